@@ -1,0 +1,377 @@
+// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM.
+//
+// One geometry, three cores. A transposed convolution is the adjoint of a convolution, so
+//   deconv forward         = conv backward-input  (deconv weight [Cin,Cout,k,k] read as conv weight [M=Cin, C=Cout])
+//   deconv backward-input  = conv forward
+//   deconv backward-params = conv backward-weight with the roles of x and dy swapped
+// and only the three conv cores below exist (Caffe's deconv_layer.cpp does the same).
+//
+// Tiling: the im2col matrix of a whole 300x300 image is hundreds of MB; we build it for a tile of output positions
+// at a time (about kTileElems elements), so the scratch stays in cache-friendly megabytes and GEMM's N stays large.
+#include "../core.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace tdsr {
+namespace {
+
+constexpr int64_t kTileElems = int64_t(1) << 19;  // 2 MB of float columns per tile
+
+// A convolution from an input plane set [C,H,W] to an output [M,Ho,Wo] with kernel [M,C,kh,kw].
+struct ConvGeom {
+    int N, C, H, W;  // input
+    int M, Ho, Wo;   // output
+    int kh, kw, sh, sw, ph, pw, dh, dw;
+    int64_t K() const { return int64_t(C) * kh * kw; }
+    int64_t P() const { return int64_t(Ho) * Wo; }
+    int64_t HW() const { return int64_t(H) * W; }
+    bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
+    int64_t tile() const {
+        int64_t t = std::max<int64_t>(kTileElems / std::max<int64_t>(K(), 1), 1);
+        // Keep tiles a multiple of full output rows when possible: the copy loops then run whole rows.
+        if (t >= Wo) t = t / Wo * Wo;
+        return std::min<int64_t>(t, P());
+    }
+};
+
+// col[k][p - p0] = x[c][ho*sh - ph + i*dh][wo*sw - pw + j*dw] (0 outside), k = (c*kh + i)*kw + j, p in [p0, p1).
+template <class T>
+void im2col_tile(const T* x, const ConvGeom& g, int64_t p0, int64_t p1, T* col) {
+    const int64_t K = g.K(), n = p1 - p0;
+#pragma omp parallel for schedule(static) if (K * n > 65536)
+    for (int64_t k = 0; k < K; k++) {
+        const int j = int(k % g.kw), i = int((k / g.kw) % g.kh), c = int(k / (int64_t(g.kw) * g.kh));
+        const T* plane = x + int64_t(c) * g.HW();
+        T* dst = col + k * n;
+        int64_t p = p0;
+        int ho = int(p0 / g.Wo), wo = int(p0 % g.Wo);
+        while (p < p1) {
+            const int cnt = int(std::min<int64_t>(g.Wo - wo, p1 - p));
+            const int hi = ho * g.sh - g.ph + i * g.dh;
+            if (hi < 0 || hi >= g.H) {
+                std::fill(dst, dst + cnt, T(0));
+            } else {
+                const T* src = plane + int64_t(hi) * g.W;
+                const int off = j * g.dw - g.pw;
+                if (g.sw == 1) {
+                    // Contiguous: zero the out-of-range ends, copy the middle.
+                    const int lo = std::clamp(-off - wo, 0, cnt), hi2 = std::clamp(g.W - off - wo, lo, cnt);
+                    std::fill(dst, dst + lo, T(0));
+                    std::memcpy(dst + lo, src + wo + lo + off, sizeof(T) * (hi2 - lo));
+                    std::fill(dst + hi2, dst + cnt, T(0));
+                } else {
+                    for (int t = 0; t < cnt; t++) {
+                        const int wi = (wo + t) * g.sw + off;
+                        dst[t] = (wi >= 0 && wi < g.W) ? src[wi] : T(0);
+                    }
+                }
+            }
+            dst += cnt;
+            p += cnt;
+            ho++;
+            wo = 0;
+        }
+    }
+}
+
+// The adjoint of im2col_tile: x[c][...] += col[k][p - p0]. Parallel over channels (each writes its own plane).
+template <class T>
+void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) {
+    const int64_t n = p1 - p0;
+    const int khw = g.kh * g.kw;
+#pragma omp parallel for schedule(static) if (g.K() * n > 65536)
+    for (int c = 0; c < g.C; c++) {
+        T* plane = x + int64_t(c) * g.HW();
+        for (int r = 0; r < khw; r++) {
+            const int i = r / g.kw, j = r % g.kw;
+            const T* src = col + (int64_t(c) * khw + r) * n;
+            int64_t p = p0;
+            int ho = int(p0 / g.Wo), wo = int(p0 % g.Wo);
+            while (p < p1) {
+                const int cnt = int(std::min<int64_t>(g.Wo - wo, p1 - p));
+                const int hi = ho * g.sh - g.ph + i * g.dh;
+                if (hi >= 0 && hi < g.H) {
+                    T* dst = plane + int64_t(hi) * g.W;
+                    const int off = j * g.dw - g.pw;
+                    for (int t = 0; t < cnt; t++) {
+                        const int wi = (wo + t) * g.sw + off;
+                        if (wi >= 0 && wi < g.W) dst[wi] += src[t];
+                    }
+                }
+                src += cnt;
+                p += cnt;
+                ho++;
+                wo = 0;
+            }
+        }
+    }
+}
+
+// y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
+template <class T>
+void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    for (int n = 0; n < g.N; n++) {
+        const T* xn = x + int64_t(n) * g.C * g.HW();
+        T* yn = y + int64_t(n) * g.M * P;
+        if (g.pointwise()) {
+            gemm(false, false, g.M, int(P), g.C, T(1), w, g.C, xn, int(P), T(0), yn, int(P));
+            continue;
+        }
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            im2col_tile(xn, g, p0, p1, col);
+            gemm(false, false, g.M, int(cnt), int(K), T(1), w, int(K), col, int(cnt), T(0), yn + p0, int(P));
+        }
+    }
+}
+
+// dx[n] = col2im(W^T dy[n]); dx is overwritten.
+template <class T>
+void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    for (int n = 0; n < g.N; n++) {
+        const T* dyn = dy + int64_t(n) * g.M * P;
+        T* dxn = dx + int64_t(n) * g.C * g.HW();
+        if (g.pointwise()) {
+            gemm(true, false, g.C, int(P), g.M, T(1), w, g.C, dyn, int(P), T(0), dxn, int(P));
+            continue;
+        }
+        std::fill(dxn, dxn + int64_t(g.C) * g.HW(), T(0));
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            gemm(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dyn + p0, int(P), T(0), col, int(cnt));
+            col2im_tile(col, g, p0, p1, dxn);
+        }
+    }
+}
+
+// dw += sum_n dy[n] * im2col(x[n])^T (samples in order: deterministic).
+template <class T>
+void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    for (int n = 0; n < g.N; n++) {
+        const T* dyn = dy + int64_t(n) * g.M * P;
+        const T* xn = x + int64_t(n) * g.C * g.HW();
+        if (g.pointwise()) {
+            gemm(false, true, g.M, g.C, int(P), T(1), dyn, int(P), xn, int(P), T(1), dw, g.C);
+            continue;
+        }
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            im2col_tile(xn, g, p0, p1, col);
+            gemm(false, true, g.M, int(K), int(cnt), T(1), dyn + p0, int(P), col, int(cnt), T(1), dw, int(K));
+        }
+    }
+}
+
+// y[n,m,:] += b[m]
+template <class T>
+void add_bias(T* y, const T* b, int N, int M, int64_t P) {
+    for (int n = 0; n < N; n++)
+        for (int m = 0; m < M; m++) {
+            T* row = y + (int64_t(n) * M + m) * P;
+            const T bm = b[m];
+            for (int64_t p = 0; p < P; p++) row[p] += bm;
+        }
+}
+
+// db[m] += sum_{n,p} dy[n,m,p]
+template <class T>
+void bias_grad(const T* dy, T* db, int N, int M, int64_t P) {
+    for (int m = 0; m < M; m++) {
+        double s = 0;
+        for (int n = 0; n < N; n++) {
+            const T* row = dy + (int64_t(n) * M + m) * P;
+            for (int64_t p = 0; p < P; p++) s += row[p];
+        }
+        db[m] += T(s);
+    }
+}
+
+int64_t conv_out(int64_t in, int k, int s, int p, int d) { return (in + 2 * p - int64_t(d) * (k - 1) - 1) / s + 1; }
+
+void check_hyper(const char* op, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+    if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1)
+        fail(Msg() << op << ": invalid kernel " << kh << "x" << kw << ", stride " << sh << "x" << sw << ", padding "
+                   << ph << "x" << pw << ", dilation " << dh << "x" << dw
+                   << " (kernel, stride, dilation >= 1; padding >= 0)");
+}
+
+// Geometry of a convolution with input x [N,C,H,W] and weight [M,C,kh,kw]; checks y (or dy) has the output shape.
+ConvGeom conv_geom(const char* op, const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* y, const char* yname,
+                   int sh, int sw, int ph, int pw, int dh, int dw) {
+    require_ndim(op, "input", x, 4);
+    require_ndim(op, "weight", w, 4);
+    ConvGeom g{};
+    g.N = int(x->dim(0)); g.C = int(x->dim(1)); g.H = int(x->dim(2)); g.W = int(x->dim(3));
+    g.M = int(w->dim(0)); g.kh = int(w->dim(2)); g.kw = int(w->dim(3));
+    g.sh = sh; g.sw = sw; g.ph = ph; g.pw = pw; g.dh = dh; g.dw = dw;
+    check_hyper(op, g.kh, g.kw, sh, sw, ph, pw, dh, dw);
+    if (w->dim(1) != g.C)
+        fail(Msg() << op << ": input " << shape_str(x) << " has " << g.C << " channels but weight " << shape_str(w)
+                   << " expects " << w->dim(1));
+    const int64_t Ho = conv_out(g.H, g.kh, sh, ph, dh), Wo = conv_out(g.W, g.kw, sw, pw, dw);
+    if (Ho < 1 || Wo < 1)
+        fail(Msg() << op << ": input " << shape_str(x) << " is smaller than the dilated kernel of weight "
+                   << shape_str(w) << " with padding " << ph << "x" << pw);
+    g.Ho = int(Ho); g.Wo = int(Wo);
+    require_shape(op, yname, y, {g.N, g.M, Ho, Wo});
+    return g;
+}
+
+// Geometry of the convolution whose adjoint is the transposed convolution x [N,Cin,H,W] -> y [N,Cout,Ho,Wo] with
+// weight [Cin,Cout,kh,kw]: the conv goes from y-space (C = Cout) to x-space (M = Cin).
+ConvGeom deconv_geom(const char* op, const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* y,
+                     const char* yname, int sh, int sw, int ph, int pw) {
+    require_ndim(op, "input", x, 4);
+    require_ndim(op, "weight", w, 4);
+    require_ndim(op, yname, y, 4);
+    const int kh = int(w->dim(2)), kw = int(w->dim(3));
+    check_hyper(op, kh, kw, sh, sw, ph, pw, 1, 1);
+    if (w->dim(0) != x->dim(1))
+        fail(Msg() << op << ": input " << shape_str(x) << " has " << x->dim(1) << " channels but weight "
+                   << shape_str(w) << " (stored [in,out,kh,kw]) expects " << w->dim(0));
+    const int64_t Hmin = (x->dim(2) - 1) * sh - 2 * ph + kh, Wmin = (x->dim(3) - 1) * sw - 2 * pw + kw;
+    const int64_t oph = y->dim(2) - Hmin, opw = y->dim(3) - Wmin;
+    // PyTorch's output-size rule: H_out = (H-1)*s - 2p + k + output_padding, 0 <= output_padding < s.
+    if (Hmin < 1 || Wmin < 1 || y->dim(0) != x->dim(0) || y->dim(1) != w->dim(1) || oph < 0 || oph >= sh || opw < 0 ||
+        opw >= sw)
+        fail(Msg() << op << ": " << yname << " " << shape_str(y) << " does not match input " << shape_str(x)
+                   << " and weight " << shape_str(w) << " with stride " << sh << "x" << sw << ", padding " << ph << "x"
+                   << pw << " (expected [" << x->dim(0) << "," << w->dim(1) << "," << Hmin << "+op," << Wmin
+                   << "+op] with 0 <= output_padding < stride)");
+    ConvGeom g{};
+    g.N = int(x->dim(0));
+    g.C = int(w->dim(1)); g.H = int(y->dim(2)); g.W = int(y->dim(3));
+    g.M = int(w->dim(0)); g.Ho = int(x->dim(2)); g.Wo = int(x->dim(3));
+    g.kh = kh; g.kw = kw; g.sh = sh; g.sw = sw; g.ph = ph; g.pw = pw; g.dh = 1; g.dw = 1;
+    return g;
+}
+
+void check_bias(const char* op, const char* name, const tdsr_tensor* b, int channels) {
+    if (b && (b->ndim() != 1 || b->dim(0) != channels))
+        fail(Msg() << op << ": " << name << " " << shape_str(b) << " must be [" << channels << "]");
+}
+
+}  // namespace
+}  // namespace tdsr
+
+using namespace tdsr;
+
+extern "C" {
+
+int tdsr_conv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y, int sh,
+                        int sw, int ph, int pw, int dh, int dw) {
+    const char* op = "conv2d_forward";
+    return guarded(op, [&] {
+        ConvGeom g = conv_geom(op, x, w, y, "output", sh, sw, ph, pw, dh, dw);
+        check_bias(op, "bias", b, g.M);
+        require_same_dtype(op, {x, w, b, y});
+        dispatch_float(op, x, [&](auto tag) {
+            using T = decltype(tag);
+            conv_forward_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
+            if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.M, g.P());
+        });
+    });
+}
+
+int tdsr_conv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx, int sh, int sw, int ph,
+                               int pw, int dh, int dw) {
+    const char* op = "conv2d_backward_input";
+    return guarded(op, [&] {
+        ConvGeom g = conv_geom(op, dx, w, dy, "output gradient", sh, sw, ph, pw, dh, dw);
+        require_same_dtype(op, {dy, w, dx});
+        dispatch_float(op, dy, [&](auto tag) {
+            using T = decltype(tag);
+            conv_backward_input_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+        });
+    });
+}
+
+int tdsr_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db, int sh,
+                                int sw, int ph, int pw, int dh, int dw_) {
+    const char* op = "conv2d_backward_params";
+    return guarded(op, [&] {
+        if (!dw && !db) return;
+        require_ndim(op, "output gradient", dy, 4);
+        if (dw) {
+            ConvGeom g = conv_geom(op, x, dw, dy, "output gradient", sh, sw, ph, pw, dh, dw_);
+            require_same_dtype(op, {dy, x, dw, db});
+            dispatch_float(op, dy, [&](auto tag) {
+                using T = decltype(tag);
+                conv_backward_weight_core(dy->data<T>(), x->data<T>(), dw->data<T>(), g);
+            });
+        }
+        if (db) {
+            check_bias(op, "bias gradient", db, int(dy->dim(1)));
+            require_same_dtype(op, {dy, db});
+            dispatch_float(op, dy, [&](auto tag) {
+                using T = decltype(tag);
+                bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+            });
+        }
+    });
+}
+
+int tdsr_deconv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y, int sh,
+                          int sw, int ph, int pw) {
+    const char* op = "deconv2d_forward";
+    return guarded(op, [&] {
+        ConvGeom g = deconv_geom(op, x, w, y, "output", sh, sw, ph, pw);
+        check_bias(op, "bias", b, g.C);
+        require_same_dtype(op, {x, w, b, y});
+        dispatch_float(op, x, [&](auto tag) {
+            using T = decltype(tag);
+            conv_backward_input_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
+            if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.C, g.HW());
+        });
+    });
+}
+
+int tdsr_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx, int sh, int sw, int ph,
+                                 int pw) {
+    const char* op = "deconv2d_backward_input";
+    return guarded(op, [&] {
+        ConvGeom g = deconv_geom(op, dx, w, dy, "output gradient", sh, sw, ph, pw);
+        require_same_dtype(op, {dy, w, dx});
+        dispatch_float(op, dy, [&](auto tag) {
+            using T = decltype(tag);
+            conv_forward_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+        });
+    });
+}
+
+int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db,
+                                  int sh, int sw, int ph, int pw) {
+    const char* op = "deconv2d_backward_params";
+    return guarded(op, [&] {
+        if (!dw && !db) return;
+        require_ndim(op, "output gradient", dy, 4);
+        if (dw) {
+            ConvGeom g = deconv_geom(op, x, dw, dy, "output gradient", sh, sw, ph, pw);
+            require_same_dtype(op, {dy, x, dw, db});
+            dispatch_float(op, dy, [&](auto tag) {
+                using T = decltype(tag);
+                // The conv's "output gradient" is x and its "input" is dy.
+                conv_backward_weight_core(x->data<T>(), dy->data<T>(), dw->data<T>(), g);
+            });
+        }
+        if (db) {
+            check_bias(op, "bias gradient", db, int(dy->dim(1)));
+            require_same_dtype(op, {dy, db});
+            dispatch_float(op, dy, [&](auto tag) {
+                using T = decltype(tag);
+                bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+            });
+        }
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,164 @@
+/*
+ * tdsr.h — the flat C API of the CPU engine. It is the only header JavaCPP reads (dev.tdsr.engine.nat.Cpu).
+ *
+ * Conventions
+ *  - Every function that can fail returns a status (TDSR_OK = 0); the message of the last failure on the calling
+ *    thread is tdsr_last_error(). No C++ exception ever crosses this boundary.
+ *  - Tensors are dense, row-major (NCHW for images), of dtype f32 (training/inference) or f64 (gradient checks: every
+ *    kernel is one C++ template instantiated for both), or i32 (labels, indices). A tensor owns (or shares, for
+ *    views) a reference-counted buffer; tdsr_tensor_free releases the handle.
+ *  - One call is one whole layer on a whole batch.
+ *
+ * Gradient contract (as in llm.c): input gradients (dx) are OVERWRITTEN, parameter gradients (dw, db, dalpha, dscale)
+ * are ACCUMULATED (+=), so gradient accumulation over micro-batches works and callers zero parameter gradients once
+ * per step. Where an activation feeds several consumers, the caller adds the input gradients (tdsr_axpy) or uses
+ * the `accumulate` flag that tdsr_split_channels offers for the dense concatenations of D-DBPN.
+ * Parameter gradients are separate calls (*_backward_params), so a frozen layer simply does not make that call:
+ * the frozen SSD of TDSR computes input gradients only.
+ */
+#ifndef TDSR_H
+#define TDSR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tdsr_tensor tdsr_tensor;
+
+/* status codes */
+#define TDSR_OK 0
+#define TDSR_ERR_INVALID_ARGUMENT 1 /* bad shape, dtype or parameter: the message names the op and the shapes */
+#define TDSR_ERR_OUT_OF_MEMORY 2
+#define TDSR_ERR_INTERNAL 3
+
+/* dtypes */
+#define TDSR_F32 0
+#define TDSR_F64 1
+#define TDSR_I32 2
+
+/* ---- engine ----------------------------------------------------------------------------------------------------- */
+const char* tdsr_last_error(void);
+const char* tdsr_version(void);
+/* BLAS library, its version/config string and the core it selected. */
+const char* tdsr_blas_info(void);
+/* Threads for OpenMP regions and for BLAS (they are separate pools; BLAS is never called inside an OpenMP region). */
+int tdsr_set_num_threads(int n);
+int tdsr_get_num_threads(void);
+
+/* ---- tensors ---------------------------------------------------------------------------------------------------- */
+int tdsr_tensor_create(int dtype, int ndim, const int64_t* shape, tdsr_tensor** out);
+/* A view of `count` elements starting at element `offset` of `base`'s buffer, with a new shape; shares the buffer. */
+int tdsr_tensor_view(tdsr_tensor* base, int64_t offset, int ndim, const int64_t* shape, tdsr_tensor** out);
+void tdsr_tensor_free(tdsr_tensor* t);
+int64_t tdsr_tensor_numel(const tdsr_tensor* t);
+/* Host address of the first element (CPU tensors), for zero-copy buffers on the Java side. */
+void* tdsr_tensor_data(tdsr_tensor* t);
+int tdsr_tensor_write_f32(tdsr_tensor* t, const float* src, int64_t offset, int64_t count);
+int tdsr_tensor_read_f32(const tdsr_tensor* t, float* dst, int64_t offset, int64_t count);
+int tdsr_tensor_write_f64(tdsr_tensor* t, const double* src, int64_t offset, int64_t count);
+int tdsr_tensor_read_f64(const tdsr_tensor* t, double* dst, int64_t offset, int64_t count);
+int tdsr_tensor_write_i32(tdsr_tensor* t, const int32_t* src, int64_t offset, int64_t count);
+int tdsr_tensor_read_i32(const tdsr_tensor* t, int32_t* dst, int64_t offset, int64_t count);
+int tdsr_tensor_fill(tdsr_tensor* t, double value);
+/* dst = src (same dtype and element count; shapes may differ). */
+int tdsr_tensor_copy(tdsr_tensor* dst, const tdsr_tensor* src);
+
+/* ---- convolution: x [N,Cin,H,W], w [Cout,Cin,kh,kw], b [Cout] or NULL, y [N,Cout,Ho,Wo] ---------------------------
+ * Ho = floor((H + 2*ph - dh*(kh-1) - 1)/sh) + 1. A 1x1/stride-1/no-padding convolution is a plain GEMM. */
+int tdsr_conv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y,
+                        int sh, int sw, int ph, int pw, int dh, int dw);
+/* dx = conv2d input gradient (overwritten). */
+int tdsr_conv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx,
+                               int sh, int sw, int ph, int pw, int dh, int dw);
+/* dw += weight gradient, db += bias gradient (either may be NULL). */
+int tdsr_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db,
+                                int sh, int sw, int ph, int pw, int dh, int dw_);
+
+/* ---- transposed convolution: x [N,Cin,H,W], w [Cin,Cout,kh,kw] (PyTorch's storage), b [Cout] or NULL -------------
+ * Ho = (H-1)*sh - 2*ph + kh + oph (PyTorch's rule, output_padding oph < sh). */
+int tdsr_deconv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y,
+                          int sh, int sw, int ph, int pw);
+int tdsr_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx,
+                                 int sh, int sw, int ph, int pw);
+int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db,
+                                  int sh, int sw, int ph, int pw);
+
+/* ---- activations ------------------------------------------------------------------------------------------------
+ * PReLU: alpha has 1 element (one shared parameter, as D-DBPN) or C (per channel). */
+int tdsr_prelu_forward(const tdsr_tensor* x, const tdsr_tensor* alpha, tdsr_tensor* y);
+int tdsr_prelu_backward(const tdsr_tensor* x, const tdsr_tensor* alpha, const tdsr_tensor* dy, tdsr_tensor* dx,
+                        tdsr_tensor* dalpha);
+int tdsr_relu_forward(const tdsr_tensor* x, tdsr_tensor* y);
+/* dx = dy where x > 0 else 0 (x may be the forward output, since relu(x) > 0 iff x > 0). */
+int tdsr_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx);
+
+/* ---- max pooling: out size floor or ceil((H + 2p - k)/s) + 1; with ceil_mode the last window must start inside the
+ * input or left padding (PyTorch's rule). Padding never wins the max. The backward recomputes the argmax (first max in
+ * scan order wins ties) instead of storing indices. */
+int tdsr_maxpool2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int kh, int kw, int sh, int sw, int ph, int pw,
+                           int ceil_mode);
+int tdsr_maxpool2d_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, int kh, int kw, int sh,
+                            int sw, int ph, int pw, int ceil_mode);
+
+/* ---- L2Norm across channels (SSD conv4_3): y = x / (sqrt(sum_c x^2) + eps) * scale[c] ----------------------------- */
+int tdsr_l2norm_forward(const tdsr_tensor* x, const tdsr_tensor* scale, tdsr_tensor* y, double eps);
+int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const tdsr_tensor* dy, tdsr_tensor* dx,
+                         tdsr_tensor* dscale, double eps);
+
+/* ---- channel concat / split (NCHW, along C) ------------------------------------------------------------------------
+ * split writes y's channel slices into outs; with accumulate != 0 it adds into them (dense-connection gradients). */
+int tdsr_concat_channels(int n, tdsr_tensor* const* inputs, tdsr_tensor* y);
+int tdsr_split_channels(const tdsr_tensor* y, int n, tdsr_tensor* const* outs, int accumulate);
+
+/* ---- elementwise (same element count) ------------------------------------------------------------------------------ */
+int tdsr_add(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y);      /* y = a + b */
+int tdsr_sub(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y);      /* y = a - b */
+int tdsr_scale(const tdsr_tensor* x, double s, tdsr_tensor* y);                /* y = s * x */
+int tdsr_axpy(double alpha, const tdsr_tensor* x, tdsr_tensor* y);             /* y += alpha * x */
+/* Per-channel affine y[n,c,...] = x[n,c,...] * a[c] + b[c] (a or b may be NULL = 1 / 0): x255 and mean subtraction. */
+int tdsr_channel_affine_forward(const tdsr_tensor* x, const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y);
+/* dx = dy * a[c] (overwritten); da += sum dy*x, db += sum dy per channel (either may be NULL). */
+int tdsr_channel_affine_backward(const tdsr_tensor* x, const tdsr_tensor* a, const tdsr_tensor* dy, tdsr_tensor* dx,
+                                 tdsr_tensor* da, tdsr_tensor* db);
+
+/* ---- losses ----------------------------------------------------------------------------------------------------------
+ * MSE (mean over all elements): *loss = mean((a-b)^2); da = scale * 2(a-b)/numel. */
+int tdsr_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, double* loss);
+int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da);
+/* Smooth-L1 (beta 1), summed: *loss = sum_i w_i * sl1(x_i - t_i); weight may be NULL (= 1). dx = scale * w * sl1'. */
+int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss);
+int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
+                            tdsr_tensor* dx);
+/* Softmax cross-entropy per row: logits [R,C], labels i32 [R] in [0,C); row_loss [R] = logsumexp(row) - row[label]
+ * (computed with the row max subtracted). Backward: dlogits[r] = row_weight[r] * (softmax(row) - onehot(label));
+ * row_weight may be NULL (= 1); rows with weight 0 get zero gradient (unselected priors of hard negative mining). */
+int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss);
+int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* labels, const tdsr_tensor* row_weight,
+                               tdsr_tensor* dlogits);
+/* Row-wise softmax (detection output). */
+int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs);
+
+/* ---- optimizers: update parameter slabs in place -------------------------------------------------------------------
+ * SGD as PyTorch: g' = g + wd*p; buf = momentum*buf + g'; p -= lr*buf (buf starts at 0, which equals PyTorch's first
+ * step). Adam as PyTorch (L2 weight decay added to the gradient): m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
+ * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), t >= 1 the step number. */
+int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, double lr, double momentum,
+                  double weight_decay);
+int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, int64_t t, double lr,
+                   double beta1, double beta2, double eps, double weight_decay);
+
+/* ---- reductions used by trainers and tests -------------------------------------------------------------------------- */
+/* *out = sum of all elements (double accumulation), and whether any element is NaN/Inf. */
+int tdsr_sum(const tdsr_tensor* x, double* out);
+int tdsr_all_finite(const tdsr_tensor* x, int* out);
+
+/* ---- BLAS reference for benchmarks: C[M,N] = A[M,K] B[K,N] (row-major, f32) ------------------------------------------ */
+int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TDSR_H */

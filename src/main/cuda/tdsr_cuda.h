@@ -1,0 +1,32 @@
+/*
+ * tdsr_cuda.h — the C API of the CUDA library, read by JavaCPP (dev.tdsr.engine.nat.Cuda). It holds no CUDA types,
+ * so the JNI glue compiles with g++ alone. Built from device.cu when nvcc is present, else from tdsr_cuda_stub.cpp,
+ * which implements the same functions and reports "built without CUDA".
+ *
+ * This is the device-query surface the backend choice needs today; the kernels of the CUDA backend (a later issue)
+ * are added here with the same names as the CPU API in tdsr.h.
+ */
+#ifndef TDSR_CUDA_H
+#define TDSR_CUDA_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 when this library was compiled by nvcc, 0 for the stub. */
+int tdsr_cuda_compiled(void);
+/* Number of usable devices (> 0), 0 when none, or -(cudaError) when the runtime cannot even ask (e.g. -35: driver
+ * missing or too old); tdsr_cuda_last_error() then says why. */
+int tdsr_cuda_device_count(void);
+/* CUDA runtime version this library was built with (e.g. 13000), and the driver's (0 when no driver). */
+int tdsr_cuda_runtime_version(void);
+int tdsr_cuda_driver_version(void);
+/* Name, compute capability and memory of device i, as one line; "" when unavailable. */
+const char* tdsr_cuda_device_info(int device);
+const char* tdsr_cuda_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TDSR_CUDA_H */

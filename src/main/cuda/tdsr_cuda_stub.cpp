@@ -1,0 +1,11 @@
+// The CUDA library's stand-in when nvcc is absent: same API, reports that no GPU backend was built.
+#include "tdsr_cuda.h"
+
+extern "C" {
+int tdsr_cuda_compiled(void) { return 0; }
+int tdsr_cuda_device_count(void) { return 0; }
+int tdsr_cuda_runtime_version(void) { return 0; }
+int tdsr_cuda_driver_version(void) { return 0; }
+const char* tdsr_cuda_device_info(int) { return ""; }
+const char* tdsr_cuda_last_error(void) { return "tdsr-native was built without CUDA (no nvcc at build time)"; }
+}

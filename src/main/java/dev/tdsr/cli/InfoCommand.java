@@ -1,0 +1,39 @@
+package dev.tdsr.cli;
+
+import dev.tdsr.engine.Backends;
+import dev.tdsr.engine.CudaProbe;
+import dev.tdsr.engine.Engine;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code info}: what the engine found on this machine (native library, backend, threads, BLAS, CUDA, devices). */
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show the native engine, backend, threads, BLAS and CUDA status.")
+public final class InfoCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Backends.Choice choice = deviceOptions.choose();
+        CudaProbe cuda = CudaProbe.get();
+        out.println("tdsr-native   " + VersionProvider.version() + " (engine " + Engine.version() + ")");
+        out.println("java          " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        out.println("native        libtdsr_cpu loaded");
+        out.println("backend       " + choice.reason());
+        out.println("threads       " + Engine.threads() + " (JVM sees " + Runtime.getRuntime().availableProcessors() + " processors)");
+        out.println("blas          " + Engine.blasInfo());
+        out.println("cuda library  " + (cuda.compiled() ? "built with nvcc, runtime " + CudaProbe.versionString(cuda.runtimeVersion()) : "stub (built without nvcc)"));
+        out.println("cuda driver   " + CudaProbe.versionString(cuda.driverVersion()));
+        out.println("cudnn         " + (cuda.available() ? "not probed: the CUDA backend is not in this build" : "unavailable (no CUDA device)"));
+        out.println("devices       " + (cuda.available() ? String.join("; ", cuda.devices()) : "cpu only (" + cuda.reason() + ")"));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.tdsr.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar tdsr-native.jar <command>}: one class per subcommand, each a thin shell over the library. */
+@Command(
+        name = "tdsr-native",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Task-Driven Super Resolution: D-DBPN trained through a frozen SSD300, on a native C++/CUDA engine.",
+        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tdsr.engine;
+
+import java.util.List;
+
+/**
+ * Where tensors live and ops run. One implementation per device kind ({@link CpuBackend} today; the CUDA backend plugs
+ * in behind the same interface). Every method is one native call on whole tensors; all tensors passed to one call
+ * must belong to this backend.
+ *
+ * <p>Gradient contract (as in the C API, {@code src/main/cpp/tdsr.h}): input gradients are overwritten, parameter
+ * gradients are accumulated. Parameter gradients are separate calls ({@code *BackwardParams}), so a frozen layer
+ * never pays for them.
+ */
+public interface Backend {
+    /** "cpu", "cuda:0", ... */
+    String name();
+
+    /** One line for {@code info}: library, threads, BLAS or device. */
+    String describe();
+
+    Tensor allocate(DType dtype, long... shape);
+
+    default Tensor allocate(long... shape) {
+        return allocate(DType.F32, shape);
+    }
+
+    Tensor view(Tensor base, long offset, long... shape);
+
+    void write(Tensor t, float[] values);
+
+    void write(Tensor t, double[] values);
+
+    void write(Tensor t, int[] values);
+
+    float[] readFloats(Tensor t);
+
+    double[] readDoubles(Tensor t);
+
+    int[] readInts(Tensor t);
+
+    void fill(Tensor t, double value);
+
+    void copy(Tensor dst, Tensor src);
+
+    // ---- convolution ([N,C,H,W]; weight [Cout,Cin,kh,kw]; bias may be null) ----
+    void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s);
+
+    void conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, ConvSpec s);
+
+    /** dw += ..., db += ...; either may be null. */
+    void conv2dBackwardParams(Tensor dy, Tensor x, Tensor dw, Tensor db, ConvSpec s);
+
+    // ---- transposed convolution (weight [Cin,Cout,kh,kw] as PyTorch stores it) ----
+    void deconv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s);
+
+    void deconv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, ConvSpec s);
+
+    void deconv2dBackwardParams(Tensor dy, Tensor x, Tensor dw, Tensor db, ConvSpec s);
+
+    // ---- activations ----
+    void preluForward(Tensor x, Tensor alpha, Tensor y);
+
+    /** dx overwritten (may be null), dalpha accumulated (may be null). */
+    void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha);
+
+    void reluForward(Tensor x, Tensor y);
+
+    void reluBackward(Tensor x, Tensor dy, Tensor dx);
+
+    // ---- pooling and normalisation ----
+    void maxPool2dForward(Tensor x, Tensor y, PoolSpec p);
+
+    void maxPool2dBackward(Tensor x, Tensor dy, Tensor dx, PoolSpec p);
+
+    void l2NormForward(Tensor x, Tensor scale, Tensor y, double eps);
+
+    void l2NormBackward(Tensor x, Tensor scale, Tensor dy, Tensor dx, Tensor dscale, double eps);
+
+    // ---- channel concat/split ----
+    void concatChannels(List<Tensor> inputs, Tensor y);
+
+    void splitChannels(Tensor y, List<Tensor> outputs, boolean accumulate);
+
+    // ---- elementwise ----
+    void add(Tensor a, Tensor b, Tensor y);
+
+    void sub(Tensor a, Tensor b, Tensor y);
+
+    void scale(Tensor x, double s, Tensor y);
+
+    /** y += alpha * x */
+    void axpy(double alpha, Tensor x, Tensor y);
+
+    /** y = x * a[c] + b[c] per channel; a or b may be null. */
+    void channelAffineForward(Tensor x, Tensor a, Tensor b, Tensor y);
+
+    void channelAffineBackward(Tensor x, Tensor a, Tensor dy, Tensor dx, Tensor da, Tensor db);
+
+    // ---- losses ----
+    double mseForward(Tensor a, Tensor b);
+
+    /** da = scale * d mean((a-b)^2) / da */
+    void mseBackward(Tensor a, Tensor b, double scale, Tensor da);
+
+    /** sum_i w_i smoothL1(x_i - t_i); weight may be null. */
+    double smoothL1Forward(Tensor x, Tensor target, Tensor weight);
+
+    void smoothL1Backward(Tensor x, Tensor target, Tensor weight, double scale, Tensor dx);
+
+    void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss);
+
+    void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits);
+
+    void softmaxRows(Tensor logits, Tensor probs);
+
+    // ---- optimizers (whole parameter slabs, in place) ----
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double weightDecay);
+
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1, double beta2,
+            double eps, double weightDecay);
+
+    // ---- reductions ----
+    double sum(Tensor x);
+
+    boolean allFinite(Tensor x);
+
+    /** C = A B (row-major); the BLAS reference of the benchmarks. */
+    void gemm(Tensor a, Tensor b, Tensor c);
+}

@@ -1,0 +1,174 @@
+package dev.tdsr.engine.nat;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Opaque;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP glue for the CPU engine's flat C API ({@code src/main/cpp/tdsr.h}); one static native per C function, same
+ * names. Nothing outside {@code dev.tdsr.engine} uses this class: {@link dev.tdsr.engine.CpuBackend} wraps it,
+ * checks every status and turns failures into exceptions.
+ *
+ * <p>The OpenBLAS runtime (from the org.bytedeco:openblas preset, copied next to our library by CMake) and libgomp
+ * are preloaded from the jar, so the engine needs nothing installed on the machine.
+ */
+@Platform(
+        include = "tdsr.h",
+        link = "tdsr_cpu",
+        preload = {"gcc_s@.1", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"})
+public final class Cpu {
+    static {
+        Loader.load();
+    }
+
+    private Cpu() {}
+
+    /** The opaque {@code tdsr_tensor*} handle. */
+    @Opaque
+    public static final class tdsr_tensor extends Pointer {
+        public tdsr_tensor() {
+            super((Pointer) null);
+        }
+
+        public tdsr_tensor(Pointer p) {
+            super(p);
+        }
+    }
+
+    public static native String tdsr_last_error();
+
+    public static native String tdsr_version();
+
+    public static native String tdsr_blas_info();
+
+    public static native int tdsr_set_num_threads(int n);
+
+    public static native int tdsr_get_num_threads();
+
+    public static native int tdsr_tensor_create(int dtype, int ndim, @Cast("const int64_t*") long[] shape,
+            @Cast("tdsr_tensor**") PointerPointer<?> out);
+
+    public static native int tdsr_tensor_view(tdsr_tensor base, long offset, int ndim, @Cast("const int64_t*") long[] shape,
+            @Cast("tdsr_tensor**") PointerPointer<?> out);
+
+    public static native void tdsr_tensor_free(tdsr_tensor t);
+
+    public static native long tdsr_tensor_numel(tdsr_tensor t);
+
+    public static native Pointer tdsr_tensor_data(tdsr_tensor t);
+
+    public static native int tdsr_tensor_write_f32(tdsr_tensor t, @Cast("const float*") float[] src, long offset, long count);
+
+    public static native int tdsr_tensor_write_f32(tdsr_tensor t, @Cast("const float*") FloatPointer src, long offset, long count);
+
+    public static native int tdsr_tensor_read_f32(tdsr_tensor t, float[] dst, long offset, long count);
+
+    public static native int tdsr_tensor_read_f32(tdsr_tensor t, FloatPointer dst, long offset, long count);
+
+    public static native int tdsr_tensor_write_f64(tdsr_tensor t, @Cast("const double*") double[] src, long offset, long count);
+
+    public static native int tdsr_tensor_read_f64(tdsr_tensor t, double[] dst, long offset, long count);
+
+    public static native int tdsr_tensor_read_f64(tdsr_tensor t, DoublePointer dst, long offset, long count);
+
+    public static native int tdsr_tensor_write_i32(tdsr_tensor t, @Cast("const int32_t*") int[] src, long offset, long count);
+
+    public static native int tdsr_tensor_read_i32(tdsr_tensor t, @Cast("int32_t*") int[] dst, long offset, long count);
+
+    public static native int tdsr_tensor_read_i32(tdsr_tensor t, @Cast("int32_t*") IntPointer dst, long offset, long count);
+
+    public static native int tdsr_tensor_fill(tdsr_tensor t, double value);
+
+    public static native int tdsr_tensor_copy(tdsr_tensor dst, tdsr_tensor src);
+
+    public static native int tdsr_conv2d_forward(tdsr_tensor x, tdsr_tensor w, tdsr_tensor b, tdsr_tensor y,
+            int sh, int sw, int ph, int pw, int dilH, int dilW);
+
+    public static native int tdsr_conv2d_backward_input(tdsr_tensor dy, tdsr_tensor w, tdsr_tensor dx,
+            int sh, int sw, int ph, int pw, int dilH, int dilW);
+
+    public static native int tdsr_conv2d_backward_params(tdsr_tensor dy, tdsr_tensor x, tdsr_tensor dweight, tdsr_tensor dbias,
+            int sh, int sw, int ph, int pw, int dilH, int dilW);
+
+    public static native int tdsr_deconv2d_forward(tdsr_tensor x, tdsr_tensor w, tdsr_tensor b, tdsr_tensor y,
+            int sh, int sw, int ph, int pw);
+
+    public static native int tdsr_deconv2d_backward_input(tdsr_tensor dy, tdsr_tensor w, tdsr_tensor dx,
+            int sh, int sw, int ph, int pw);
+
+    public static native int tdsr_deconv2d_backward_params(tdsr_tensor dy, tdsr_tensor x, tdsr_tensor dweight, tdsr_tensor dbias,
+            int sh, int sw, int ph, int pw);
+
+    public static native int tdsr_prelu_forward(tdsr_tensor x, tdsr_tensor alpha, tdsr_tensor y);
+
+    public static native int tdsr_prelu_backward(tdsr_tensor x, tdsr_tensor alpha, tdsr_tensor dy, tdsr_tensor dx,
+            tdsr_tensor dalpha);
+
+    public static native int tdsr_relu_forward(tdsr_tensor x, tdsr_tensor y);
+
+    public static native int tdsr_relu_backward(tdsr_tensor x, tdsr_tensor dy, tdsr_tensor dx);
+
+    public static native int tdsr_maxpool2d_forward(tdsr_tensor x, tdsr_tensor y, int kh, int kw, int sh, int sw,
+            int ph, int pw, int ceilMode);
+
+    public static native int tdsr_maxpool2d_backward(tdsr_tensor x, tdsr_tensor dy, tdsr_tensor dx, int kh, int kw,
+            int sh, int sw, int ph, int pw, int ceilMode);
+
+    public static native int tdsr_l2norm_forward(tdsr_tensor x, tdsr_tensor scale, tdsr_tensor y, double eps);
+
+    public static native int tdsr_l2norm_backward(tdsr_tensor x, tdsr_tensor scale, tdsr_tensor dy, tdsr_tensor dx,
+            tdsr_tensor dscale, double eps);
+
+    public static native int tdsr_concat_channels(int n, @Cast("tdsr_tensor* const*") PointerPointer<?> inputs,
+            tdsr_tensor y);
+
+    public static native int tdsr_split_channels(tdsr_tensor y, int n, @Cast("tdsr_tensor* const*") PointerPointer<?> outs,
+            int accumulate);
+
+    public static native int tdsr_add(tdsr_tensor a, tdsr_tensor b, tdsr_tensor y);
+
+    public static native int tdsr_sub(tdsr_tensor a, tdsr_tensor b, tdsr_tensor y);
+
+    public static native int tdsr_scale(tdsr_tensor x, double s, tdsr_tensor y);
+
+    public static native int tdsr_axpy(double alpha, tdsr_tensor x, tdsr_tensor y);
+
+    public static native int tdsr_channel_affine_forward(tdsr_tensor x, tdsr_tensor a, tdsr_tensor b, tdsr_tensor y);
+
+    public static native int tdsr_channel_affine_backward(tdsr_tensor x, tdsr_tensor a, tdsr_tensor dy, tdsr_tensor dx,
+            tdsr_tensor da, tdsr_tensor db);
+
+    public static native int tdsr_mse_forward(tdsr_tensor a, tdsr_tensor b, double[] loss);
+
+    public static native int tdsr_mse_backward(tdsr_tensor a, tdsr_tensor b, double scale, tdsr_tensor da);
+
+    public static native int tdsr_smooth_l1_forward(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight, double[] loss);
+
+    public static native int tdsr_smooth_l1_backward(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight, double scale,
+            tdsr_tensor dx);
+
+    public static native int tdsr_softmax_xent_forward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowLoss);
+
+    public static native int tdsr_softmax_xent_backward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowWeight,
+            tdsr_tensor dlogits);
+
+    public static native int tdsr_softmax_rows(tdsr_tensor logits, tdsr_tensor probs);
+
+    public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf, double lr,
+            double momentum, double weightDecay);
+
+    public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v, long t,
+            double lr, double beta1, double beta2, double eps, double weightDecay);
+
+    public static native int tdsr_sum(tdsr_tensor x, double[] out);
+
+    public static native int tdsr_all_finite(tdsr_tensor x, int[] out);
+
+    public static native int tdsr_gemm(tdsr_tensor a, tdsr_tensor b, tdsr_tensor c);
+}

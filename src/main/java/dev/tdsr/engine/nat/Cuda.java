@@ -1,0 +1,30 @@
+package dev.tdsr.engine.nat;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP glue for the CUDA library ({@code src/main/cuda/tdsr_cuda.h}). Kept apart from {@link Cpu} so the CPU path
+ * never depends on it; loading it is attempted only when a backend choice asks (see
+ * {@link dev.tdsr.engine.Backends}). cudart is linked statically, so this loads on machines without a driver.
+ */
+@Platform(include = "tdsr_cuda.h", link = "tdsr_cuda")
+public final class Cuda {
+    static {
+        Loader.load();
+    }
+
+    private Cuda() {}
+
+    public static native int tdsr_cuda_compiled();
+
+    public static native int tdsr_cuda_device_count();
+
+    public static native int tdsr_cuda_runtime_version();
+
+    public static native int tdsr_cuda_driver_version();
+
+    public static native String tdsr_cuda_device_info(int device);
+
+    public static native String tdsr_cuda_last_error();
+}
