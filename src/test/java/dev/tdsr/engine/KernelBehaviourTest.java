@@ -1,0 +1,217 @@
+package dev.tdsr.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hand-computed cases, float-vs-double agreement, optimizer formulas and error behaviour of the CPU engine.
+ */
+class KernelBehaviourTest {
+    private static final Backend B = CpuBackend.get();
+
+    @Test
+    void outputSizesByHand() {
+        // SSD300's VGG: 300 -> pool1 150 -> pool2 75 -> pool3 (ceil) 38 -> pool4 19 -> pool5 (3/1/1) 19.
+        assertEquals(150, PoolSpec.output(300, 2, 2, 0, false));
+        assertEquals(38, PoolSpec.output(75, 2, 2, 0, true));
+        assertEquals(37, PoolSpec.output(75, 2, 2, 0, false));
+        assertEquals(19, PoolSpec.output(38, 2, 2, 0, false));
+        assertEquals(19, PoolSpec.output(19, 3, 1, 1, false));
+        // ceil_mode's last window must start inside input + left padding: 5 + 2*1 - 2 = 5, ceil(5/2)+1 = 4,
+        // but window 3 would start at 3*2 = 6 >= 5 + 1, so 3.
+        assertEquals(3, PoolSpec.output(5, 2, 2, 1, true));
+        // conv6: 3x3, pad 6, dilation 6 keeps 19.
+        assertEquals(19, ConvSpec.convOutput(19, 3, 1, 6, 6));
+        // D-DBPN 4x: down 8/4/2 takes 300 to 75, up takes 75 back to 300.
+        assertEquals(75, ConvSpec.convOutput(300, 8, 4, 2, 1));
+        assertEquals(300, ConvSpec.deconvOutput(75, 8, 4, 2, 0));
+        // 8x (12/8/2): 37 -> 296, 296 -> 37; 2x (6/2/2): 150 -> 300.
+        assertEquals(296, ConvSpec.deconvOutput(37, 12, 8, 2, 0));
+        assertEquals(37, ConvSpec.convOutput(296, 12, 8, 2, 1));
+        assertEquals(300, ConvSpec.deconvOutput(150, 6, 2, 2, 0));
+    }
+
+    @Test
+    void constantDeconvolutionCountsOverlaps() {
+        // All-ones 3x3 input and 3x3 kernel, stride 2, no padding -> 7x7. Along one axis output o receives input i
+        // when 0 <= o - 2i <= 2: o = 0..6 gets 1,1,2,1,2,1,1 contributions; the 2-D count is the product.
+        try (Scope s = Scope.open()) {
+            Tensor x = B.allocate(1, 1, 3, 3).fill(1);
+            Tensor w = B.allocate(1, 1, 3, 3).fill(1);
+            Tensor y = B.allocate(1, 1, 7, 7);
+            B.deconv2dForward(x, w, null, y, ConvSpec.of(2, 0));
+            int[] axis = {1, 1, 2, 1, 2, 1, 1};
+            float[] expected = new float[49];
+            for (int i = 0; i < 7; i++) {
+                for (int j = 0; j < 7; j++) {
+                    expected[i * 7 + j] = axis[i] * axis[j];
+                }
+            }
+            assertArrayEquals(expected, y.toFloatArray());
+        }
+    }
+
+    @Test
+    void convolutionByHand() {
+        // 1x1x3x3 input 1..9, 2x2 kernel [[1,0],[0,-1]], stride 1, no padding, bias 0.5:
+        // y[0][0] = 1 - 5 + .5 = -3.5, every output is x[i][j] - x[i+1][j+1] + .5 = -4 + .5.
+        try (Scope s = Scope.open()) {
+            Tensor x = B.allocate(1, 1, 3, 3).write(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            Tensor w = B.allocate(1, 1, 2, 2).write(new float[] {1, 0, 0, -1});
+            Tensor b = B.allocate(1).write(new float[] {0.5f});
+            Tensor y = B.allocate(1, 1, 2, 2);
+            B.conv2dForward(x, w, b, y, ConvSpec.of(1, 0));
+            assertArrayEquals(new float[] {-3.5f, -3.5f, -3.5f, -3.5f}, y.toFloatArray());
+            // padding 1 -> 4x4; the corner sees only x[0][0] under the kernel's -1: -1 + .5.
+            Tensor yp = B.allocate(1, 1, 4, 4);
+            B.conv2dForward(x, w, b, yp, ConvSpec.of(1, 1));
+            assertEquals(-0.5f, yp.toFloatArray()[0]);
+            assertEquals(9.5f, yp.toFloatArray()[15]);
+        }
+    }
+
+    @Test
+    void floatAgreesWithDouble() {
+        // The float instantiation of the same templates (the production path) matches the checked double one.
+        SplittableRandom rng = new SplittableRandom(7);
+        try (Scope s = Scope.open()) {
+            ConvSpec spec = ConvSpec.of(4, 2);
+            double[] xv = GradCheck.random(rng, 2 * 8 * 5 * 5, -1, 1);
+            double[] wv = GradCheck.random(rng, 8 * 4 * 8 * 8, -0.1, 0.1);
+            Tensor xd = B.allocate(DType.F64, 2, 8, 5, 5).write(xv);
+            Tensor wd = B.allocate(DType.F64, 8, 4, 8, 8).write(wv);
+            Tensor yd = B.allocate(DType.F64, 2, 4, 20, 20);
+            B.deconv2dForward(xd, wd, null, yd, spec);
+            Tensor xf = B.allocate(2, 8, 5, 5).write(toFloat(xv));
+            Tensor wf = B.allocate(8, 4, 8, 8).write(toFloat(wv));
+            Tensor yf = B.allocate(2, 4, 20, 20);
+            B.deconv2dForward(xf, wf, null, yf, spec);
+            double[] a = yd.toDoubleArray();
+            float[] b = yf.toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5 * Math.max(1, Math.abs(a[i])), "element " + i);
+            }
+        }
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    @Test
+    void adamMatchesPyTorchFormula() {
+        double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+        double[] p = {0.5, -1.0, 2.0};
+        double[] m = new double[3];
+        double[] v = new double[3];
+        double[][] grads = {{0.1, -0.2, 0.3}, {-0.05, 0.4, 0.0}, {0.2, 0.2, -0.1}};
+        try (Scope s = Scope.open()) {
+            Tensor param = B.allocate(DType.F64, 3).write(p.clone());
+            Tensor mt = B.allocate(DType.F64, 3);
+            Tensor vt = B.allocate(DType.F64, 3);
+            Tensor g = B.allocate(DType.F64, 3);
+            for (int t = 1; t <= grads.length; t++) {
+                g.write(grads[t - 1]);
+                B.adamStep(param, g, mt, vt, t, lr, b1, b2, eps, wd);
+                // torch.optim.Adam (L2 weight decay added to the gradient), written out here independently.
+                for (int i = 0; i < 3; i++) {
+                    double gi = grads[t - 1][i] + wd * p[i];
+                    m[i] = b1 * m[i] + (1 - b1) * gi;
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                    double bc1 = 1 - Math.pow(b1, t);
+                    double bc2 = 1 - Math.pow(b2, t);
+                    p[i] -= (lr / bc1) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + eps);
+                }
+            }
+            assertArrayEquals(p, param.toDoubleArray(), 1e-12);
+        }
+    }
+
+    @Test
+    void sgdMomentumMatchesPyTorchFormula() {
+        double lr = 0.1, mom = 0.9, wd = 5e-4;
+        double[] p = {1.0, -2.0};
+        double[] buf = new double[2];
+        double[][] grads = {{0.5, 0.25}, {-1.0, 0.5}};
+        try (Scope s = Scope.open()) {
+            Tensor param = B.allocate(DType.F64, 2).write(p.clone());
+            Tensor b = B.allocate(DType.F64, 2);
+            Tensor g = B.allocate(DType.F64, 2);
+            for (double[] gv : grads) {
+                g.write(gv);
+                B.sgdStep(param, g, b, lr, mom, wd);
+                for (int i = 0; i < 2; i++) {
+                    double d = gv[i] + wd * p[i];
+                    buf[i] = mom * buf[i] + d; // first step: buf = d, as torch.optim.SGD
+                    p[i] -= lr * buf[i];
+                }
+            }
+            assertArrayEquals(p, param.toDoubleArray(), 1e-12);
+        }
+    }
+
+    @Test
+    void badShapesNameTheOpAndTheShapes() {
+        try (Scope s = Scope.open()) {
+            Tensor x = B.allocate(2, 3, 5, 5);
+            Tensor w = B.allocate(4, 2, 3, 3);
+            Tensor y = B.allocate(2, 4, 5, 5);
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.conv2dForward(x, w, null, y, ConvSpec.of(1, 1)));
+            assertTrue(e.getMessage().contains("conv2d_forward"), e.getMessage());
+            assertTrue(e.getMessage().contains("[2,3,5,5]") && e.getMessage().contains("[4,2,3,3]"), e.getMessage());
+
+            Tensor wOk = B.allocate(4, 3, 3, 3);
+            Tensor yBad = B.allocate(2, 4, 4, 4);
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.conv2dForward(x, wOk, null, yBad, ConvSpec.of(1, 1)));
+            assertTrue(e.getMessage().contains("expected [2,4,5,5]"), e.getMessage());
+
+            Tensor dw = B.allocate(3, 2, 8, 8);
+            Tensor dyBad = B.allocate(2, 2, 17, 17);
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.deconv2dForward(B.allocate(2, 3, 3, 3), dw, null, dyBad, ConvSpec.of(4, 2)));
+            assertTrue(e.getMessage().contains("deconv2d_forward") && e.getMessage().contains("[2,2,17,17]"),
+                    e.getMessage());
+
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.maxPool2dForward(x, B.allocate(2, 3, 2, 2), PoolSpec.of(2, 2, 0, true)));
+            assertTrue(e.getMessage().contains("maxpool2d_forward") && e.getMessage().contains("expected [2,3,3,3]"),
+                    e.getMessage());
+
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.add(x, B.allocate(2, 3, 5), B.allocate(2, 3, 5, 5)));
+            assertTrue(e.getMessage().startsWith("add:"), e.getMessage());
+
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.conv2dForward(x, B.allocate(DType.F64, 4, 3, 3, 3), null, y, ConvSpec.of(1, 1)));
+            assertTrue(e.getMessage().contains("mixed dtypes"), e.getMessage());
+
+            Tensor labels = B.allocate(DType.I32, 2).write(new int[] {0, 9});
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.softmaxCrossEntropyForward(B.allocate(2, 5), labels, B.allocate(2)));
+            assertTrue(e.getMessage().contains("label 9 of row 1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void finiteCheckAndSum() {
+        try (Scope s = Scope.open()) {
+            Tensor t = B.allocate(4).write(new float[] {1, 2, 3, 4});
+            assertEquals(10.0, B.sum(t));
+            assertTrue(B.allFinite(t));
+            t.write(new float[] {1, Float.NaN, 3, 4});
+            assertFalse(B.allFinite(t));
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.tdsr.engine;
+
+import static dev.tdsr.engine.GradCheck.check;
+import static dev.tdsr.engine.GradCheck.f64;
+import static dev.tdsr.engine.GradCheck.random;
+import static dev.tdsr.engine.GradCheck.sample;
+import static dev.tdsr.engine.GradCheck.weighted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Finite-difference gradient checks, in double precision through the real JNI layer, of every CPU op that has a
+ * backward pass: input gradients and parameter gradients, exhaustive on tiny shapes that include D-DBPN's projection
+ * kernels (6/2/2, 8/4/2, 12/8/2) and SSD's pooling/dilation cases.
+ */
+class KernelGradientTest {
+    private static final Backend B = CpuBackend.get();
+    private SplittableRandom rng;
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        rng = new SplittableRandom(42);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private Tensor zeros(long... shape) {
+        return B.allocate(DType.F64, shape);
+    }
+
+    private Tensor like(Tensor t) {
+        return zeros(t.shape());
+    }
+
+    private Tensor dyFor(Tensor y, double[] r) {
+        return like(y).write(r);
+    }
+
+    // ---- convolution ----
+
+    static Stream<Arguments> convCases() {
+        return Stream.of(
+                // n, cin, cout, h, w, k, stride, pad, dilation
+                Arguments.of(2, 3, 4, 5, 5, 3, 1, 1, 1),
+                Arguments.of(2, 3, 2, 7, 6, 3, 2, 1, 1),
+                Arguments.of(1, 3, 2, 5, 5, 1, 1, 0, 1), // pointwise: plain GEMM path
+                Arguments.of(2, 2, 3, 7, 7, 3, 1, 2, 2), // dilated like SSD conv6
+                Arguments.of(2, 3, 2, 6, 6, 2, 3, 0, 1), // stride > kernel
+                Arguments.of(2, 3, 2, 8, 8, 6, 2, 2, 1), // D-DBPN 2x down-projection
+                Arguments.of(2, 3, 2, 12, 12, 8, 4, 2, 1), // D-DBPN 4x
+                Arguments.of(1, 2, 2, 24, 24, 12, 8, 2, 1)); // D-DBPN 8x
+    }
+
+    @ParameterizedTest(name = "conv2d n{0} c{1}->{2} {3}x{4} k{5} s{6} p{7} d{8}")
+    @MethodSource("convCases")
+    void conv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int d) {
+        ConvSpec spec = ConvSpec.of(s, p, d);
+        Tensor x = f64(B, rng, n, cin, h, w);
+        Tensor wt = f64(B, rng, cout, cin, k, k);
+        Tensor b = f64(B, rng, cout);
+        Tensor y = zeros(n, cout, ConvSpec.convOutput(h, k, s, p, d), ConvSpec.convOutput(w, k, s, p, d));
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dy = dyFor(y, r);
+        Tensor dx = like(x);
+        Tensor dw = like(wt);
+        Tensor db = like(b);
+        B.conv2dBackwardInput(dy, wt, dx, spec);
+        B.conv2dBackwardParams(dy, x, dw, db, spec);
+        GradCheck.Objective f = weighted(() -> B.conv2dForward(x, wt, b, y, spec), y, r);
+        check("conv2d dx", x, dx.toDoubleArray(), f, null);
+        check("conv2d dw", wt, dw.toDoubleArray(), f, sample(rng, wt.numel(), 400));
+        check("conv2d db", b, db.toDoubleArray(), f, null);
+    }
+
+    static Stream<Arguments> deconvCases() {
+        return Stream.of(
+                // n, cin, cout, h, w, k, stride, pad, output padding
+                Arguments.of(2, 3, 2, 3, 3, 6, 2, 2, 0), // D-DBPN 2x up-projection
+                Arguments.of(2, 3, 2, 3, 3, 8, 4, 2, 0), // D-DBPN 4x
+                Arguments.of(1, 2, 2, 3, 3, 12, 8, 2, 0), // D-DBPN 8x
+                Arguments.of(2, 2, 3, 4, 5, 3, 1, 1, 0),
+                Arguments.of(1, 2, 2, 3, 3, 3, 2, 1, 1)); // output padding
+    }
+
+    @ParameterizedTest(name = "deconv2d n{0} c{1}->{2} {3}x{4} k{5} s{6} p{7} op{8}")
+    @MethodSource("deconvCases")
+    void deconv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int op) {
+        ConvSpec spec = ConvSpec.of(s, p);
+        Tensor x = f64(B, rng, n, cin, h, w);
+        Tensor wt = f64(B, rng, cin, cout, k, k);
+        Tensor b = f64(B, rng, cout);
+        Tensor y = zeros(n, cout, ConvSpec.deconvOutput(h, k, s, p, op), ConvSpec.deconvOutput(w, k, s, p, op));
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dy = dyFor(y, r);
+        Tensor dx = like(x);
+        Tensor dw = like(wt);
+        Tensor db = like(b);
+        B.deconv2dBackwardInput(dy, wt, dx, spec);
+        B.deconv2dBackwardParams(dy, x, dw, db, spec);
+        GradCheck.Objective f = weighted(() -> B.deconv2dForward(x, wt, b, y, spec), y, r);
+        check("deconv2d dx", x, dx.toDoubleArray(), f, null);
+        check("deconv2d dw", wt, dw.toDoubleArray(), f, sample(rng, wt.numel(), 400));
+        check("deconv2d db", b, db.toDoubleArray(), f, null);
+    }
+
+    @Test
+    void parameterGradientsAccumulate() {
+        ConvSpec spec = ConvSpec.of(1, 1);
+        Tensor x = f64(B, rng, 2, 3, 5, 5);
+        Tensor wt = f64(B, rng, 4, 3, 3, 3);
+        Tensor dy = f64(B, rng, 2, 4, 5, 5);
+        Tensor once = like(wt);
+        Tensor twice = like(wt);
+        B.conv2dBackwardParams(dy, x, once, null, spec);
+        B.conv2dBackwardParams(dy, x, twice, null, spec);
+        B.conv2dBackwardParams(dy, x, twice, null, spec);
+        double[] a = once.toDoubleArray();
+        double[] t = twice.toDoubleArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= 2;
+        }
+        assertArrayEquals(a, t, 1e-12, "dw must accumulate (+=) across calls");
+    }
+
+    // ---- activations ----
+
+    @Test
+    void preluSharedAndPerChannel() {
+        for (int alphas : new int[] {1, 3}) {
+            Tensor x = f64(B, rng, 2, 3, 4, 4);
+            Tensor alpha = B.allocate(DType.F64, alphas).write(random(rng, alphas, 0.1, 0.4));
+            Tensor y = like(x);
+            double[] r = random(rng, y.numel(), -1, 1);
+            Tensor dx = like(x);
+            Tensor da = like(alpha);
+            B.preluBackward(x, alpha, dyFor(y, r), dx, da);
+            GradCheck.Objective f = weighted(() -> B.preluForward(x, alpha, y), y, r);
+            check("prelu(" + alphas + ") dx", x, dx.toDoubleArray(), f, null);
+            check("prelu(" + alphas + ") dalpha", alpha, da.toDoubleArray(), f, null);
+        }
+    }
+
+    @Test
+    void relu() {
+        Tensor x = f64(B, rng, 2, 3, 4, 4);
+        Tensor y = like(x);
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        B.reluBackward(x, dyFor(y, r), dx);
+        check("relu dx", x, dx.toDoubleArray(), weighted(() -> B.reluForward(x, y), y, r), null);
+    }
+
+    // ---- pooling and normalisation ----
+
+    static Stream<Arguments> poolCases() {
+        return Stream.of(
+                // h, w, k, stride, pad, ceil
+                Arguments.of(5, 5, 2, 2, 0, true), // SSD pool3 (ceil_mode) on an odd size
+                Arguments.of(5, 5, 3, 1, 1, false), // SSD pool5 3x3/s1/p1
+                Arguments.of(6, 7, 2, 2, 0, false),
+                Arguments.of(6, 6, 3, 2, 1, true));
+    }
+
+    @ParameterizedTest(name = "maxpool {0}x{1} k{2} s{3} p{4} ceil={5}")
+    @MethodSource("poolCases")
+    void maxPool(int h, int w, int k, int s, int p, boolean ceil) {
+        PoolSpec spec = PoolSpec.of(k, s, p, ceil);
+        Tensor x = f64(B, rng, 2, 2, h, w);
+        Tensor y = zeros(2, 2, PoolSpec.output(h, k, s, p, ceil), PoolSpec.output(w, k, s, p, ceil));
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        B.maxPool2dBackward(x, dyFor(y, r), dx, spec);
+        check("maxpool dx", x, dx.toDoubleArray(), weighted(() -> B.maxPool2dForward(x, y, spec), y, r), null);
+    }
+
+    @Test
+    void l2Norm() {
+        Tensor x = f64(B, rng, 2, 5, 3, 3);
+        Tensor scale = B.allocate(DType.F64, 5).write(random(rng, 5, 10, 20));
+        Tensor y = like(x);
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        Tensor ds = like(scale);
+        B.l2NormBackward(x, scale, dyFor(y, r), dx, ds, 1e-10);
+        GradCheck.Objective f = weighted(() -> B.l2NormForward(x, scale, y, 1e-10), y, r);
+        check("l2norm dx", x, dx.toDoubleArray(), f, null);
+        check("l2norm dscale", scale, ds.toDoubleArray(), f, null);
+    }
+
+    @Test
+    void channelAffine() {
+        Tensor x = f64(B, rng, 2, 3, 4, 4);
+        Tensor a = f64(B, rng, 3);
+        Tensor b = f64(B, rng, 3);
+        Tensor y = like(x);
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        Tensor da = like(a);
+        Tensor db = like(b);
+        B.channelAffineBackward(x, a, dyFor(y, r), dx, da, db);
+        GradCheck.Objective f = weighted(() -> B.channelAffineForward(x, a, b, y), y, r);
+        check("affine dx", x, dx.toDoubleArray(), f, null);
+        check("affine da", a, da.toDoubleArray(), f, null);
+        check("affine db", b, db.toDoubleArray(), f, null);
+    }
+
+    @Test
+    void concatAndSplit() {
+        Tensor a = f64(B, rng, 2, 2, 3, 3);
+        Tensor b = f64(B, rng, 2, 3, 3, 3);
+        Tensor y = zeros(2, 5, 3, 3);
+        double[] r = random(rng, y.numel(), -1, 1);
+        Tensor da = like(a);
+        Tensor db = like(b);
+        B.splitChannels(dyFor(y, r), List.of(da, db), false);
+        GradCheck.Objective f = weighted(() -> B.concatChannels(List.of(a, b), y), y, r);
+        check("concat da", a, da.toDoubleArray(), f, null);
+        check("concat db", b, db.toDoubleArray(), f, null);
+        // accumulate = true adds the slice to what is there (dense connections of D-DBPN).
+        double[] before = da.toDoubleArray();
+        B.splitChannels(dyFor(y, r), List.of(da, db), true);
+        double[] after = da.toDoubleArray();
+        for (int i = 0; i < before.length; i++) {
+            before[i] *= 2;
+        }
+        assertArrayEquals(before, after, 1e-12);
+    }
+
+    // ---- losses ----
+
+    @Test
+    void mse() {
+        Tensor a = f64(B, rng, 2, 3, 4, 4);
+        Tensor t = f64(B, rng, 2, 3, 4, 4);
+        Tensor da = like(a);
+        B.mseBackward(a, t, 0.7, da);
+        check("mse da", a, da.toDoubleArray(), () -> 0.7 * B.mseForward(a, t), null);
+    }
+
+    @Test
+    void smoothL1Weighted() {
+        Tensor x = B.allocate(DType.F64, 6, 4).write(random(rng, 24, -3, 3));
+        Tensor t = f64(B, rng, 6, 4);
+        double[] wv = random(rng, 24, 0, 2);
+        wv[3] = 0; // masked coordinate (unmatched prior)
+        Tensor w = B.allocate(DType.F64, 6, 4).write(wv);
+        Tensor dx = like(x);
+        B.smoothL1Backward(x, t, w, 0.5, dx);
+        check("smoothL1 dx", x, dx.toDoubleArray(), () -> 0.5 * B.smoothL1Forward(x, t, w), null);
+    }
+
+    @Test
+    void softmaxCrossEntropy() {
+        int rows = 7;
+        int classes = 5;
+        Tensor logits = B.allocate(DType.F64, rows, classes).write(random(rng, rows * classes, -4, 4));
+        int[] lv = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            lv[i] = rng.nextInt(classes);
+        }
+        Tensor labels = B.allocate(DType.I32, rows).write(lv);
+        double[] wv = random(rng, rows, 0, 1);
+        wv[2] = 0; // an unselected row of hard negative mining
+        Tensor w = B.allocate(DType.F64, rows).write(wv);
+        Tensor rowLoss = zeros(rows);
+        Tensor dl = like(logits);
+        B.softmaxCrossEntropyBackward(logits, labels, w, dl);
+        check("softmax-xent dlogits", logits, dl.toDoubleArray(),
+                weighted(() -> B.softmaxCrossEntropyForward(logits, labels, rowLoss), rowLoss, wv), null);
+    }
+}
