@@ -7,7 +7,7 @@
 // and only the three conv cores below exist (Caffe's deconv_layer.cpp does the same).
 //
 // Tiling: the im2col matrix of a whole 300x300 image is hundreds of MB; we build it for a tile of output positions
-// at a time (about kTileElems elements), so the scratch stays in cache-friendly megabytes and GEMM's N stays large.
+// at a time (kTile* elements), so the scratch stays in cache-friendly megabytes and GEMM's N stays large.
 #include "../core.hpp"
 
 #include <omp.h>
@@ -18,7 +18,11 @@
 namespace tdsr {
 namespace {
 
-constexpr int64_t kTileElems = int64_t(1) << 19;  // 2 MB of float columns per tile
+// Tile sizes in column elements, per core (measured, see README "Performance"): col2im paths want the GEMM's
+// output still in L2 when it is scattered; the weight gradient wants a long inner dimension for its GEMM.
+constexpr int64_t kTileForward = int64_t(1) << 20;
+constexpr int64_t kTileBackwardInput = int64_t(1) << 19;
+constexpr int64_t kTileBackwardWeight = int64_t(1) << 21;
 
 // A convolution from an input plane set [C,H,W] to an output [M,Ho,Wo] with kernel [M,C,kh,kw].
 struct ConvGeom {
@@ -29,13 +33,20 @@ struct ConvGeom {
     int64_t P() const { return int64_t(Ho) * Wo; }
     int64_t HW() const { return int64_t(H) * W; }
     bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
-    int64_t tile() const {
-        int64_t t = std::max<int64_t>(kTileElems / std::max<int64_t>(K(), 1), 1);
+    int64_t tile(int64_t elems) const {
+        int64_t t = std::max<int64_t>(elems / std::max<int64_t>(K(), 1), 1);
         // Keep tiles a multiple of full output rows when possible: the copy loops then run whole rows.
         if (t >= Wo) t = t / Wo * Wo;
         return std::min<int64_t>(t, P());
     }
 };
+
+// The t in [0, cnt) whose input column (wo + t)*sw + off lies inside [0, W) form [lo, hi2): the copy loops over a
+// row segment then need no bounds test. (Numerators <= 0 clamp to 0, so truncating division is fine.)
+inline void row_range(const ConvGeom& g, int wo, int off, int cnt, int& lo, int& hi2) {
+    lo = std::clamp((-off - wo * g.sw + g.sw - 1) / g.sw, 0, cnt);
+    hi2 = std::clamp((g.W - off - wo * g.sw + g.sw - 1) / g.sw, lo, cnt);
+}
 
 // col[k][p - p0] = x[c][ho*sh - ph + i*dh][wo*sw - pw + j*dw] (0 outside), k = (c*kh + i)*kw + j, p in [p0, p1).
 template <class T>
@@ -56,18 +67,17 @@ void im2col_tile(const T* x, const ConvGeom& g, int64_t p0, int64_t p1, T* col) 
             } else {
                 const T* src = plane + int64_t(hi) * g.W;
                 const int off = j * g.dw - g.pw;
+                // Zero the out-of-range ends, copy the middle without bounds tests.
+                int lo, hi2;
+                row_range(g, wo, off, cnt, lo, hi2);
+                std::fill(dst, dst + lo, T(0));
                 if (g.sw == 1) {
-                    // Contiguous: zero the out-of-range ends, copy the middle.
-                    const int lo = std::clamp(-off - wo, 0, cnt), hi2 = std::clamp(g.W - off - wo, lo, cnt);
-                    std::fill(dst, dst + lo, T(0));
                     std::memcpy(dst + lo, src + wo + lo + off, sizeof(T) * (hi2 - lo));
-                    std::fill(dst + hi2, dst + cnt, T(0));
                 } else {
-                    for (int t = 0; t < cnt; t++) {
-                        const int wi = (wo + t) * g.sw + off;
-                        dst[t] = (wi >= 0 && wi < g.W) ? src[wi] : T(0);
-                    }
+                    const T* s0 = src + wo * g.sw + off;
+                    for (int t = lo; t < hi2; t++) dst[t] = s0[t * g.sw];
                 }
+                std::fill(dst + hi2, dst + cnt, T(0));
             }
             dst += cnt;
             p += cnt;
@@ -96,9 +106,13 @@ void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) 
                 if (hi >= 0 && hi < g.H) {
                     T* dst = plane + int64_t(hi) * g.W;
                     const int off = j * g.dw - g.pw;
-                    for (int t = 0; t < cnt; t++) {
-                        const int wi = (wo + t) * g.sw + off;
-                        if (wi >= 0 && wi < g.W) dst[wi] += src[t];
+                    int lo, hi2;
+                    row_range(g, wo, off, cnt, lo, hi2);
+                    T* d0 = dst + wo * g.sw + off;
+                    if (g.sw == 1) {
+                        for (int t = lo; t < hi2; t++) d0[t] += src[t];
+                    } else {
+                        for (int t = lo; t < hi2; t++) d0[t * g.sw] += src[t];
                     }
                 }
                 src += cnt;
@@ -113,7 +127,7 @@ void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) 
 // y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
-    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    const int64_t K = g.K(), P = g.P(), tile = g.tile(kTileForward);
     for (int n = 0; n < g.N; n++) {
         const T* xn = x + int64_t(n) * g.C * g.HW();
         T* yn = y + int64_t(n) * g.M * P;
@@ -133,7 +147,7 @@ void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
 // dx[n] = col2im(W^T dy[n]); dx is overwritten.
 template <class T>
 void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
-    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    const int64_t K = g.K(), P = g.P(), tile = g.tile(kTileBackwardInput);
     for (int n = 0; n < g.N; n++) {
         const T* dyn = dy + int64_t(n) * g.M * P;
         T* dxn = dx + int64_t(n) * g.C * g.HW();
@@ -154,7 +168,7 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
 // dw += sum_n dy[n] * im2col(x[n])^T (samples in order: deterministic).
 template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
-    const int64_t K = g.K(), P = g.P(), tile = g.tile();
+    const int64_t K = g.K(), P = g.P(), tile = g.tile(kTileBackwardWeight);
     for (int n = 0; n < g.N; n++) {
         const T* dyn = dy + int64_t(n) * g.M * P;
         const T* xn = x + int64_t(n) * g.C * g.HW();
