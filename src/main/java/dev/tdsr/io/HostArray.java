@@ -99,6 +99,11 @@ public final class HostArray {
         return data.length;
     }
 
+    /** The element bytes themselves, for writers in this package (not to be modified). */
+    byte[] raw() {
+        return data;
+    }
+
     /** Element bytes as a read-only little-endian buffer (no copy). */
     public ByteBuffer buffer() {
         return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
