@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -41,9 +42,9 @@ public final class AtomicFiles {
     /** Replaces {@code target} atomically with what {@code body} writes (closing the stream is allowed). */
     public static void write(Path target, Writer<OutputStream> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path temp = dir.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 body.write(new FilterOutputStream(out) {
                     @Override
@@ -96,7 +97,7 @@ public final class AtomicFiles {
             }
             deleteTree(target);
         }
-        Path temp = Files.createTempDirectory(root, name + TMP_MARK);
+        Path temp = Files.createDirectory(root.resolve(name + TMP_MARK + randomSuffix()));
         try {
             files.write(temp);
             fsyncTree(temp);
@@ -123,6 +124,14 @@ public final class AtomicFiles {
                     + "', which is not a folder in " + root);
         }
         return Optional.of(dir);
+    }
+
+    /**
+     * A name part for a temp sibling. Not {@code Files.createTemp*}: those create owner-only (0600/0700) entries,
+     * which the rename would carry over to the checkpoint; these get the usual umask permissions.
+     */
+    private static String randomSuffix() {
+        return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
     private static void removeStaleTemps(Path root) throws IOException {

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
@@ -44,7 +45,7 @@ public final class PthReader {
 
         /** One line for logs: format, tensor count, total elements, globals. */
         public String summary() {
-            return format.name().toLowerCase() + " format, " + tensors.size() + " tensors, " + totalElements()
+            return format.name().toLowerCase(Locale.ROOT) + " format, " + tensors.size() + " tensors, " + totalElements()
                     + " elements, globals " + globals;
         }
     }

@@ -103,6 +103,18 @@ class AtomicFilesTest {
     }
 
     @Test
+    void checkpointsGetTheUsualPermissionsNotATempFoldersOwnerOnly() throws IOException {
+        Path plainDir = Files.createDirectory(root.resolve("plain"));
+        Path plainFile = Files.createFile(root.resolve("plain.txt"));
+        Path ckpt = AtomicFiles.writeCheckpoint(root, "c", dir -> saveWeights(dir, 1));
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(ckpt));
+        assertEquals(Files.getPosixFilePermissions(plainFile),
+                Files.getPosixFilePermissions(ckpt.resolve("model.safetensors")));
+        assertEquals(Files.getPosixFilePermissions(plainFile),
+                Files.getPosixFilePermissions(root.resolve(AtomicFiles.LATEST)));
+    }
+
+    @Test
     void danglingPointerIsAnError() throws IOException {
         Files.writeString(root.resolve("latest"), "gone\n");
         assertTrue(assertThrows(WeightFormatException.class, () -> AtomicFiles.latest(root)).getMessage()
