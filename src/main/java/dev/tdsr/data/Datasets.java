@@ -1,0 +1,51 @@
+package dev.tdsr.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens a dataset folder by its layout: COCO when it has {@code annotations/}, else the VOC devkit layout. */
+public final class Datasets {
+    private Datasets() {}
+
+    /**
+     * Opens {@code dir}. COCO: split {@code train2017}/{@code val2017}/... (default train2017), classes from the file.
+     * VOC: image set {@code trainval}/{@code test}/... (default trainval) of every {@code VOC<year>} folder that has
+     * it (so a devkit with VOC2007 and VOC2012 gives the 07+12 union); classes are {@code classes} when given, else
+     * the lines of {@code dir/classes.txt} when present (custom datasets; generate-dataset writes one), else the 20
+     * VOC classes.
+     */
+    public static Dataset open(Path dir, String split, ClassList classes, BadInputPolicy policy) throws IOException {
+        if (Files.isDirectory(dir.resolve("annotations"))) {
+            return new CocoReader(classes, policy).read(dir, split == null ? "train2017" : split);
+        }
+        String set = split == null ? "trainval" : split;
+        List<String> years = new ArrayList<>();
+        for (String year : List.of("2007", "2008", "2009", "2010", "2011", "2012")) {
+            try {
+                if (Files.isRegularFile(VocReader.yearDir(dir, year).resolve("ImageSets/Main/" + set + ".txt"))) {
+                    years.add(year);
+                }
+            } catch (IOException absent) {
+                // this year is not in the devkit
+            }
+        }
+        if (years.isEmpty()) {
+            throw new IOException(dir + ": neither COCO (annotations/instances_<split>.json) nor VOC "
+                    + "(VOC<year>/ImageSets/Main/" + set + ".txt) layout found");
+        }
+        ClassList cls = classes != null ? classes : guessVocClasses(dir);
+        return new VocReader(cls, policy).read(dir, set, years.toArray(String[]::new));
+    }
+
+    private static ClassList guessVocClasses(Path dir) throws IOException {
+        Path classesFile = dir.resolve("classes.txt");
+        if (Files.isRegularFile(classesFile)) {
+            return ClassList.of(Files.readAllLines(classesFile).stream().map(String::strip)
+                    .filter(s -> !s.isEmpty()).toList());
+        }
+        return ClassList.VOC;
+    }
+}
