@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /** Opens a dataset folder by its layout: COCO when it has {@code annotations/}, else the VOC devkit layout. */
 public final class Datasets {
@@ -47,5 +51,44 @@ public final class Datasets {
                     .filter(s -> !s.isEmpty()).toList());
         }
         return ClassList.VOC;
+    }
+
+    /**
+     * Checks every image's header (format and size, not the compressed body) against its annotation and drops the
+     * samples whose file is unreadable or of another size, reported as {@link LoadSummary.Problem#CORRUPT_IMAGE} in
+     * the dataset's summary (so FAIL_FAST throws). A body corrupted past the header is found by the loader instead.
+     */
+    public static Dataset verifyImages(Dataset d) {
+        List<Sample> ok = new ArrayList<>();
+        for (Sample s : d.samples()) {
+            String problem = headerProblem(s);
+            if (problem == null) {
+                ok.add(s);
+            } else {
+                d.summary().report(LoadSummary.Problem.CORRUPT_IMAGE, s.imagePath() + ": " + problem);
+            }
+        }
+        return new Dataset(d.name(), d.classes(), ok, d.summary());
+    }
+
+    private static String headerProblem(Sample s) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(s.imagePath().toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return "not a readable image (expected JPEG or PNG)";
+            }
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in);
+                int w = r.getWidth(0);
+                int h = r.getHeight(0);
+                return w == s.width() && h == s.height() ? null
+                        : "image is " + w + "x" + h + " but its annotation says " + s.width() + "x" + s.height();
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return "cannot read image header (" + e.getMessage() + ")";
+        }
     }
 }

@@ -132,6 +132,20 @@ class BatchLoaderTest {
     }
 
     @Test
+    void verifyImagesDropsUnreadableAndMissizedImages() throws IOException {
+        Path bad = Files.createTempDirectory(dir, "verify");
+        new SyntheticDataset(64, 4, 2).write(bad, SyntheticDataset.Layout.VOC, 4);
+        Files.write(bad.resolve("VOC2007/JPEGImages/000000.jpg"), new byte[] {1, 2, 3});
+        Image.blank(10, 10).write(bad.resolve("VOC2007/JPEGImages/000001.jpg"));
+        Dataset d = Datasets.verifyImages(Datasets.open(bad, "trainval", null, BadInputPolicy.SKIP));
+        assertEquals(List.of("000002", "000003"), d.samples().stream().map(Sample::id).toList());
+        assertEquals(2, d.summary().count(LoadSummary.Problem.CORRUPT_IMAGE));
+        assertTrue(d.summary().firstMessages().get(1).contains("10x10"), d.summary().firstMessages().toString());
+        Dataset strict = Datasets.open(bad, "trainval", null, BadInputPolicy.FAIL_FAST);
+        assertThrows(DatasetFormatException.class, () -> Datasets.verifyImages(strict));
+    }
+
+    @Test
     void tooSmallDatasetIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new BatchLoader(data, small().withBatchSize(11)));
     }
