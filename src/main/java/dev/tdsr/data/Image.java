@@ -1,0 +1,155 @@
+package dev.tdsr.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * An RGB image as planar float CHW in [0,1] (the engine's NCHW layout for one image): value of channel c at (x, y)
+ * is {@code data[(c * height + y) * width + x]}. Pixel arithmetic in this package may leave [0,1] on purpose.
+ */
+public record Image(int width, int height, float[] data) {
+    public Image {
+        if (width <= 0 || height <= 0 || data.length != 3 * width * height) {
+            throw new IllegalArgumentException("image: need width, height > 0 and 3*w*h values, got " + width + "x"
+                    + height + " with " + data.length);
+        }
+    }
+
+    public static Image blank(int width, int height) {
+        return new Image(width, height, new float[3 * width * height]);
+    }
+
+    public float get(int c, int x, int y) {
+        return data[(c * height + y) * width + x];
+    }
+
+    public void set(int c, int x, int y, float v) {
+        data[(c * height + y) * width + x] = v;
+    }
+
+    public Image copy() {
+        return new Image(width, height, data.clone());
+    }
+
+    /** Decodes a JPEG/PNG/... file; throws an IOException naming the file when it is not a readable image. */
+    public static Image read(Path file) throws IOException {
+        return Rgb8.read(file).toImage();
+    }
+
+    /** Writes as JPEG (quality 0.95) or PNG by the file's extension; values are clipped to [0,1] and rounded. */
+    public void write(Path file) throws IOException {
+        Rgb8.of(this).write(file);
+    }
+
+    /**
+     * An 8-bit interleaved RGB image: the decoded form kept in caches (a quarter of the float size) and the form
+     * files are written from.
+     */
+    public record Rgb8(int width, int height, byte[] rgb) {
+        public static Rgb8 read(Path file) throws IOException {
+            BufferedImage bi;
+            try {
+                bi = ImageIO.read(file.toFile());
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+            }
+            if (bi == null) {
+                throw new IOException(file + ": not a readable image (expected JPEG or PNG)");
+            }
+            return of(bi);
+        }
+
+        public static Rgb8 of(BufferedImage bi) {
+            int w = bi.getWidth();
+            int h = bi.getHeight();
+            byte[] out = new byte[3 * w * h];
+            if (bi.getType() == BufferedImage.TYPE_3BYTE_BGR) { // what the JPEG decoder gives: swap in place
+                byte[] bgr = ((DataBufferByte) bi.getRaster().getDataBuffer()).getData();
+                for (int i = 0; i < out.length; i += 3) {
+                    out[i] = bgr[i + 2];
+                    out[i + 1] = bgr[i + 1];
+                    out[i + 2] = bgr[i];
+                }
+            } else {
+                int[] row = new int[w];
+                for (int y = 0; y < h; y++) {
+                    bi.getRGB(0, y, w, 1, row, 0, w);
+                    for (int x = 0; x < w; x++) {
+                        int p = row[x];
+                        int o = 3 * (y * w + x);
+                        out[o] = (byte) (p >> 16);
+                        out[o + 1] = (byte) (p >> 8);
+                        out[o + 2] = (byte) p;
+                    }
+                }
+            }
+            return new Rgb8(w, h, out);
+        }
+
+        /** Clips to [0,1] and rounds to the nearest of 256 levels. */
+        public static Rgb8 of(Image im) {
+            int n = im.width * im.height;
+            byte[] out = new byte[3 * n];
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < n; i++) {
+                    float v = im.data[c * n + i];
+                    out[3 * i + c] = (byte) Math.round(Math.min(1f, Math.max(0f, v)) * 255f);
+                }
+            }
+            return new Rgb8(im.width, im.height, out);
+        }
+
+        public Image toImage() {
+            int n = width * height;
+            float[] d = new float[3 * n];
+            for (int i = 0; i < n; i++) {
+                d[i] = (rgb[3 * i] & 0xff) / 255f;
+                d[n + i] = (rgb[3 * i + 1] & 0xff) / 255f;
+                d[2 * n + i] = (rgb[3 * i + 2] & 0xff) / 255f;
+            }
+            return new Image(width, height, d);
+        }
+
+        public BufferedImage toBufferedImage() {
+            BufferedImage bi = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+            byte[] bgr = ((DataBufferByte) bi.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < bgr.length; i += 3) {
+                bgr[i] = rgb[i + 2];
+                bgr[i + 1] = rgb[i + 1];
+                bgr[i + 2] = rgb[i];
+            }
+            return bi;
+        }
+
+        public void write(Path file) throws IOException {
+            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+            boolean jpeg = name.endsWith(".jpg") || name.endsWith(".jpeg");
+            if (!jpeg && !name.endsWith(".png")) {
+                throw new IllegalArgumentException(file + ": image file name must end in .jpg, .jpeg or .png");
+            }
+            ImageWriter writer = ImageIO.getImageWritersByFormatName(jpeg ? "jpeg" : "png").next();
+            try (OutputStream os = Files.newOutputStream(file);
+                 ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
+                writer.setOutput(ios);
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                if (jpeg) {
+                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                    param.setCompressionQuality(0.95f);
+                }
+                writer.write(null, new IIOImage(toBufferedImage(), null, null), param);
+            } finally {
+                writer.dispose();
+            }
+        }
+    }
+}
