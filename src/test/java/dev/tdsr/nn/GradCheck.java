@@ -1,0 +1,149 @@
+package dev.tdsr.nn;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Finite-difference gradient checks in double precision. Central differences with step H; the relative error is
+ * |a - n| / max(|a|, |n|, 1). A coordinate where the two one-sided differences disagree sits on a kink (ReLU/PReLU at
+ * 0, a max-pool switch, smooth-L1 at |d| = 1) and is excluded and counted instead of compared.
+ */
+public final class GradCheck {
+    public static final double H = 1e-6;
+    public static final double TOLERANCE = 1e-6;
+
+    private GradCheck() {}
+
+    public record Report(String what, double maxError, int checked, int kinks) {
+        public Report assertOk() {
+            System.out.printf("gradcheck %-40s checked %4d  kinks %d  max rel error %.3e%n", what, checked, kinks,
+                    maxError);
+            assertTrue(checked > 0, what + ": nothing checked");
+            assertTrue(kinks <= Math.max(1, checked / 10), what + ": too many kinks (" + kinks + ")");
+            assertTrue(maxError < TOLERANCE, what + ": max relative error " + maxError);
+            return this;
+        }
+    }
+
+    public static Backend cpu() {
+        return CpuBackend.get();
+    }
+
+    /** A kept F64 tensor with uniform values in [lo, hi). */
+    public static Tensor random(SplittableRandom rnd, double lo, double hi, long... shape) {
+        Tensor t = cpu().allocate(DType.F64, shape).keep();
+        double[] v = new double[(int) t.numel()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextDouble(lo, hi);
+        }
+        return t.write(v);
+    }
+
+    public static double dot(Tensor t, double[] r) {
+        double[] v = Tensors.read(t);
+        double s = 0;
+        for (int i = 0; i < v.length; i++) {
+            s += v[i] * r[i];
+        }
+        return s;
+    }
+
+    /** {@code count} distinct random coordinates of [0, n) (all of them when n <= count). */
+    public static int[] sample(SplittableRandom rnd, int n, int count) {
+        if (n <= count) {
+            return java.util.stream.IntStream.range(0, n).toArray();
+        }
+        return rnd.ints(0, n).distinct().limit(count).toArray();
+    }
+
+    /** Compares analytic[coords[i]] with central differences of {@code loss} in element coords[i] of {@code t}. */
+    public static Report check(String what, Tensor t, double[] analytic, int[] coords, DoubleSupplier loss) {
+        double[] base = t.toDoubleArray();
+        double f0 = loss.getAsDouble();
+        double max = 0;
+        int kinks = 0;
+        for (int c : coords) {
+            double[] v = base.clone();
+            v[c] = base[c] + H;
+            t.write(v);
+            double fp = loss.getAsDouble();
+            v[c] = base[c] - H;
+            t.write(v);
+            double fm = loss.getAsDouble();
+            t.write(base);
+            double numeric = (fp - fm) / (2 * H);
+            double forward = (fp - f0) / H;
+            double backward = (f0 - fm) / H;
+            if (Math.abs(forward - backward) > 1e-3 * Math.max(1, Math.abs(numeric))) {
+                kinks++;
+                continue;
+            }
+            double a = analytic[c];
+            max = Math.max(max, Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), 1));
+        }
+        return new Report(what, max, coords.length - kinks, kinks);
+    }
+
+    /**
+     * Checks a layer's input gradient and every parameter gradient for L = sum(layer(x) * r) at up to {@code samples}
+     * coordinates each. The layer gets a fresh copy of x per evaluation (in-place layers overwrite their input).
+     */
+    public static List<Report> checkLayer(String name, Layer layer, ParameterSet ps, Tensor x, int samples,
+            long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Backend b = cpu();
+        double[] r;
+        double[] dx;
+        try (Scope s = Scope.open()) {
+            Tensor y = layer.forward(copy(x));
+            r = new double[(int) y.numel()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = rnd.nextDouble(-1, 1);
+            }
+            if (ps != null) {
+                ps.zeroGrad();
+            }
+            dx = Tensors.read(layer.backward(Tensors.of(b, DType.F64, r, y.shape())));
+        }
+        final double[] weights = r;
+        DoubleSupplier loss = () -> {
+            try (Scope s = Scope.open()) {
+                return dot(layer.forward(copy(x)), weights);
+            }
+        };
+        List<Report> reports = new ArrayList<>();
+        reports.add(check(name + " dx", x, dx, sample(rnd, dx.length, samples), loss).assertOk());
+        if (ps != null) {
+            for (Parameter p : ps.list()) {
+                double[] g = Tensors.read(p.grad());
+                reports.add(check(name + " d" + p.name(), p.value(), g, sample(rnd, g.length, samples), loss)
+                        .assertOk());
+            }
+        }
+        return reports;
+    }
+
+    public static Tensor copy(Tensor x) {
+        Tensor c = x.backend().allocate(x.dtype(), x.shape());
+        x.backend().copy(c, x);
+        return c;
+    }
+
+    /** Overwrites every parameter with uniform values in [lo, hi) (layers' inits are too regular for a check). */
+    public static void randomize(ParameterSet ps, SplittableRandom rnd, double lo, double hi) {
+        double[] v = new double[(int) ps.count()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextDouble(lo, hi);
+        }
+        Tensors.write(ps.slab(), v);
+    }
+}
