@@ -23,10 +23,10 @@ public final class GradCheck {
 
     private GradCheck() {}
 
-    public record Report(String what, double maxError, int checked, int kinks) {
+    public record Report(String what, double maxError, int checked, int kinks, double maxAbsGrad) {
         public Report assertOk() {
-            System.out.printf("gradcheck %-40s checked %4d  kinks %d  max rel error %.3e%n", what, checked, kinks,
-                    maxError);
+            System.out.printf("gradcheck %-44s checked %4d  kinks %d  max|g| %.2e  max rel error %.3e%n", what,
+                    checked, kinks, maxAbsGrad, maxError);
             assertTrue(checked > 0, what + ": nothing checked");
             assertTrue(kinks <= Math.max(1, checked / 10), what + ": too many kinks (" + kinks + ")");
             assertTrue(maxError < TOLERANCE, what + ": max relative error " + maxError);
@@ -67,30 +67,38 @@ public final class GradCheck {
 
     /** Compares analytic[coords[i]] with central differences of {@code loss} in element coords[i] of {@code t}. */
     public static Report check(String what, Tensor t, double[] analytic, int[] coords, DoubleSupplier loss) {
+        return check(what, t, analytic, coords, loss, H);
+    }
+
+    /** As above with step {@code h}. */
+    public static Report check(String what, Tensor t, double[] analytic, int[] coords, DoubleSupplier loss,
+            double h) {
         double[] base = t.toDoubleArray();
         double f0 = loss.getAsDouble();
         double max = 0;
+        double maxAbs = 0;
         int kinks = 0;
         for (int c : coords) {
             double[] v = base.clone();
-            v[c] = base[c] + H;
+            v[c] = base[c] + h;
             t.write(v);
             double fp = loss.getAsDouble();
-            v[c] = base[c] - H;
+            v[c] = base[c] - h;
             t.write(v);
             double fm = loss.getAsDouble();
             t.write(base);
-            double numeric = (fp - fm) / (2 * H);
-            double forward = (fp - f0) / H;
-            double backward = (f0 - fm) / H;
+            double numeric = (fp - fm) / (2 * h);
+            double forward = (fp - f0) / h;
+            double backward = (f0 - fm) / h;
             if (Math.abs(forward - backward) > 1e-3 * Math.max(1, Math.abs(numeric))) {
                 kinks++;
                 continue;
             }
             double a = analytic[c];
+            maxAbs = Math.max(maxAbs, Math.abs(a));
             max = Math.max(max, Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), 1));
         }
-        return new Report(what, max, coords.length - kinks, kinks);
+        return new Report(what, max, coords.length - kinks, kinks, maxAbs);
     }
 
     /**
