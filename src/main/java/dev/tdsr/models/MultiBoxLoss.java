@@ -26,8 +26,12 @@ public final class MultiBoxLoss {
     private final double[] priorCorners;
     private final int numClasses;
 
-    /** Matching and mining results, as tensors the native losses read. */
-    public static final class Assignment {
+    /**
+     * Matching and mining results, as tensors the native losses read. They belong to the scope open at {@link
+     * #assign}; {@link #keep()} hands them to the enclosing one (to reuse an assignment across steps, as gradient
+     * checks do), {@link #close()} frees them.
+     */
+    public static final class Assignment implements AutoCloseable {
         final int numPositives;
         final Tensor labels;     // i32 [N*P], 0 = background
         final Tensor locTarget;  // [N,P,4]
@@ -56,6 +60,22 @@ public final class MultiBoxLoss {
                 n += s != 0 ? 1 : 0;
             }
             return n;
+        }
+
+        public Assignment keep() {
+            labels.keep();
+            locTarget.keep();
+            locWeight.keep();
+            rowWeight.keep();
+            return this;
+        }
+
+        @Override
+        public void close() {
+            labels.close();
+            locTarget.close();
+            locWeight.close();
+            rowWeight.close();
         }
 
         /** max(1, positives): the normaliser of both parts. */
