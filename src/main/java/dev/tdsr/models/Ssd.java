@@ -47,7 +47,6 @@ public final class Ssd {
     private final Conv2d[] loc = new Conv2d[6];
     private final Conv2d[] conf = new Conv2d[6];
     private final long[][] headShapes = new long[12][];
-    private int batch;
 
     public Ssd(SsdConfig config, Backend backend, DType dtype, long seed) {
         this.config = config;
@@ -120,7 +119,7 @@ public final class Ssd {
                     + config.inputSize() + "]");
         }
         Backend b = image.backend();
-        batch = (int) image.dim(0);
+        int batch = (int) image.dim(0);
         Tensor x = input.forward(image);
         Tensor[] src = new Tensor[6];
         for (int i = 0, k = 0; i < trunk.size(); i++) {

@@ -60,6 +60,7 @@ class DbpnTest {
             Dbpn x = new Dbpn(c, GradCheck.cpu(), DType.F32, 42);
             Dbpn y = new Dbpn(c, GradCheck.cpu(), DType.F32, 42);
             Dbpn z = new Dbpn(c, GradCheck.cpu(), DType.F32, 43);
+            assertEquals(c.parameterCount(), x.parameters().count());
             assertArrayEquals(x.parameters().slab().toFloatArray(), y.parameters().slab().toFloatArray());
             assertEquals(false, java.util.Arrays.equals(x.parameters().slab().toFloatArray(),
                     z.parameters().slab().toFloatArray()));
@@ -75,7 +76,7 @@ class DbpnTest {
     @Test
     void outputIsScaleTimesInputAtEveryScale() {
         for (int scale : new int[] {2, 4, 8}) {
-            Dbpn net = new Dbpn(new DbpnConfig(scale, 2, 3, 3), GradCheck.cpu(), DType.F32, 1);
+            Dbpn net = new Dbpn(new DbpnConfig(scale, 2, 3, scale == 2 ? 2 : 3), GradCheck.cpu(), DType.F32, 1);
             try (Scope s = Scope.open()) {
                 Tensor sr = net.forward(GradCheck.cpu().allocate(DType.F32, 2, 3, 5, 6).fill(0.5));
                 assertArrayEquals(new long[] {2, 3, 5L * scale, 6L * scale}, sr.shape());
