@@ -157,6 +157,13 @@ int tdsr_all_finite(const tdsr_tensor* x, int* out);
 /* ---- BLAS reference for benchmarks: C[M,N] = A[M,K] B[K,N] (row-major, f32) ------------------------------------------ */
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);
 
+/* ---- layout of the SSD heads (ops/layout.cpp) -------------------------------------------------------------------
+ * rows: any tensor with dim 0 = N, read as [N, T]. nchw_to_rows writes x [N,C,H,W] into rows[n, offset + (h*W+w)*C + c]
+ * (ssd.pytorch's permute(0,2,3,1) + view + cat over sources); rows_to_nchw is its adjoint: x[n,c,h,w] = that element
+ * (x overwritten). */
+int tdsr_nchw_to_rows(const tdsr_tensor* x, tdsr_tensor* rows, int64_t offset);
+int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,4 +126,11 @@ public interface Backend {
 
     /** C = A B (row-major); the BLAS reference of the benchmarks. */
     void gemm(Tensor a, Tensor b, Tensor c);
+
+    // ---- layout of the SSD heads ----
+    /** rows[n, offset + (h*W+w)*C + c] = x[n,c,h,w]: NCHW to NHWC into a per-image slice of rows (dim 0 = N). */
+    void nchwToRows(Tensor x, Tensor rows, long offset);
+
+    /** The adjoint of {@link #nchwToRows}: x (overwritten) gathered from the slice of rows. */
+    void rowsToNchw(Tensor rows, Tensor x, long offset);
 }

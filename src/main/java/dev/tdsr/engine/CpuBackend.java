@@ -322,4 +322,14 @@ public final class CpuBackend implements Backend {
     public void gemm(Tensor a, Tensor b, Tensor c) {
         check(Cpu.tdsr_gemm(h(a), h(b), h(c)));
     }
+
+    @Override
+    public void nchwToRows(Tensor x, Tensor rows, long offset) {
+        check(Cpu.tdsr_nchw_to_rows(h(x), h(rows), offset));
+    }
+
+    @Override
+    public void rowsToNchw(Tensor rows, Tensor x, long offset) {
+        check(Cpu.tdsr_rows_to_nchw(h(rows), h(x), offset));
+    }
 }

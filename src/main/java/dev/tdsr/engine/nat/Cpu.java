@@ -171,4 +171,8 @@ public final class Cpu {
     public static native int tdsr_all_finite(tdsr_tensor x, int[] out);
 
     public static native int tdsr_gemm(tdsr_tensor a, tdsr_tensor b, tdsr_tensor c);
+
+    public static native int tdsr_nchw_to_rows(tdsr_tensor x, tdsr_tensor rows, long offset);
+
+    public static native int tdsr_rows_to_nchw(tdsr_tensor rows, tdsr_tensor x, long offset);
 }

@@ -1,0 +1,109 @@
+package dev.tdsr.models;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.ConvSpec;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.Channels;
+import dev.tdsr.nn.Conv2d;
+import dev.tdsr.nn.Init;
+import dev.tdsr.nn.Layer;
+import dev.tdsr.nn.ParameterSet;
+import dev.tdsr.models.ProjectionUnit.Direction;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * D-DBPN (alterzero/DBPN-Pytorch dbpn.py), the super-resolution network S of TDSR: LR RGB in [0,1] -> SR at
+ * {@code scale}x, no residual, no clamp. Parameter names are those of DBPN_x{2,4,8}.pth without {@code module.}.
+ * <pre>
+ *   x = feat1(feat0(lr));  h1 = up1(x);  l1 = down1(h1);  h2 = up2(l1)
+ *   for i = 2..T-1:  l_i = down_i(cat(h_i..h_1));  h_{i+1} = up_{i+1}(cat(l_i..l_1))
+ *   sr = output_conv(cat(h_T..h_1))                      (newest first)
+ * </pre>
+ * Every h_j and l_j feeds several concatenations, so the backward keeps one gradient accumulator per map and adds each
+ * consumer's slice into it ({@code split_channels} with accumulate) before the producing unit runs its backward.
+ */
+public final class Dbpn implements Layer {
+    private final DbpnConfig config;
+    private final ParameterSet params = new ParameterSet();
+    private final Layer feat0;
+    private final Layer feat1;
+    private final ProjectionUnit[] ups;   // index 1..T
+    private final ProjectionUnit[] downs; // index 1..T-1
+    private final Conv2d output;
+    private final List<Tensor> h = new ArrayList<>(); // h.get(j-1) = h_j
+    private final List<Tensor> l = new ArrayList<>();
+
+    public Dbpn(DbpnConfig config, Backend backend, DType dtype, long seed) {
+        this.config = config;
+        int t = config.stages();
+        feat0 = ProjectionUnit.convBlock(params, "feat0", 3, config.feat(), 3, ConvSpec.of(1, 1));
+        feat1 = ProjectionUnit.convBlock(params, "feat1", config.feat(), config.base(), 1, ConvSpec.of(1, 0));
+        ups = new ProjectionUnit[t + 1];
+        downs = new ProjectionUnit[t];
+        ups[1] = new ProjectionUnit(params, "up1", Direction.UP, config, 1);
+        downs[1] = new ProjectionUnit(params, "down1", Direction.DOWN, config, 1);
+        ups[2] = new ProjectionUnit(params, "up2", Direction.UP, config, 1);
+        for (int i = 2; i < t; i++) {
+            downs[i] = new ProjectionUnit(params, "down" + i, Direction.DOWN, config, i);
+            ups[i + 1] = new ProjectionUnit(params, "up" + (i + 1), Direction.UP, config, i);
+        }
+        output = new Conv2d(params, "output_conv.conv", t * config.base(), 3, 3, ConvSpec.of(1, 1), true,
+                Init.kaimingNormal(), Init.zeros());
+        params.allocate(backend, dtype, seed);
+    }
+
+    public DbpnConfig config() {
+        return config;
+    }
+
+    public ParameterSet parameters() {
+        return params;
+    }
+
+    @Override
+    public Tensor forward(Tensor lr) {
+        h.clear();
+        l.clear();
+        Tensor x = feat1.forward(feat0.forward(lr));
+        h.add(ups[1].forward(x));
+        l.add(downs[1].forward(h.get(0)));
+        h.add(ups[2].forward(l.get(0)));
+        for (int i = 2; i < config.stages(); i++) {
+            l.add(downs[i].forward(Channels.concat(newestFirst(h))));
+            h.add(ups[i + 1].forward(Channels.concat(newestFirst(l))));
+        }
+        return output.forward(Channels.concat(newestFirst(h)));
+    }
+
+    @Override
+    public Tensor backward(Tensor dSr) {
+        Backend be = dSr.backend();
+        int t = config.stages();
+        List<Tensor> gh = zerosLike(h);
+        List<Tensor> gl = zerosLike(l);
+        Channels.accumulateSplit(output.backward(dSr), newestFirst(gh));
+        for (int i = t - 1; i >= 2; i--) {
+            Channels.accumulateSplit(ups[i + 1].backward(gh.get(i)), newestFirst(gl.subList(0, i)));
+            Channels.accumulateSplit(downs[i].backward(gl.get(i - 1)), newestFirst(gh.subList(0, i)));
+        }
+        be.axpy(1, ups[2].backward(gh.get(1)), gl.get(0));
+        be.axpy(1, downs[1].backward(gl.get(0)), gh.get(0));
+        return feat0.backward(feat1.backward(ups[1].backward(gh.get(0))));
+    }
+
+    private static List<Tensor> newestFirst(List<Tensor> maps) {
+        List<Tensor> r = new ArrayList<>(maps);
+        java.util.Collections.reverse(r);
+        return r;
+    }
+
+    private static List<Tensor> zerosLike(List<Tensor> maps) {
+        List<Tensor> r = new ArrayList<>();
+        for (Tensor m : maps) {
+            r.add(Channels.zerosLike(m));
+        }
+        return r;
+    }
+}

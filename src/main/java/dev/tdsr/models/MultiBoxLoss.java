@@ -1,0 +1,231 @@
+package dev.tdsr.models;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.Tensors;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * ssd.pytorch's MultiBoxLoss(C, 0.5, True, 0, True, 3, 0.5, False): per image, match ground truth to priors (IoU >=
+ * 0.5, and every ground truth keeps its best prior), encode with variances (0.1, 0.2), mine hard negatives 3:1 by
+ * their cross-entropy; then loc = smooth-L1 over positives and conf = softmax CE over positives and mined negatives,
+ * both divided by N = max(1, positives in the batch).
+ *
+ * <p>{@link #assign} does the bookkeeping (matching and mining, a constant of the backward); {@link #value} and
+ * {@link #backward} evaluate and differentiate the loss for a given assignment, so gradient checks can perturb loc
+ * and conf with the selection frozen.
+ */
+public final class MultiBoxLoss {
+    static final double THRESHOLD = 0.5;
+    static final int NEG_POS = 3;
+
+    private final PriorBoxes priors;
+    private final double[] priorCs;
+    private final double[] priorCorners;
+    private final int numClasses;
+
+    /**
+     * Matching and mining results, as tensors the native losses read. They belong to the scope open at {@link
+     * #assign}; {@link #keep()} hands them to the enclosing one (to reuse an assignment across steps, as gradient
+     * checks do), {@link #close()} frees them.
+     */
+    public static final class Assignment implements AutoCloseable {
+        final int numPositives;
+        final Tensor labels;     // i32 [N*P], 0 = background
+        final Tensor locTarget;  // [N,P,4]
+        final Tensor locWeight;  // [N,P,4], 1 on positives
+        final Tensor rowWeight;  // [N*P], 1 on positives and mined negatives
+        final double[] selected; // the same, on the Java side
+
+        Assignment(int numPositives, Tensor labels, Tensor locTarget, Tensor locWeight, Tensor rowWeight,
+                double[] selected) {
+            this.numPositives = numPositives;
+            this.labels = labels;
+            this.locTarget = locTarget;
+            this.locWeight = locWeight;
+            this.rowWeight = rowWeight;
+            this.selected = selected;
+        }
+
+        public int numPositives() {
+            return numPositives;
+        }
+
+        /** Positives + mined negatives. */
+        public int numSelected() {
+            int n = 0;
+            for (double s : selected) {
+                n += s != 0 ? 1 : 0;
+            }
+            return n;
+        }
+
+        public Assignment keep() {
+            labels.keep();
+            locTarget.keep();
+            locWeight.keep();
+            rowWeight.keep();
+            return this;
+        }
+
+        @Override
+        public void close() {
+            labels.close();
+            locTarget.close();
+            locWeight.close();
+            rowWeight.close();
+        }
+
+        /** max(1, positives): the normaliser of both parts. */
+        public double normaliser() {
+            return Math.max(1, numPositives);
+        }
+    }
+
+    /** The two parts, each already divided by N. */
+    public record Value(double loc, double conf) {
+        public double total() {
+            return loc + conf;
+        }
+    }
+
+    public record Gradients(Tensor dloc, Tensor dconf) {}
+
+    public MultiBoxLoss(PriorBoxes priors, int numClasses) {
+        this.priors = priors;
+        this.priorCs = priors.centerSize();
+        this.priorCorners = BoxMath.corners(priorCs);
+        this.numClasses = numClasses;
+    }
+
+    /** Matches {@code targets} (one per image) to the priors and mines hard negatives from {@code conf} [N,P,C]. */
+    public Assignment assign(Tensor conf, List<GroundTruth> targets) {
+        int n = (int) conf.dim(0);
+        int p = priors.count();
+        if (targets.size() != n || conf.dim(1) != p || conf.dim(2) != numClasses) {
+            throw new IllegalArgumentException("MultiBoxLoss: conf " + conf + " and " + targets.size()
+                    + " targets do not match " + p + " priors, " + numClasses + " classes, one target per image");
+        }
+        int[] labels = new int[n * p];
+        double[] locTarget = new double[n * p * 4];
+        double[] locWeight = new double[n * p * 4];
+        int positives = 0;
+        for (int i = 0; i < n; i++) {
+            positives += match(targets.get(i), i * p, labels, locTarget, locWeight);
+        }
+        Backend b = conf.backend();
+        DType dt = conf.dtype();
+        Tensor labelT = b.allocate(DType.I32, (long) n * p).write(labels);
+        Tensor rowLoss = b.allocate(dt, (long) n * p);
+        b.softmaxCrossEntropyForward(conf.reshape((long) n * p, numClasses), labelT, rowLoss);
+        double[] selected = mine(Tensors.read(rowLoss), labels, n, p);
+        return new Assignment(positives, labelT, Tensors.of(b, dt, locTarget, n, p, 4),
+                Tensors.of(b, dt, locWeight, n, p, 4), Tensors.of(b, dt, selected, (long) n * p), selected);
+    }
+
+    /** ssd.pytorch's match() for one image at prior offset {@code base}; returns its number of positives. */
+    private int match(GroundTruth gt, int base, int[] labels, double[] locTarget, double[] locWeight) {
+        int p = priors.count();
+        int g = gt.size();
+        if (g == 0) {
+            return 0;
+        }
+        double[] boxes = gt.boxes();
+        double[] bestOverlap = new double[p];
+        int[] bestTruth = new int[p];
+        int[] bestPrior = new int[g];
+        double[] bestPriorOverlap = new double[g];
+        Arrays.fill(bestOverlap, -1);
+        Arrays.fill(bestPriorOverlap, -1);
+        for (int j = 0; j < g; j++) {
+            for (int q = 0; q < p; q++) {
+                double o = BoxMath.iou(boxes, 4 * j, priorCorners, 4 * q);
+                if (o > bestOverlap[q]) {
+                    bestOverlap[q] = o;
+                    bestTruth[q] = j;
+                }
+                if (o > bestPriorOverlap[j]) {
+                    bestPriorOverlap[j] = o;
+                    bestPrior[j] = q;
+                }
+            }
+        }
+        for (int j = 0; j < g; j++) { // every truth keeps its best prior; a later truth wins a shared one
+            bestOverlap[bestPrior[j]] = 2;
+            bestTruth[bestPrior[j]] = j;
+        }
+        int positives = 0;
+        for (int q = 0; q < p; q++) {
+            if (bestOverlap[q] < THRESHOLD) {
+                continue;
+            }
+            int r = base + q;
+            labels[r] = gt.labels()[bestTruth[q]] + 1;
+            if (labels[r] >= numClasses) {
+                throw new IllegalArgumentException("GroundTruth.labels: class " + (labels[r] - 1)
+                        + " is outside the detector's " + (numClasses - 1) + " object classes");
+            }
+            BoxMath.encode(boxes, 4 * bestTruth[q], priorCs, 4 * q, locTarget, 4 * r);
+            Arrays.fill(locWeight, 4 * r, 4 * r + 4, 1);
+            positives++;
+        }
+        return positives;
+    }
+
+    /** Hard negatives per image: the min(3*pos, P-1) highest CE among the non-positives (positives ranked 0). */
+    private static double[] mine(double[] rowLoss, int[] labels, int n, int p) {
+        double[] selected = new double[n * p];
+        Integer[] order = new Integer[p];
+        for (int i = 0; i < n; i++) {
+            int base = i * p;
+            int pos = 0;
+            double[] rank = new double[p];
+            for (int q = 0; q < p; q++) {
+                boolean positive = labels[base + q] > 0;
+                pos += positive ? 1 : 0;
+                rank[q] = positive ? 0 : rowLoss[base + q];
+                order[q] = q;
+                if (positive) {
+                    selected[base + q] = 1;
+                }
+            }
+            int numNeg = Math.min(NEG_POS * pos, p - 1);
+            Arrays.sort(order, (a, c) -> Double.compare(rank[c], rank[a]));
+            for (int k = 0; k < numNeg; k++) {
+                selected[base + order[k]] = 1;
+            }
+        }
+        return selected;
+    }
+
+    /** The loss of {@code loc} [N,P,4] and {@code conf} [N,P,C] under a fixed assignment. */
+    public Value value(Assignment a, Tensor loc, Tensor conf) {
+        Backend b = loc.backend();
+        double norm = a.normaliser();
+        double l = b.smoothL1Forward(loc, a.locTarget, a.locWeight);
+        Tensor rowLoss = b.allocate(conf.dtype(), a.selected.length);
+        b.softmaxCrossEntropyForward(conf.reshape(a.selected.length, numClasses), a.labels, rowLoss);
+        double[] rl = Tensors.read(rowLoss);
+        double c = 0;
+        for (int r = 0; r < rl.length; r++) {
+            c += a.selected[r] * rl[r];
+        }
+        return new Value(l / norm, c / norm);
+    }
+
+    /** d(scale * total)/dloc and /dconf under a fixed assignment (new tensors). */
+    public Gradients backward(Assignment a, Tensor loc, Tensor conf, double scale) {
+        Backend b = loc.backend();
+        double k = scale / a.normaliser();
+        Tensor dloc = b.allocate(loc.dtype(), loc.shape());
+        b.smoothL1Backward(loc, a.locTarget, a.locWeight, k, dloc);
+        Tensor w = b.allocate(conf.dtype(), a.selected.length);
+        b.scale(a.rowWeight, k, w);
+        Tensor dconf = b.allocate(conf.dtype(), conf.shape());
+        b.softmaxCrossEntropyBackward(conf.reshape(a.selected.length, numClasses), a.labels, w,
+                dconf.reshape(a.selected.length, numClasses));
+        return new Gradients(dloc, dconf);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tdsr.models;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Tensor;
+import java.util.List;
+
+/**
+ * The TDSR loss {@code alpha * MSE(hr, S(lr)) + beta * MultiBoxLoss(D(S(lr)), boxes)} with the detector D frozen
+ * (its gradient slab is never touched): the gradient reaches S's parameters both directly and through D's input.
+ * Call inside one {@link dev.tdsr.engine.Scope} per step; S's gradients ACCUMULATE (zero them once per step).
+ */
+public final class TdsrObjective {
+    private final Dbpn sr;
+    private final Ssd detector;
+    private final MultiBoxLoss loss;
+    private final double alpha;
+    private final double beta;
+    private MultiBoxLoss.Assignment lastAssignment;
+
+    /** The loss parts as printed by trainers; loc and conf are already divided by N, total includes alpha/beta. */
+    public record Parts(double mse, double loc, double conf, double total) {}
+
+    public TdsrObjective(Dbpn sr, Ssd detector, double alpha, double beta) {
+        this.sr = sr;
+        this.detector = detector;
+        this.loss = new MultiBoxLoss(detector.priors(), detector.config().numClasses());
+        this.alpha = alpha;
+        this.beta = beta;
+        detector.parameters().setRequiresGrad(false);
+    }
+
+    /** Forward, backward into S's gradient slab; returns the loss parts. */
+    public Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes) {
+        Tensor out = sr.forward(lr);
+        Backend b = out.backend();
+        Tensor dOut = b.allocate(out.dtype(), out.shape());
+        double mse = b.mseForward(out, hr);
+        b.mseBackward(out, hr, alpha, dOut);
+        MultiBoxLoss.Value task = new MultiBoxLoss.Value(0, 0);
+        if (beta != 0) {
+            Ssd.Output det = detector.forward(out);
+            lastAssignment = loss.assign(det.conf(), boxes);
+            task = loss.value(lastAssignment, det.loc(), det.conf());
+            MultiBoxLoss.Gradients g = loss.backward(lastAssignment, det.loc(), det.conf(), beta);
+            b.axpy(1, detector.backward(g.dloc(), g.dconf()), dOut);
+        }
+        sr.backward(dOut);
+        return parts(mse, task);
+    }
+
+    /**
+     * The loss without gradients; with {@code fixed} non-null the matching and mined negatives of that assignment are
+     * used (finite-difference checks freeze them at the unperturbed point).
+     */
+    public Parts evaluate(Tensor lr, Tensor hr, List<GroundTruth> boxes, MultiBoxLoss.Assignment fixed) {
+        Tensor out = sr.forward(lr);
+        double mse = out.backend().mseForward(out, hr);
+        MultiBoxLoss.Value task = new MultiBoxLoss.Value(0, 0);
+        if (beta != 0) {
+            Ssd.Output det = detector.forward(out);
+            MultiBoxLoss.Assignment a = fixed != null ? fixed : loss.assign(det.conf(), boxes);
+            task = loss.value(a, det.loc(), det.conf());
+        }
+        return parts(mse, task);
+    }
+
+    private Parts parts(double mse, MultiBoxLoss.Value task) {
+        return new Parts(mse, task.loc(), task.conf(), alpha * mse + beta * task.total());
+    }
+
+    /** The matching/mining of the last {@link #step}. */
+    public MultiBoxLoss.Assignment lastAssignment() {
+        return lastAssignment;
+    }
+}

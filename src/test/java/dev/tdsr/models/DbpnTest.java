@@ -1,0 +1,116 @@
+package dev.tdsr.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.ProjectionUnit.Direction;
+import dev.tdsr.nn.GradCheck;
+import dev.tdsr.nn.Parameter;
+import dev.tdsr.nn.ParameterSet;
+import dev.tdsr.nn.Tensors;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DbpnTest {
+    private final SplittableRandom rnd = new SplittableRandom(3);
+
+    @Test
+    void parameterCountsOfTheReleasedModels() {
+        assertEquals(5_953_526, DbpnConfig.original(2).parameterCount());
+        assertEquals(10_426_358, DbpnConfig.original(4).parameterCount());
+        assertEquals(23_205_878, DbpnConfig.original(8).parameterCount());
+    }
+
+    @Test
+    void releasedX4StateDictNamesShapesAndOrder() {
+        Dbpn net = new Dbpn(DbpnConfig.original(4), GradCheck.cpu(), DType.F32, 1);
+        ParameterSet ps = net.parameters();
+        assertEquals(10_426_358, ps.count());
+        assertEquals(10_426_358, ps.slab().numel());
+        List<Parameter> list = ps.list();
+        assertEquals(155, list.size());
+        assertEquals("feat0.conv.weight", list.get(0).name());
+        assertEquals("feat0.act.weight", list.get(2).name());
+        assertEquals("up1.up_conv1.deconv.weight", list.get(6).name());
+        assertEquals("output_conv.conv.bias", list.get(154).name());
+        assertArrayEquals(new long[] {256, 3, 3, 3}, ps.get("feat0.conv.weight").shape());
+        assertArrayEquals(new long[] {64, 64, 8, 8}, ps.get("up7.up_conv3.deconv.weight").shape());
+        assertArrayEquals(new long[] {64, 64, 8, 8}, ps.get("down6.down_conv2.deconv.weight").shape());
+        assertArrayEquals(new long[] {64, 128, 1, 1}, ps.get("down2.conv.conv.weight").shape());
+        assertArrayEquals(new long[] {64, 384, 1, 1}, ps.get("up7.conv.conv.weight").shape());
+        assertArrayEquals(new long[] {3, 448, 3, 3}, ps.get("output_conv.conv.weight").shape());
+        assertArrayEquals(new long[] {1}, ps.get("down3.down_conv3.act.weight").shape());
+        assertThrows(IllegalArgumentException.class, () -> ps.get("up8.up_conv1.deconv.weight"));
+        assertThrows(IllegalArgumentException.class, () -> ps.get("up2.conv.conv.weight"));
+        // a bottleneck comes first inside a dense block; slab offsets follow registration order
+        assertEquals(ps.get("down2.conv.act.weight").offset() + 1, ps.get("down2.down_conv1.conv.weight").offset());
+        assertEquals(0.25f, ps.get("up5.up_conv2.act.weight").value().toFloatArray()[0]);
+        ps.close();
+    }
+
+    @Test
+    void kaimingInitIsDeterministicFromTheSeed() {
+        DbpnConfig c = new DbpnConfig(2, 4, 6, 3);
+        {
+            Dbpn x = new Dbpn(c, GradCheck.cpu(), DType.F32, 42);
+            Dbpn y = new Dbpn(c, GradCheck.cpu(), DType.F32, 42);
+            Dbpn z = new Dbpn(c, GradCheck.cpu(), DType.F32, 43);
+            assertEquals(c.parameterCount(), x.parameters().count());
+            assertArrayEquals(x.parameters().slab().toFloatArray(), y.parameters().slab().toFloatArray());
+            assertEquals(false, java.util.Arrays.equals(x.parameters().slab().toFloatArray(),
+                    z.parameters().slab().toFloatArray()));
+            double[] w = Tensors.read(x.parameters().get("up1.up_conv1.deconv.weight").value());
+            double var = 0;
+            for (double v : w) {
+                var += v * v;
+            }
+            assertEquals(2.0 / (4 * 36), var / w.length, 0.4 * 2.0 / (4 * 36)); // kaiming std^2 = 2/fan_in
+        }
+    }
+
+    @Test
+    void outputIsScaleTimesInputAtEveryScale() {
+        for (int scale : new int[] {2, 4, 8}) {
+            Dbpn net = new Dbpn(new DbpnConfig(scale, 2, 3, scale == 2 ? 2 : 3), GradCheck.cpu(), DType.F32, 1);
+            try (Scope s = Scope.open()) {
+                Tensor sr = net.forward(GradCheck.cpu().allocate(DType.F32, 2, 3, 5, 6).fill(0.5));
+                assertArrayEquals(new long[] {2, 3, 5L * scale, 6L * scale}, sr.shape());
+            }
+            net.parameters().close();
+        }
+    }
+
+    @Test
+    void upProjectionGradient() {
+        checkUnit(Direction.UP, 1, new long[] {2, 3, 4, 3});
+    }
+
+    @Test
+    void downProjectionGradient() {
+        checkUnit(Direction.DOWN, 1, new long[] {2, 3, 8, 6});
+    }
+
+    @Test
+    void denseDownStageGradient() {
+        checkUnit(Direction.DOWN, 3, new long[] {1, 9, 8, 6}); // D_DownBlock(n=3): 1x1 bottleneck 9 -> 3 at HR
+    }
+
+    @Test
+    void denseUpStageGradient() {
+        checkUnit(Direction.UP, 2, new long[] {1, 6, 4, 3});
+    }
+
+    private void checkUnit(Direction dir, int inputs, long[] shape) {
+        ParameterSet ps = new ParameterSet();
+        ProjectionUnit unit = new ProjectionUnit(ps, dir == Direction.UP ? "up3" : "down3", dir,
+                new DbpnConfig(2, 3, 4, 3), inputs);
+        ps.allocate(GradCheck.cpu(), DType.F64, 5);
+        GradCheck.randomize(ps, rnd, -0.4, 0.4);
+        GradCheck.checkLayer(dir + "x" + inputs, unit, ps, GradCheck.random(rnd, -1, 1, shape), 12, 9);
+    }
+}
