@@ -1,14 +1,14 @@
 package dev.tdsr.engine;
 
-import static dev.tdsr.engine.GradCheck.check;
-import static dev.tdsr.engine.GradCheck.f64;
-import static dev.tdsr.engine.GradCheck.random;
-import static dev.tdsr.engine.GradCheck.sample;
-import static dev.tdsr.engine.GradCheck.weighted;
+import static dev.tdsr.testing.GradCheck.sample;
+import static dev.tdsr.testing.GradCheck.values;
+import static dev.tdsr.testing.GradCheck.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.List;
+import dev.tdsr.testing.GradCheck;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +36,19 @@ class KernelGradientTest {
     @AfterEach
     void close() {
         scope.close();
+    }
+
+    /** Checks one gradient against central differences and fails with the report. */
+    private static void check(String what, Tensor t, double[] analytic, int[] coords, DoubleSupplier loss) {
+        GradCheck.check(what, t, analytic, coords, loss).assertOk();
+    }
+
+    private static int[] all(Tensor t) {
+        return java.util.stream.IntStream.range(0, Math.toIntExact(t.numel())).toArray();
+    }
+
+    private Tensor f64(long... shape) {
+        return B.allocate(DType.F64, shape).write(values(rng, Tensor.numelOf(shape), -1, 1));
     }
 
     private Tensor zeros(long... shape) {
@@ -69,21 +82,21 @@ class KernelGradientTest {
     @MethodSource("convCases")
     void conv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int d) {
         ConvSpec spec = ConvSpec.of(s, p, d);
-        Tensor x = f64(B, rng, n, cin, h, w);
-        Tensor wt = f64(B, rng, cout, cin, k, k);
-        Tensor b = f64(B, rng, cout);
+        Tensor x = f64(n, cin, h, w);
+        Tensor wt = f64(cout, cin, k, k);
+        Tensor b = f64(cout);
         Tensor y = zeros(n, cout, ConvSpec.convOutput(h, k, s, p, d), ConvSpec.convOutput(w, k, s, p, d));
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dy = dyFor(y, r);
         Tensor dx = like(x);
         Tensor dw = like(wt);
         Tensor db = like(b);
         B.conv2dBackwardInput(dy, wt, dx, spec);
         B.conv2dBackwardParams(dy, x, dw, db, spec);
-        GradCheck.Objective f = weighted(() -> B.conv2dForward(x, wt, b, y, spec), y, r);
-        check("conv2d dx", x, dx.toDoubleArray(), f, null);
-        check("conv2d dw", wt, dw.toDoubleArray(), f, sample(rng, wt.numel(), 400));
-        check("conv2d db", b, db.toDoubleArray(), f, null);
+        DoubleSupplier f = weighted(() -> B.conv2dForward(x, wt, b, y, spec), y, r);
+        check("conv2d dx", x, dx.toDoubleArray(), all(x), f);
+        check("conv2d dw", wt, dw.toDoubleArray(), sample(rng, (int) wt.numel(), 400), f);
+        check("conv2d db", b, db.toDoubleArray(), all(b), f);
     }
 
     static Stream<Arguments> deconvCases() {
@@ -100,29 +113,29 @@ class KernelGradientTest {
     @MethodSource("deconvCases")
     void deconv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int op) {
         ConvSpec spec = ConvSpec.of(s, p);
-        Tensor x = f64(B, rng, n, cin, h, w);
-        Tensor wt = f64(B, rng, cin, cout, k, k);
-        Tensor b = f64(B, rng, cout);
+        Tensor x = f64(n, cin, h, w);
+        Tensor wt = f64(cin, cout, k, k);
+        Tensor b = f64(cout);
         Tensor y = zeros(n, cout, ConvSpec.deconvOutput(h, k, s, p, op), ConvSpec.deconvOutput(w, k, s, p, op));
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dy = dyFor(y, r);
         Tensor dx = like(x);
         Tensor dw = like(wt);
         Tensor db = like(b);
         B.deconv2dBackwardInput(dy, wt, dx, spec);
         B.deconv2dBackwardParams(dy, x, dw, db, spec);
-        GradCheck.Objective f = weighted(() -> B.deconv2dForward(x, wt, b, y, spec), y, r);
-        check("deconv2d dx", x, dx.toDoubleArray(), f, null);
-        check("deconv2d dw", wt, dw.toDoubleArray(), f, sample(rng, wt.numel(), 400));
-        check("deconv2d db", b, db.toDoubleArray(), f, null);
+        DoubleSupplier f = weighted(() -> B.deconv2dForward(x, wt, b, y, spec), y, r);
+        check("deconv2d dx", x, dx.toDoubleArray(), all(x), f);
+        check("deconv2d dw", wt, dw.toDoubleArray(), sample(rng, (int) wt.numel(), 400), f);
+        check("deconv2d db", b, db.toDoubleArray(), all(b), f);
     }
 
     @Test
     void parameterGradientsAccumulate() {
         ConvSpec spec = ConvSpec.of(1, 1);
-        Tensor x = f64(B, rng, 2, 3, 5, 5);
-        Tensor wt = f64(B, rng, 4, 3, 3, 3);
-        Tensor dy = f64(B, rng, 2, 4, 5, 5);
+        Tensor x = f64(2, 3, 5, 5);
+        Tensor wt = f64(4, 3, 3, 3);
+        Tensor dy = f64(2, 4, 5, 5);
         Tensor once = like(wt);
         Tensor twice = like(wt);
         B.conv2dBackwardParams(dy, x, once, null, spec);
@@ -141,27 +154,27 @@ class KernelGradientTest {
     @Test
     void preluSharedAndPerChannel() {
         for (int alphas : new int[] {1, 3}) {
-            Tensor x = f64(B, rng, 2, 3, 4, 4);
-            Tensor alpha = B.allocate(DType.F64, alphas).write(random(rng, alphas, 0.1, 0.4));
+            Tensor x = f64(2, 3, 4, 4);
+            Tensor alpha = B.allocate(DType.F64, alphas).write(values(rng, alphas, 0.1, 0.4));
             Tensor y = like(x);
-            double[] r = random(rng, y.numel(), -1, 1);
+            double[] r = values(rng, y.numel(), -1, 1);
             Tensor dx = like(x);
             Tensor da = like(alpha);
             B.preluBackward(x, alpha, dyFor(y, r), dx, da);
-            GradCheck.Objective f = weighted(() -> B.preluForward(x, alpha, y), y, r);
-            check("prelu(" + alphas + ") dx", x, dx.toDoubleArray(), f, null);
-            check("prelu(" + alphas + ") dalpha", alpha, da.toDoubleArray(), f, null);
+            DoubleSupplier f = weighted(() -> B.preluForward(x, alpha, y), y, r);
+            check("prelu(" + alphas + ") dx", x, dx.toDoubleArray(), all(x), f);
+            check("prelu(" + alphas + ") dalpha", alpha, da.toDoubleArray(), all(alpha), f);
         }
     }
 
     @Test
     void relu() {
-        Tensor x = f64(B, rng, 2, 3, 4, 4);
+        Tensor x = f64(2, 3, 4, 4);
         Tensor y = like(x);
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dx = like(x);
         B.reluBackward(x, dyFor(y, r), dx);
-        check("relu dx", x, dx.toDoubleArray(), weighted(() -> B.reluForward(x, y), y, r), null);
+        check("relu dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.reluForward(x, y), y, r));
     }
 
     // ---- pooling and normalisation ----
@@ -179,57 +192,57 @@ class KernelGradientTest {
     @MethodSource("poolCases")
     void maxPool(int h, int w, int k, int s, int p, boolean ceil) {
         PoolSpec spec = PoolSpec.of(k, s, p, ceil);
-        Tensor x = f64(B, rng, 2, 2, h, w);
+        Tensor x = f64(2, 2, h, w);
         Tensor y = zeros(2, 2, PoolSpec.output(h, k, s, p, ceil), PoolSpec.output(w, k, s, p, ceil));
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dx = like(x);
         B.maxPool2dBackward(x, dyFor(y, r), dx, spec);
-        check("maxpool dx", x, dx.toDoubleArray(), weighted(() -> B.maxPool2dForward(x, y, spec), y, r), null);
+        check("maxpool dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.maxPool2dForward(x, y, spec), y, r));
     }
 
     @Test
     void l2Norm() {
-        Tensor x = f64(B, rng, 2, 5, 3, 3);
-        Tensor scale = B.allocate(DType.F64, 5).write(random(rng, 5, 10, 20));
+        Tensor x = f64(2, 5, 3, 3);
+        Tensor scale = B.allocate(DType.F64, 5).write(values(rng, 5, 10, 20));
         Tensor y = like(x);
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dx = like(x);
         Tensor ds = like(scale);
         B.l2NormBackward(x, scale, dyFor(y, r), dx, ds, 1e-10);
-        GradCheck.Objective f = weighted(() -> B.l2NormForward(x, scale, y, 1e-10), y, r);
-        check("l2norm dx", x, dx.toDoubleArray(), f, null);
-        check("l2norm dscale", scale, ds.toDoubleArray(), f, null);
+        DoubleSupplier f = weighted(() -> B.l2NormForward(x, scale, y, 1e-10), y, r);
+        check("l2norm dx", x, dx.toDoubleArray(), all(x), f);
+        check("l2norm dscale", scale, ds.toDoubleArray(), all(scale), f);
     }
 
     @Test
     void channelAffine() {
-        Tensor x = f64(B, rng, 2, 3, 4, 4);
-        Tensor a = f64(B, rng, 3);
-        Tensor b = f64(B, rng, 3);
+        Tensor x = f64(2, 3, 4, 4);
+        Tensor a = f64(3);
+        Tensor b = f64(3);
         Tensor y = like(x);
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor dx = like(x);
         Tensor da = like(a);
         Tensor db = like(b);
         B.channelAffineBackward(x, a, dyFor(y, r), dx, da, db);
-        GradCheck.Objective f = weighted(() -> B.channelAffineForward(x, a, b, y), y, r);
-        check("affine dx", x, dx.toDoubleArray(), f, null);
-        check("affine da", a, da.toDoubleArray(), f, null);
-        check("affine db", b, db.toDoubleArray(), f, null);
+        DoubleSupplier f = weighted(() -> B.channelAffineForward(x, a, b, y), y, r);
+        check("affine dx", x, dx.toDoubleArray(), all(x), f);
+        check("affine da", a, da.toDoubleArray(), all(a), f);
+        check("affine db", b, db.toDoubleArray(), all(b), f);
     }
 
     @Test
     void concatAndSplit() {
-        Tensor a = f64(B, rng, 2, 2, 3, 3);
-        Tensor b = f64(B, rng, 2, 3, 3, 3);
+        Tensor a = f64(2, 2, 3, 3);
+        Tensor b = f64(2, 3, 3, 3);
         Tensor y = zeros(2, 5, 3, 3);
-        double[] r = random(rng, y.numel(), -1, 1);
+        double[] r = values(rng, y.numel(), -1, 1);
         Tensor da = like(a);
         Tensor db = like(b);
         B.splitChannels(dyFor(y, r), List.of(da, db), false);
-        GradCheck.Objective f = weighted(() -> B.concatChannels(List.of(a, b), y), y, r);
-        check("concat da", a, da.toDoubleArray(), f, null);
-        check("concat db", b, db.toDoubleArray(), f, null);
+        DoubleSupplier f = weighted(() -> B.concatChannels(List.of(a, b), y), y, r);
+        check("concat da", a, da.toDoubleArray(), all(a), f);
+        check("concat db", b, db.toDoubleArray(), all(b), f);
         // accumulate = true adds the slice to what is there (dense connections of D-DBPN).
         double[] before = da.toDoubleArray();
         B.splitChannels(dyFor(y, r), List.of(da, db), true);
@@ -244,42 +257,42 @@ class KernelGradientTest {
 
     @Test
     void mse() {
-        Tensor a = f64(B, rng, 2, 3, 4, 4);
-        Tensor t = f64(B, rng, 2, 3, 4, 4);
+        Tensor a = f64(2, 3, 4, 4);
+        Tensor t = f64(2, 3, 4, 4);
         Tensor da = like(a);
         B.mseBackward(a, t, 0.7, da);
-        check("mse da", a, da.toDoubleArray(), () -> 0.7 * B.mseForward(a, t), null);
+        check("mse da", a, da.toDoubleArray(), all(a), () -> 0.7 * B.mseForward(a, t));
     }
 
     @Test
     void smoothL1Weighted() {
-        Tensor x = B.allocate(DType.F64, 6, 4).write(random(rng, 24, -3, 3));
-        Tensor t = f64(B, rng, 6, 4);
-        double[] wv = random(rng, 24, 0, 2);
+        Tensor x = B.allocate(DType.F64, 6, 4).write(values(rng, 24, -3, 3));
+        Tensor t = f64(6, 4);
+        double[] wv = values(rng, 24, 0, 2);
         wv[3] = 0; // masked coordinate (unmatched prior)
         Tensor w = B.allocate(DType.F64, 6, 4).write(wv);
         Tensor dx = like(x);
         B.smoothL1Backward(x, t, w, 0.5, dx);
-        check("smoothL1 dx", x, dx.toDoubleArray(), () -> 0.5 * B.smoothL1Forward(x, t, w), null);
+        check("smoothL1 dx", x, dx.toDoubleArray(), all(x), () -> 0.5 * B.smoothL1Forward(x, t, w));
     }
 
     @Test
     void softmaxCrossEntropy() {
         int rows = 7;
         int classes = 5;
-        Tensor logits = B.allocate(DType.F64, rows, classes).write(random(rng, rows * classes, -4, 4));
+        Tensor logits = B.allocate(DType.F64, rows, classes).write(values(rng, rows * classes, -4, 4));
         int[] lv = new int[rows];
         for (int i = 0; i < rows; i++) {
             lv[i] = rng.nextInt(classes);
         }
         Tensor labels = B.allocate(DType.I32, rows).write(lv);
-        double[] wv = random(rng, rows, 0, 1);
+        double[] wv = values(rng, rows, 0, 1);
         wv[2] = 0; // an unselected row of hard negative mining
         Tensor w = B.allocate(DType.F64, rows).write(wv);
         Tensor rowLoss = zeros(rows);
         Tensor dl = like(logits);
         B.softmaxCrossEntropyBackward(logits, labels, w, dl);
-        check("softmax-xent dlogits", logits, dl.toDoubleArray(),
-                weighted(() -> B.softmaxCrossEntropyForward(logits, labels, rowLoss), rowLoss, wv), null);
+        check("softmax-xent dlogits", logits, dl.toDoubleArray(), all(logits),
+                weighted(() -> B.softmaxCrossEntropyForward(logits, labels, rowLoss), rowLoss, wv));
     }
 }

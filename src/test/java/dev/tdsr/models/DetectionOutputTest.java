@@ -1,12 +1,12 @@
 package dev.tdsr.models;
 
+import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.GradCheck;
 import dev.tdsr.nn.Tensors;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.tdsr.models;
 
+import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.GradCheck;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.Tensors;
 import java.util.List;

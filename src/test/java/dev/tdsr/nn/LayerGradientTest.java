@@ -1,5 +1,6 @@
 package dev.tdsr.nn;
 
+import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.tdsr.nn;
+package dev.tdsr.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +7,10 @@ import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.Layer;
+import dev.tdsr.nn.Parameter;
+import dev.tdsr.nn.ParameterSet;
+import dev.tdsr.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -43,11 +47,7 @@ public final class GradCheck {
     /** A kept F64 tensor with uniform values in [lo, hi). */
     public static Tensor random(SplittableRandom rnd, double lo, double hi, long... shape) {
         Tensor t = cpu().allocate(DType.F64, shape).keep();
-        double[] v = new double[(int) t.numel()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextDouble(lo, hi);
-        }
-        return t.write(v);
+        return t.write(values(rnd, t.numel(), lo, hi));
     }
 
     public static double dot(Tensor t, double[] r) {
@@ -148,6 +148,23 @@ public final class GradCheck {
             }
         }
         return reports;
+    }
+
+    /** n uniform values in [lo, hi). */
+    public static double[] values(SplittableRandom rnd, long n, double lo, double hi) {
+        double[] v = new double[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextDouble(lo, hi);
+        }
+        return v;
+    }
+
+    /** The objective sum_i r_i y_i of an op that writes {@code output} when {@code op} runs. */
+    public static DoubleSupplier weighted(Runnable op, Tensor output, double[] r) {
+        return () -> {
+            op.run();
+            return dot(output, r);
+        };
     }
 
     public static Tensor copy(Tensor x) {
