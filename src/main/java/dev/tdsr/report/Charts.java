@@ -1,0 +1,141 @@
+package dev.tdsr.report;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The study's charts, drawn with XChart: loss curves, evaluation curves, detection-accuracy bars. */
+public final class Charts {
+    public static final int WIDTH = 800;
+    public static final int HEIGHT = 480;
+
+    private Charts() {}
+
+    /** A named list of (x, y) points; NaN points are dropped when drawn. */
+    public record Series(String name, List<double[]> points) {}
+
+    /**
+     * MSE, loc, conf and total loss against the step. The y axis is logarithmic when every value is positive (the
+     * terms differ by orders of magnitude), linear otherwise.
+     */
+    public static XYChart losses(String title, MetricsLog log) {
+        List<Series> series = List.of(
+                series("mse", log.train(), MetricsLog.TrainPoint::mse),
+                series("loc", log.train(), MetricsLog.TrainPoint::loc),
+                series("conf", log.train(), MetricsLog.TrainPoint::conf),
+                series("total", log.train(), MetricsLog.TrainPoint::loss));
+        return lines(title, "step", "loss", series, true);
+    }
+
+    /** One line per series (e.g. one per method) of an evaluation number against the step. */
+    public static XYChart curves(String title, String yLabel, List<Series> series) {
+        return lines(title, "step", yLabel, series, false);
+    }
+
+    /** Bars of a number per method (x) per scale (one bar series per scale); a missing value leaves a gap. */
+    public static CategoryChart bars(String title, String yLabel, List<String> methods,
+                                     Map<String, List<Double>> valuesBySeries) {
+        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("method")
+                .yAxisTitle(yLabel).build();
+        style(c.getStyler());
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setYAxisMin(0.0);
+        for (Map.Entry<String, List<Double>> e : valuesBySeries.entrySet()) {
+            c.addSeries(e.getKey(), methods, e.getValue());
+        }
+        return c;
+    }
+
+    /** The mAP-per-method-per-scale bars of a study (VOC07 mAP, or COCO AP on a COCO study), in %. */
+    public static CategoryChart detectionBars(StudyResults r) {
+        List<String> methods = new ArrayList<>();
+        for (ScaleResult s : r.scales()) {
+            s.methods().forEach(m -> {
+                if (!methods.contains(m.method().label())) {
+                    methods.add(m.method().label());
+                }
+            });
+        }
+        Map<String, List<Double>> byScale = new LinkedHashMap<>();
+        String metric = "mAP";
+        for (ScaleResult s : r.scales()) {
+            metric = ShapeCheck.detectionMetricName(s);
+            List<Double> v = new ArrayList<>();
+            for (String m : methods) {
+                Double d = s.get(Method.of(m)).map(MethodResult::detectionScore).orElse(null);
+                v.add(d == null ? null : d * 100);
+            }
+            byScale.put("×" + s.scale(), v);
+        }
+        return bars(metric + " per method and scale", metric + " (%)", methods, byScale);
+    }
+
+    public static void writePng(Chart<?, ?> chart, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    static <T> Series series(String name, List<T> points, ToDoubleFunction<T> x, ToDoubleFunction<T> y) {
+        List<double[]> xy = new ArrayList<>();
+        for (T p : points) {
+            xy.add(new double[] {x.applyAsDouble(p), y.applyAsDouble(p)});
+        }
+        return new Series(name, xy);
+    }
+
+    private static Series series(String name, List<MetricsLog.TrainPoint> points,
+                                 ToDoubleFunction<MetricsLog.TrainPoint> y) {
+        return series(name, points, p -> p.step(), y);
+    }
+
+    private static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logIfPositive) {
+        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
+        style(c.getStyler());
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        boolean allPositive = true;
+        boolean any = false;
+        for (Series s : series) {
+            List<double[]> pts = s.points().stream().filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]))
+                    .toList();
+            if (pts.isEmpty()) {
+                continue; // e.g. loc/conf never logged in an MSE-only run
+            }
+            any = true;
+            double[] xs = pts.stream().mapToDouble(p -> p[0]).toArray();
+            double[] ys = pts.stream().mapToDouble(p -> p[1]).toArray();
+            allPositive &= pts.stream().allMatch(p -> p[1] > 0);
+            XYSeries xy = c.addSeries(s.name(), xs, ys);
+            xy.setMarker(pts.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        }
+        if (!any) {
+            c.addSeries("(no data)", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
+        }
+        c.getStyler().setYAxisLogarithmic(logIfPositive && any && allPositive);
+        return c;
+    }
+
+    private static void style(Styler s) {
+        s.setChartBackgroundColor(java.awt.Color.WHITE);
+        s.setPlotBackgroundColor(java.awt.Color.WHITE);
+        s.setLegendBorderColor(new java.awt.Color(0xD0D0D0));
+        s.setAntiAlias(true);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tdsr.report;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** The rows of the paper's Tables 1 and 2 that this project reproduces, in table order (training.md section 4). */
+public enum Method {
+    HR("HR", false),
+    LR("LR", false),
+    BICUBIC("Bicubic", false),
+    /** D-DBPN pretrained only (the paper's "DBPN (DIV2K)" row). */
+    SR("SR", false),
+    SR_FT("SR-FT", true),
+    SR_FT_PLUS("SR-FT+", true),
+    TDSR("TDSR", true);
+
+    private final String label;
+    private final boolean finetuned;
+
+    Method(String label, boolean finetuned) {
+        this.label = label;
+        this.finetuned = finetuned;
+    }
+
+    /** The name used in tables, JSON and configs ("SR-FT+"). */
+    @JsonValue
+    public String label() {
+        return label;
+    }
+
+    /** True for the rows whose SR network is trained on the detection data (SR-FT, SR-FT+, TDSR). */
+    public boolean finetuned() {
+        return finetuned;
+    }
+
+    /** True for the rows that run an SR network (and so have an SR PSNR worth reporting). */
+    public boolean usesSr() {
+        return this == SR || finetuned;
+    }
+
+    /** A file-name-safe form: "sr-ft-plus". */
+    public String slug() {
+        return label.toLowerCase(Locale.ROOT).replace("+", "-plus");
+    }
+
+    /** Parses a label ("SR-FT+") or constant name ("SR_FT_PLUS"), case-insensitive. */
+    @JsonCreator
+    public static Method of(String text) {
+        for (Method m : values()) {
+            if (m.label.equalsIgnoreCase(text) || m.name().equalsIgnoreCase(text)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SR, SR-FT, SR-FT+, TDSR, got '"
+                + text + "'");
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tdsr.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One row of the study at one scale. Detection numbers are fractions (0.622, shown as 62.2 %). Missing values are
+ * null: PSNR for HR (it is the reference), VOC numbers on a COCO run, COCO numbers on a VOC run.
+ *
+ * @param psnrY       PSNR on the Y channel (CF protocol of evaluation.md section 3), dB
+ * @param psnrRgb     PSNR on RGB, dB
+ * @param ssim        SSIM on Y, optional
+ * @param map07       VOC2007 11-point mAP
+ * @param map         all-points mAP
+ * @param perClass    class name -> AP, in the dataset's class order
+ * @param coco        the 12 COCO numbers
+ * @param wallSeconds wall time of the row (training, if any, plus evaluation)
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record MethodResult(@JsonProperty("method") Method method, @JsonProperty("psnr_y") Double psnrY,
+                           @JsonProperty("psnr_rgb") Double psnrRgb, @JsonProperty("ssim") Double ssim,
+                           @JsonProperty("map07") Double map07, @JsonProperty("map") Double map,
+                           @JsonProperty("per_class") Map<String, ClassAp> perClass,
+                           @JsonProperty("coco") CocoSummary coco,
+                           @JsonProperty("wall_seconds") double wallSeconds) {
+    public MethodResult {
+        if (method == null) {
+            throw new IllegalArgumentException("method result: field 'method' is required");
+        }
+        psnrY = Numbers.finiteOrNull(psnrY);
+        psnrRgb = Numbers.finiteOrNull(psnrRgb);
+        ssim = Numbers.finiteOrNull(ssim);
+        map07 = Numbers.finiteOrNull(map07);
+        map = Numbers.finiteOrNull(map);
+        perClass = perClass == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perClass));
+    }
+
+    /** The detection number the shape check and the bar chart compare: VOC07 mAP, else COCO AP@[.5:.95]. */
+    public Double detectionScore() {
+        if (map07 != null) {
+            return map07;
+        }
+        return coco == null || coco.ap() < 0 ? null : coco.ap();
+    }
+
+    public MethodResult withWallSeconds(double seconds) {
+        return new MethodResult(method, psnrY, psnrRgb, ssim, map07, map, perClass, coco, seconds);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tdsr.report;
+
+import dev.tdsr.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Writes the report of a study into its output folder: {@code charts/*.png} (from results and the trainers'
+ * metrics.jsonl), {@code report.md} and {@code report.html}. Figures already in {@code figures/} are included.
+ * Can re-render from a {@code results.json} alone ({@link #rerender}).
+ */
+public final class Report {
+    public static final String CHARTS = "charts";
+    public static final String FIGURES = "figures";
+
+    private Report() {}
+
+    /** Re-renders the report next to {@code resultsJson} (e.g. after a change of the renderers). */
+    public static void rerender(Path resultsJson) throws IOException {
+        Path dir = resultsJson.toAbsolutePath().getParent();
+        write(StudyResults.read(resultsJson), dir);
+    }
+
+    public static void write(StudyResults results, Path outDir) throws IOException {
+        List<ReportDocument.ReportImage> charts = charts(results, outDir);
+        List<ReportDocument.ReportImage> figures = new ArrayList<>();
+        Path figDir = outDir.resolve(FIGURES);
+        if (Files.isDirectory(figDir)) {
+            try (Stream<Path> files = Files.list(figDir)) {
+                files.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().forEach(p -> figures.add(
+                        new ReportDocument.ReportImage(figureCaption(p), outDir.relativize(p))));
+            }
+        }
+        List<ReportDocument.Block> doc = ReportDocument.build(results, charts, figures);
+        AtomicFiles.writeString(outDir.resolve("report.md"), MarkdownReport.render(doc));
+        AtomicFiles.writeString(outDir.resolve("report.html"), HtmlReport.render(doc, outDir));
+    }
+
+    /**
+     * Draws the charts: the detection bars; per scale, one loss chart per trained network and the PSNR-Y and mAP
+     * curves over evaluation steps. A log file that does not exist is skipped; a broken one is an error (results.json
+     * is already written, so the report can be re-rendered once it is fixed).
+     */
+    static List<ReportDocument.ReportImage> charts(StudyResults r, Path outDir) throws IOException {
+        List<ReportDocument.ReportImage> out = new ArrayList<>();
+        out.add(chart(outDir, "detection_bars.png", "Detection accuracy per method and scale",
+                Charts.detectionBars(r)));
+        List<RunMetadata.TrainingLog> logs = r.metadata() == null ? List.of() : r.metadata().trainingLogs();
+        for (ScaleResult s : r.scales()) {
+            List<Charts.Series> psnr = new ArrayList<>();
+            List<Charts.Series> map = new ArrayList<>();
+            for (RunMetadata.TrainingLog log : logs) {
+                if (log.scale() != s.scale() || log.metricsJsonl() == null) {
+                    continue;
+                }
+                Path file = outDir.resolve(log.metricsJsonl());
+                if (!Files.isRegularFile(file)) {
+                    continue; // not written (e.g. loaded weights); the table still has the row
+                }
+                MetricsLog m = MetricsLog.read(file);
+                String name = "×" + s.scale() + " " + log.method();
+                out.add(chart(outDir, "loss_x" + s.scale() + "_" + log.method().slug() + ".png",
+                        "Training losses, " + name, Charts.losses("Training losses, " + name, m)));
+                if (!m.evals().isEmpty()) {
+                    psnr.add(Charts.series(log.method().label(), m.evals(), p -> p.step(), p -> p.psnrY()));
+                    map.add(Charts.series(log.method().label(), m.evals(), p -> p.step(), p -> p.map07() * 100));
+                }
+            }
+            if (!psnr.isEmpty()) {
+                out.add(chart(outDir, "psnr_x" + s.scale() + ".png", "PSNR-Y during training, ×" + s.scale(),
+                        Charts.curves("PSNR-Y during training, ×" + s.scale(), "PSNR-Y (dB)", psnr)));
+                out.add(chart(outDir, "map_x" + s.scale() + ".png", "VOC07 mAP during training, ×" + s.scale(),
+                        Charts.curves("VOC07 mAP during training, ×" + s.scale(), "mAP (%)", map)));
+            }
+        }
+        return out;
+    }
+
+    private static ReportDocument.ReportImage chart(Path outDir, String name, String caption,
+                                                    org.knowm.xchart.internal.chartpart.Chart<?, ?> c)
+            throws IOException {
+        Path rel = Path.of(CHARTS, name);
+        Charts.writePng(c, outDir.resolve(rel));
+        return new ReportDocument.ReportImage(caption, rel);
+    }
+
+    private static String figureCaption(Path p) {
+        String n = p.getFileName().toString().replace(".png", "");
+        return n.startsWith("figure_x") ? "Detections at ×" + n.substring("figure_x".length())
+                + " (columns: methods; PSNR-Y under each crop)" : n;
+    }
+}

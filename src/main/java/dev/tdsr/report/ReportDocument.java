@@ -1,0 +1,93 @@
+package dev.tdsr.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The content of the study report as a list of blocks, rendered to Markdown by {@link MarkdownReport} and to HTML by
+ * {@link HtmlReport}, so both say the same things.
+ */
+public final class ReportDocument {
+    /** A piece of the report. Text is plain (renderers escape it). */
+    public sealed interface Block permits Heading, Paragraph, Bullets, TableBlock, Picture {}
+
+    public record Heading(int level, String text) implements Block {}
+
+    public record Paragraph(String text) implements Block {}
+
+    public record Bullets(List<String> items) implements Block {}
+
+    public record TableBlock(Table table) implements Block {}
+
+    /** A PNG in the output folder; {@code file} is relative to it. */
+    public record Picture(String caption, Path file) implements Block {}
+
+    /** An image to show in the report: caption and path relative to the output folder. */
+    public record ReportImage(String caption, Path file) {}
+
+    private ReportDocument() {}
+
+    public static List<Block> build(StudyResults r, List<ReportImage> charts, List<ReportImage> figures) {
+        List<Block> out = new ArrayList<>();
+        RunMetadata m = r.metadata();
+        out.add(new Heading(1, "TDSR study: " + (m == null ? "(no metadata)" : m.configName())));
+        if (m != null) {
+            out.add(new Bullets(List.of("Version: " + m.version(), "Dataset: " + m.dataset(),
+                    "Device: " + m.device(), "Seed: " + m.seed(), "Started: " + m.started(),
+                    "Total wall time: " + duration(m.totalWallSeconds()),
+                    "Detector (training or loading): " + duration(m.detectorSeconds()))));
+        }
+        List<ShapeCheck.Check> checks = ShapeCheck.run(r);
+        out.add(new Heading(2, "Does the paper's shape hold?"));
+        out.add(new Paragraph("Overall: " + ShapeCheck.overall(checks).word() + ". Checked at each scale: TDSR > "
+                + "SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's (the paper: "
+                + "the task loss trades fidelity for detectability)."));
+        out.add(new TableBlock(Tables.shape(checks)));
+        List<String> failed = new ArrayList<>();
+        for (ShapeCheck.Check c : checks) {
+            if (c.verdict() != ShapeCheck.Verdict.YES) {
+                failed.add("×" + c.scale() + ": " + c.claim() + " "
+                        + (c.verdict() == ShapeCheck.Verdict.NO ? "fails" : "cannot be checked (a number is missing)")
+                        + ": " + c.left() + " " + Tables.value(c, c.leftValue()) + " vs " + c.right() + " "
+                        + Tables.value(c, c.rightValue()));
+            }
+        }
+        out.add(new Paragraph(failed.isEmpty() ? "Nothing failed." : "What failed:"));
+        if (!failed.isEmpty()) {
+            out.add(new Bullets(failed));
+        }
+        for (ScaleResult s : r.scales()) {
+            out.add(new Heading(2, "Scale ×" + s.scale()));
+            out.add(new TableBlock(Tables.quality(s)));
+            Table perClass = Tables.perClass(s);
+            if (perClass != null) {
+                out.add(new TableBlock(perClass));
+            }
+            Table coco = Tables.coco(s);
+            if (coco != null) {
+                out.add(new TableBlock(coco));
+            }
+        }
+        pictures(out, "Charts", charts);
+        pictures(out, "Figures", figures);
+        return out;
+    }
+
+    private static void pictures(List<Block> out, String title, List<ReportImage> images) {
+        if (images.isEmpty()) {
+            return;
+        }
+        out.add(new Heading(2, title));
+        for (ReportImage i : images) {
+            out.add(new Picture(i.caption(), i.file()));
+        }
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s < 60 ? String.format(Locale.ROOT, "%.1f s", seconds)
+                : String.format(Locale.ROOT, "%d h %02d min %02d s", s / 3600, s / 60 % 60, s % 60);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tdsr.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Computes whether the study reproduces the shape of the paper's Tables 1 and 2 (training.md section 6): at each
+ * scale TDSR > SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's. Every verdict is
+ * computed from the numbers; a missing number gives {@link Verdict#MISSING}, never a yes.
+ */
+public final class ShapeCheck {
+    private ShapeCheck() {}
+
+    public enum Verdict {
+        YES("yes"), NO("no"), MISSING("n/a");
+
+        private final String word;
+
+        Verdict(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+
+    /** Comparison of two numbers: strictly greater, greater or equal, strictly less. */
+    public enum Relation {
+        GREATER(">"), AT_LEAST(">="), LESS("<");
+
+        private final String symbol;
+
+        Relation(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+
+        boolean holds(double a, double b) {
+            return switch (this) {
+                case GREATER -> a > b;
+                case AT_LEAST -> a >= b;
+                case LESS -> a < b;
+            };
+        }
+    }
+
+    /** One claim "left relation right" about one metric at one scale, with the numbers it was decided on. */
+    public record Check(int scale, String metric, Method left, Relation relation, Method right, Double leftValue,
+                        Double rightValue, Verdict verdict) {
+        /** "TDSR > SR-FT+ in mAP". */
+        public String claim() {
+            return left + " " + relation.symbol() + " " + right + " in " + metric;
+        }
+    }
+
+    /** All checks, scale by scale in the results' order. */
+    public static List<Check> run(StudyResults results) {
+        List<Check> out = new ArrayList<>();
+        for (ScaleResult s : results.scales()) {
+            String det = detectionMetricName(s);
+            out.add(check(s, det, Method.TDSR, Relation.GREATER, Method.SR_FT_PLUS, MethodResult::detectionScore));
+            out.add(check(s, det, Method.SR_FT_PLUS, Relation.AT_LEAST, Method.SR_FT, MethodResult::detectionScore));
+            out.add(check(s, det, Method.SR_FT, Relation.GREATER, Method.BICUBIC, MethodResult::detectionScore));
+            out.add(check(s, "PSNR-Y", Method.TDSR, Relation.LESS, Method.SR_FT, MethodResult::psnrY));
+        }
+        return out;
+    }
+
+    /** Yes only when every check says yes (and there is at least one). */
+    public static Verdict overall(List<Check> checks) {
+        if (checks.stream().anyMatch(c -> c.verdict() == Verdict.NO)) {
+            return Verdict.NO;
+        }
+        return checks.isEmpty() || checks.stream().anyMatch(c -> c.verdict() == Verdict.MISSING) ? Verdict.MISSING
+                : Verdict.YES;
+    }
+
+    /** "VOC07 mAP" when the scale has VOC numbers, else "COCO AP". */
+    static String detectionMetricName(ScaleResult s) {
+        return s.methods().stream().anyMatch(m -> m.map07() != null) ? "VOC07 mAP" : "COCO AP";
+    }
+
+    private static Check check(ScaleResult s, String metric, Method left, Relation rel, Method right,
+                               Function<MethodResult, Double> value) {
+        Double a = s.get(left).map(value).orElse(null);
+        Double b = s.get(right).map(value).orElse(null);
+        Verdict v = a == null || b == null ? Verdict.MISSING : rel.holds(a, b) ? Verdict.YES : Verdict.NO;
+        return new Check(s.scale(), metric, left, rel, right, a, b, v);
+    }
+}

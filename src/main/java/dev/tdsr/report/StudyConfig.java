@@ -1,0 +1,213 @@
+package dev.tdsr.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a study runs: the dataset, the detector D, the SR network S, the training schedules of the fine-tuned rows and
+ * the evaluation. Read from JSON with snake_case keys by {@link ConfigLoader}; the shipped configs are
+ * {@code configs/default.json} (small networks on synthetic data, CPU-sized placeholders), {@code configs/voc0712.json}
+ * and {@code configs/coco.json} (the paper's runs). A string of the form {@code <...>} is a path the user must supply.
+ *
+ * @param name        config name, shown in the report
+ * @param description one line on what the config is for
+ * @param seed        seed of every random choice of the study
+ * @param device      backend ("cpu", "cuda", "cuda:1")
+ * @param scales      SR scales to run (2, 4 or 8), in order
+ * @param methods     table rows to run, in order
+ */
+public record StudyConfig(String name, String description, long seed, String device, List<Integer> scales,
+                          List<Method> methods, Dataset dataset, Detector detector, SuperResolution sr,
+                          Training training, Evaluation evaluation) {
+    /**
+     * @param kind          "synthetic", "voc" or "coco"
+     * @param trainRoot     dataset folder for training (VOCdevkit with VOC2007+VOC2012, COCO root); null for synthetic
+     * @param trainSplit    "trainval" (VOC07+12), "train2017" (COCO)
+     * @param testRoot      dataset folder for testing
+     * @param testSplit     "test" (VOC2007 test), "val2017" (COCO)
+     * @param syntheticImages images to generate (synthetic only; 1 in 5 is a test image)
+     * @param syntheticClasses classes of the synthetic data (synthetic only)
+     * @param syntheticSize side of the generated images (synthetic only)
+     * @param maxTestImages evaluate on at most this many test images; 0 = all
+     */
+    public record Dataset(String kind, String trainRoot, String trainSplit, String testRoot, String testSplit,
+                          int syntheticImages, int syntheticClasses, int syntheticSize, int maxTestImages) {
+        public Dataset {
+            require(kind, "dataset.kind", "\"synthetic\", \"voc\" or \"coco\"");
+            if (!List.of("synthetic", "voc", "coco").contains(kind)) {
+                throw new IllegalArgumentException("dataset.kind: expected \"synthetic\", \"voc\" or \"coco\", got \""
+                        + kind + "\"");
+            }
+            if (!kind.equals("synthetic")) {
+                require(trainRoot, "dataset.train_root", "a dataset folder");
+                require(testRoot, "dataset.test_root", "a dataset folder");
+            } else if (syntheticImages < 5 || syntheticClasses < 1 || syntheticSize < 32) {
+                throw new IllegalArgumentException("dataset.synthetic_images/synthetic_classes/synthetic_size: "
+                        + "expected >= 5, >= 1 and >= 32, got " + syntheticImages + ", " + syntheticClasses + ", "
+                        + syntheticSize);
+            }
+            nonNegative(maxTestImages, "dataset.max_test_images");
+        }
+    }
+
+    /**
+     * The frozen detector D (SSD300-VGG16).
+     *
+     * @param inputSize       square input side (300 in the paper)
+     * @param width           channel multiplier (1 = the original)
+     * @param numClasses      classes including background (21 VOC, 81 COCO)
+     * @param priors          prior sizes "VOC" or "COCO"
+     * @param weights         pretrained weights (.pth or our model folder); null = train D first
+     * @param trainIterations iterations of D's own training when weights is null (placeholder in the default)
+     * @param trainLr         D's SGD learning rate
+     * @param trainBatch      D's batch size
+     */
+    public record Detector(int inputSize, double width, int numClasses, String priors, String weights,
+                           int trainIterations, double trainLr, int trainBatch) {
+        public Detector {
+            if (inputSize < 1 || width <= 0 || width > 1 || numClasses < 2) {
+                throw new IllegalArgumentException("detector.input_size/width/num_classes: expected > 0, (0, 1] and "
+                        + ">= 2, got " + inputSize + ", " + width + ", " + numClasses);
+            }
+            if (!"VOC".equals(priors) && !"COCO".equals(priors)) {
+                throw new IllegalArgumentException("detector.priors: expected \"VOC\" or \"COCO\", got " + priors);
+            }
+            if (weights == null && (trainIterations < 1 || trainBatch < 1)) {
+                throw new IllegalArgumentException("detector.train_iterations/train_batch: expected >= 1 when "
+                        + "detector.weights is null (the detector must be trained), got " + trainIterations + ", "
+                        + trainBatch);
+            }
+        }
+    }
+
+    /**
+     * The SR network S (D-DBPN).
+     *
+     * @param base               channels between projection units (64 in the original)
+     * @param feat               channels of the first feature layer (256)
+     * @param stages             back-projection stages T (7)
+     * @param weights            scale ("4", "8") -> pretrained weights (DBPN_x4.pth, ...); null or a missing scale =
+     *                           pretrain S on the training images first
+     * @param pretrainIterations MSE-only iterations of that pretraining (placeholder in the default)
+     */
+    public record SuperResolution(int base, int feat, int stages, Map<String, String> weights,
+                                  int pretrainIterations) {
+        public SuperResolution {
+            if (base < 1 || feat < 1 || stages < 2) {
+                throw new IllegalArgumentException("sr.base/feat/stages: expected >= 1, >= 1 and >= 2, got " + base
+                        + ", " + feat + ", " + stages);
+            }
+            weights = weights == null ? Map.of() : Map.copyOf(weights);
+            nonNegative(pretrainIterations, "sr.pretrain_iterations");
+        }
+    }
+
+    /**
+     * Fine-tuning of S (training.md section 2). A schedule is {@code n1:alpha1:beta1+n2:alpha2:beta2+...}, n with an
+     * optional k (x1000); the loss is {@code alpha*MSE + beta*MultiBoxLoss}.
+     *
+     * @param batchSize       images per step (6 in the paper)
+     * @param lr              Adam learning rate (1e-4)
+     * @param adamBeta1       0.9
+     * @param adamBeta2       0.999
+     * @param adamEps         1e-8
+     * @param lrDropAt        global iteration at which lr is multiplied by lrDropFactor (200k of 300k); 0 = never
+     * @param lrDropFactor    0.1
+     * @param srFtSchedule    SR-FT: "100k:1:0"
+     * @param srFtPlusSchedule SR-FT+: "100k:1:0+200k:1:0"
+     * @param tdsrSchedule    TDSR: "100k:1:0+200k:1:0.01"
+     * @param logEvery        steps between metrics.jsonl training lines
+     * @param evalEvery       steps between in-training evaluations (eval lines of metrics.jsonl); 0 = none
+     * @param checkpointEvery steps between checkpoints; 0 = only the final one
+     */
+    public record Training(int batchSize, double lr, double adamBeta1, double adamBeta2, double adamEps,
+                           int lrDropAt, double lrDropFactor, String srFtSchedule, String srFtPlusSchedule,
+                           String tdsrSchedule, int logEvery, int evalEvery, int checkpointEvery) {
+        // Only the form is checked here; dev.tdsr.train's schedule parser is the authority on meaning.
+        private static final Pattern SCHEDULE = Pattern.compile(
+                "\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+(\\+\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+)*");
+
+        public Training {
+            if (batchSize < 1 || lr <= 0 || logEvery < 1) {
+                throw new IllegalArgumentException("training.batch_size/lr/log_every: expected >= 1, > 0 and >= 1, "
+                        + "got " + batchSize + ", " + lr + ", " + logEvery);
+            }
+            nonNegative(lrDropAt, "training.lr_drop_at");
+            nonNegative(evalEvery, "training.eval_every");
+            nonNegative(checkpointEvery, "training.checkpoint_every");
+            schedule(srFtSchedule, "training.sr_ft_schedule");
+            schedule(srFtPlusSchedule, "training.sr_ft_plus_schedule");
+            schedule(tdsrSchedule, "training.tdsr_schedule");
+        }
+
+        /** The schedule of a fine-tuned row. */
+        public String schedule(Method m) {
+            return switch (m) {
+                case SR_FT -> srFtSchedule;
+                case SR_FT_PLUS -> srFtPlusSchedule;
+                case TDSR -> tdsrSchedule;
+                default -> throw new IllegalArgumentException("training: " + m + " is not a fine-tuned row");
+            };
+        }
+
+        private static void schedule(String s, String field) {
+            require(s, field, "a schedule n:alpha:beta[+n:alpha:beta...]");
+            if (!SCHEDULE.matcher(s).matches()) {
+                throw new IllegalArgumentException(field + ": expected a schedule n:alpha:beta[+n:alpha:beta...] "
+                        + "(e.g. \"100k:1:0+200k:1:0.01\"), got \"" + s + "\"");
+            }
+        }
+    }
+
+    /**
+     * @param vocMetric     VOC evaluator semantics: "voc_eval" (py-faster-rcnn), "devkit" or "ssd_pytorch"
+     * @param evalImages    test images of the in-training evaluations (a subset, for speed)
+     * @param figureImages  test images shown in the figure grids
+     * @param figureMinScore detections below this score are not drawn in the figures
+     * @param ssim          also compute SSIM (slow on large test sets)
+     */
+    public record Evaluation(String vocMetric, int evalImages, int figureImages, double figureMinScore,
+                             boolean ssim) {
+        public Evaluation {
+            if (!List.of("voc_eval", "devkit", "ssd_pytorch").contains(vocMetric)) {
+                throw new IllegalArgumentException("evaluation.voc_metric: expected \"voc_eval\", \"devkit\" or "
+                        + "\"ssd_pytorch\", got " + vocMetric);
+            }
+            nonNegative(evalImages, "evaluation.eval_images");
+            nonNegative(figureImages, "evaluation.figure_images");
+        }
+    }
+
+    public StudyConfig {
+        require(name, "name", "a config name");
+        require(device, "device", "\"cpu\" or \"cuda[:n]\"");
+        require(scales, "scales", "a list like [4, 8]");
+        require(methods, "methods", "a list of HR, LR, Bicubic, SR, SR-FT, SR-FT+, TDSR");
+        require(dataset, "dataset", "an object");
+        require(detector, "detector", "an object");
+        require(sr, "sr", "an object");
+        require(training, "training", "an object");
+        require(evaluation, "evaluation", "an object");
+        if (scales.isEmpty() || scales.stream().anyMatch(s -> s == null || (s != 2 && s != 4 && s != 8))) {
+            throw new IllegalArgumentException("scales: expected a non-empty list of 2, 4 or 8, got " + scales);
+        }
+        if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
+            throw new IllegalArgumentException("methods: expected a non-empty list without repeats, got " + methods);
+        }
+        scales = List.copyOf(scales);
+        methods = List.copyOf(methods);
+    }
+
+    private static void require(Object v, String field, String expected) {
+        if (v == null) {
+            throw new IllegalArgumentException(field + ": missing; expected " + expected);
+        }
+    }
+
+    private static void nonNegative(long v, String field) {
+        if (v < 0) {
+            throw new IllegalArgumentException(field + ": expected >= 0, got " + v);
+        }
+    }
+}
