@@ -1,0 +1,71 @@
+package dev.tdsr.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShapeCheckTest {
+    @Test
+    void paperNumbersHoldEverywhere() {
+        List<ShapeCheck.Check> checks = ShapeCheck.run(PaperNumbers.table1(37.5));
+        assertEquals(8, checks.size());
+        checks.forEach(c -> assertEquals(ShapeCheck.Verdict.YES, c.verdict(), c.claim()));
+        assertEquals(ShapeCheck.Verdict.YES, ShapeCheck.overall(checks));
+        String md = MarkdownReport.render(ReportDocument.build(PaperNumbers.table1(37.5), List.of(), List.of()));
+        assertTrue(md.contains("Overall: yes."), md);
+        assertTrue(md.contains("Nothing failed."), md);
+        assertTrue(md.contains("| ×4 | TDSR > SR-FT+ in VOC07 mAP | TDSR = 62.2 % | SR-FT+ = 53.6 % | yes |"), md);
+        assertTrue(md.contains("| ×8 | TDSR < SR-FT in PSNR-Y | TDSR = 22.26 dB | SR-FT = 22.77 dB | yes |"), md);
+    }
+
+    @Test
+    void tdsrBelowSrFtPlusAt8xIsANo() {
+        StudyResults r = PaperNumbers.table1(20.0);
+        List<ShapeCheck.Check> checks = ShapeCheck.run(r);
+        ShapeCheck.Check c = checks.get(4); // x8, TDSR > SR-FT+
+        assertEquals(8, c.scale());
+        assertEquals(ShapeCheck.Verdict.NO, c.verdict());
+        assertEquals(0.20, c.leftValue(), 1e-12);
+        assertEquals(0.229, c.rightValue(), 1e-12);
+        assertEquals(ShapeCheck.Verdict.NO, ShapeCheck.overall(checks));
+        // only that one fails: x4 and the other x8 checks still hold
+        assertEquals(7, checks.stream().filter(k -> k.verdict() == ShapeCheck.Verdict.YES).count());
+        String md = MarkdownReport.render(ReportDocument.build(r, List.of(), List.of()));
+        assertTrue(md.contains("Overall: no."), md);
+        assertTrue(md.contains("- ×8: TDSR > SR-FT+ in VOC07 mAP fails: TDSR 20.0 % vs SR-FT+ 22.9 %"), md);
+    }
+
+    @Test
+    void tieCountsForAtLeastButNotForStrict() {
+        List<MethodResult> rows = new ArrayList<>(PaperNumbers.scale(4, PaperNumbers.X4).methods());
+        rows.set(5, PaperNumbers.row(Method.SR_FT_PLUS, 26.72, 52.6)); // SR-FT+ == SR-FT
+        rows.set(6, PaperNumbers.row(Method.TDSR, 26.65, 62.2));        // TDSR PSNR == SR-FT PSNR
+        List<ShapeCheck.Check> checks = ShapeCheck.run(new StudyResults(null, List.of(new ScaleResult(4, rows))));
+        assertEquals(ShapeCheck.Verdict.YES, checks.get(1).verdict(), checks.get(1).claim());
+        assertEquals(ShapeCheck.Verdict.NO, checks.get(3).verdict(), checks.get(3).claim());
+    }
+
+    @Test
+    void missingRowIsNotAYes() {
+        List<MethodResult> rows = new ArrayList<>(PaperNumbers.scale(4, PaperNumbers.X4).methods());
+        rows.removeIf(m -> m.method() == Method.BICUBIC);
+        List<ShapeCheck.Check> checks = ShapeCheck.run(new StudyResults(null, List.of(new ScaleResult(4, rows))));
+        assertEquals(ShapeCheck.Verdict.MISSING, checks.get(2).verdict());
+        assertEquals(ShapeCheck.Verdict.MISSING, ShapeCheck.overall(checks));
+    }
+
+    @Test
+    void cocoStudyComparesCocoAp() {
+        MethodResult bic = new MethodResult(Method.BICUBIC, 25.0, null, null, null, null, null,
+                CocoSummary.of(0.081, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 1);
+        MethodResult ft = new MethodResult(Method.SR_FT, 26.0, null, null, null, null, null,
+                CocoSummary.of(0.137, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 1);
+        ShapeCheck.Check c = ShapeCheck.run(new StudyResults(null, List.of(new ScaleResult(4, List.of(bic, ft)))))
+                .get(2);
+        assertEquals("SR-FT > Bicubic in COCO AP", c.claim());
+        assertEquals(ShapeCheck.Verdict.YES, c.verdict());
+    }
+}
