@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -32,6 +33,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private static final PropertyNamingStrategies.NamingBase SNAKE =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private ConfigLoader() {}
 
@@ -67,7 +71,11 @@ public final class ConfigLoader {
 
     /** The config as a JSON tree (what results.json records). */
     public static JsonNode toTree(StudyConfig c) {
-        return JSON.valueToTree(c);
+        try {
+            return JSON.readTree(JSON.writeValueAsString(c)); // via text: node types equal what a reader gets back
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("config " + c.name() + " cannot be written as JSON", e);
+        }
     }
 
     public static String toJson(StudyConfig c) throws IOException {
@@ -91,6 +99,12 @@ public final class ConfigLoader {
     }
 
     static StudyConfig parse(JsonNode tree, String source) throws IOException {
+        // Unknown keys first: a misspelt key is also a missing one, and the misspelling is the useful message.
+        List<String> unknown = new ArrayList<>();
+        unknownKeys(tree, StudyConfig.class, "", unknown);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(source + ": unknown key " + String.join(", ", unknown));
+        }
         try {
             return JSON.treeToValue(tree, StudyConfig.class);
         } catch (UnrecognizedPropertyException e) {
@@ -101,6 +115,10 @@ public final class ConfigLoader {
             Throwable cause = e.getCause();
             if (cause instanceof IllegalArgumentException iae) { // a record's own validation
                 throw new IllegalArgumentException(source + ": " + iae.getMessage(), iae);
+            }
+            if (e.getOriginalMessage().startsWith("Missing creator property")) {
+                throw new IllegalArgumentException(source + ": missing key '" + pathOf(e) + "' (every key is required;"
+                        + " write null for an unused path)", e);
             }
             throw new IllegalArgumentException(source + ": at '" + pathOf(e) + "': " + e.getOriginalMessage(), e);
         }
@@ -120,6 +138,26 @@ public final class ConfigLoader {
             }
         }
         return sb.toString();
+    }
+
+    /** Keys of {@code n} that are not components of record {@code type}, recursively into nested records. */
+    private static void unknownKeys(JsonNode n, Class<?> type, String at, List<String> out) {
+        if (!type.isRecord() || !n.isObject()) {
+            return;
+        }
+        Map<String, Class<?>> known = new java.util.LinkedHashMap<>();
+        for (RecordComponent rc : type.getRecordComponents()) {
+            known.put(SNAKE.translate(rc.getName()), rc.getType());
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = at.isEmpty() ? k : at + "." + k;
+            if (!known.containsKey(k)) {
+                out.add("'" + path + "' (known keys there: " + String.join(", ", known.keySet()) + ")");
+            } else {
+                unknownKeys(n.get(k), known.get(k), path, out);
+            }
+        }
     }
 
     private static JsonNode builtinTree(String name) throws IOException {

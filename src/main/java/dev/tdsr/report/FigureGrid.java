@@ -35,7 +35,7 @@ public final class FigureGrid {
     public static final int TITLE_HEIGHT = 28;
     public static final int CAPTION_HEIGHT = 22;
 
-    /** One cell: column title, the image (RGB CHW in [0,1]), its detections, its PSNR (null: shown as reference). */
+    /** One cell: column title, the image (RGB CHW in [0,1]), its detections, its PSNR against HR (null: none, e.g. HR itself). */
     public record Panel(String title, Image image, List<DetectionBox> detections, Double psnr) {}
 
     /** One test image across methods; every row has the same columns. */
@@ -100,7 +100,7 @@ public final class FigureGrid {
                     drawCell(g, p, crop, left, top, cellH, colours);
                     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
                     g.setColor(Color.DARK_GRAY);
-                    String caption = p.psnr() == null ? "reference" : String.format(Locale.ROOT, "PSNR %.2f dB",
+                    String caption = p.psnr() == null ? "PSNR –" : String.format(Locale.ROOT, "PSNR %.2f dB",
                             p.psnr());
                     if (c == 0) {
                         caption = rows.get(r).imageId() + "  " + caption;

@@ -21,8 +21,8 @@ public final class HtmlReport {
             .wrap { overflow-x: auto; margin: 1em 0 1.5em; }
             table { border-collapse: collapse; font-size: .9em; font-variant-numeric: tabular-nums; }
             caption { text-align: left; font-weight: 600; padding-bottom: .4em; }
-            th, td { border: 1px solid #d0d7de; padding: .3em .6em; text-align: right; white-space: nowrap; }
-            th:first-child, td:first-child { text-align: left; }
+            th, td { border: 1px solid #d0d7de; padding: .3em .6em; text-align: left; white-space: nowrap; }
+            .num { text-align: right; }
             thead th { background: #f6f8fa; }
             tbody tr:nth-child(even) { background: #fafbfc; }
             figure { margin: 1.5em 0; }
@@ -61,11 +61,15 @@ public final class HtmlReport {
 
     private static void table(StringBuilder sb, Table t) {
         sb.append("<div class=\"wrap\"><table>\n<caption>").append(escape(t.caption())).append("</caption>\n<thead><tr>");
-        t.header().forEach(h -> sb.append("<th>").append(escape(h)).append("</th>"));
+        for (int c = 0; c < t.header().size(); c++) {
+            sb.append(t.numeric(c) ? "<th class=\"num\">" : "<th>").append(escape(t.header().get(c))).append("</th>");
+        }
         sb.append("</tr></thead>\n<tbody>\n");
         for (List<String> r : t.rows()) {
             sb.append("<tr>");
-            r.forEach(c -> sb.append("<td>").append(escape(c)).append("</td>"));
+            for (int c = 0; c < r.size(); c++) {
+                sb.append(t.numeric(c) ? "<td class=\"num\">" : "<td>").append(escape(r.get(c))).append("</td>");
+            }
             sb.append("</tr>\n");
         }
         sb.append("</tbody></table></div>\n");

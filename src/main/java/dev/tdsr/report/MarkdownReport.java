@@ -29,8 +29,10 @@ public final class MarkdownReport {
     static void table(StringBuilder sb, Table t) {
         sb.append("**").append(t.caption()).append("**\n\n");
         row(sb, t.header());
-        sb.append("|---");
-        sb.append("|---:".repeat(t.header().size() - 1)).append("|\n");
+        for (int c = 0; c < t.header().size(); c++) {
+            sb.append(t.numeric(c) ? "|---:" : "|---");
+        }
+        sb.append("|\n");
         t.rows().forEach(r -> row(sb, r));
         sb.append('\n');
     }

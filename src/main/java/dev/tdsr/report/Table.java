@@ -2,7 +2,7 @@ package dev.tdsr.report;
 
 import java.util.List;
 
-/** A rendered-ready table: every cell already formatted as text; the first column is left-aligned, others right. */
+/** A table ready to render: every cell already formatted as text. */
 public record Table(String caption, List<String> header, List<List<String>> rows) {
     public Table {
         header = List.copyOf(header);
@@ -13,6 +13,11 @@ public record Table(String caption, List<String> header, List<List<String>> rows
                         + " cells, header has " + header.size());
             }
         }
+    }
+
+    /** True when every cell of column {@code c} is a number or missing (such columns are right-aligned). */
+    public boolean numeric(int c) {
+        return rows.stream().allMatch(r -> r.get(c).matches("[-–+]?[0-9.]*"));
     }
 
     /** The cell in the row whose first cell is {@code rowKey}, under column {@code column}. */
