@@ -8,6 +8,7 @@ import dev.tdsr.eval.VocDevkit;
 import dev.tdsr.eval.VocEvaluator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -74,6 +75,11 @@ public final class EvalDetectionsCommand implements Callable<Integer> {
     private ObjectNode coco() throws IOException {
         if (gt == null) {
             throw new IllegalArgumentException("--format coco needs --gt INSTANCES_JSON");
+        }
+        for (Path f : new Path[] {gt, dets}) {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException(f + ": no such file (--format coco expects --gt and --dets to be JSON files)");
+            }
         }
         CocoEvaluator.Result r = CocoEvaluator.evaluate(CocoJson.readGroundTruth(gt), CocoJson.readDetections(dets));
         ObjectNode json = MAPPER.createObjectNode();

@@ -40,10 +40,21 @@ public final class VocDevkit {
      * A class without a detection file simply has no detections.
      */
     public static Input load(Path devkit, String set, Path detsDir, Path classesFile) throws IOException {
-        List<String> ids = readImageSet(devkit.resolve("ImageSets").resolve("Main").resolve(set + ".txt"));
+        Path setFile = devkit.resolve("ImageSets").resolve("Main").resolve(set + ".txt");
+        if (!Files.isRegularFile(setFile)) {
+            throw new IllegalArgumentException(setFile + ": no such file (expected --devkit to hold ImageSets/Main/" + set + ".txt)");
+        }
+        if (!Files.isDirectory(detsDir)) {
+            throw new IllegalArgumentException(detsDir + ": not a folder (expected the folder of comp4_det_" + set + "_<class>.txt files)");
+        }
+        List<String> ids = readImageSet(setFile);
         List<VocEvaluator.GtImage> images = new ArrayList<>(ids.size());
         for (String id : ids) {
-            images.add(readAnnotation(devkit.resolve("Annotations").resolve(id + ".xml"), id));
+            Path xml = devkit.resolve("Annotations").resolve(id + ".xml");
+            if (!Files.isRegularFile(xml)) {
+                throw new IllegalArgumentException(xml + ": no such file (image '" + id + "' of " + setFile + " needs its annotation)");
+            }
+            images.add(readAnnotation(xml, id));
         }
         Map<String, Path> files = detectionFiles(detsDir, set);
         List<String> classes;
@@ -166,15 +177,25 @@ public final class VocDevkit {
         return new VocEvaluator.GtImage(imageId, List.copyOf(objects));
     }
 
-    /** A DOM parser that refuses DOCTYPEs, so no external entity is ever resolved. */
-    private static DocumentBuilder newBuilder() {
+    /** Refuses DOCTYPEs, so no external entity is ever resolved. Built once: the lookup is slow for 5k files. */
+    private static final DocumentBuilderFactory XML = secureFactory();
+
+    private static DocumentBuilderFactory secureFactory() {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
-            DocumentBuilder b = f.newDocumentBuilder();
+            return f;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK XML parser does not support secure settings", e);
+        }
+    }
+
+    private static DocumentBuilder newBuilder() {
+        try {
+            DocumentBuilder b = XML.newDocumentBuilder();
             b.setErrorHandler(null); // errors surface as exceptions, not as stderr noise
             return b;
         } catch (ParserConfigurationException e) {

@@ -16,6 +16,10 @@ import java.util.Map;
  * is stable, and numpy's {@code argsort} used by voc_eval is an insertion sort (also stable) below 17 elements and
  * unspecified above, so input order is the only reproducible rule.
  *
+ * <p>Precision is {@code tp / max(tp + fp, eps)} as in Detectron's and ssd.pytorch's copies of voc_eval; the original
+ * py-faster-rcnn file divides by {@code tp + fp} alone and gets NaN when the best-scored detections all hit difficult
+ * objects.
+ *
  * <p>A class with no non-difficult object has no defined AP: its {@code ap} and {@code ap07} are NaN and it is left
  * out of both means (voc_eval would give NaN and 0). A class with objects but no detection has AP 0 and counts.
  */
