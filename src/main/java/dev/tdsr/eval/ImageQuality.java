@@ -133,10 +133,15 @@ public final class ImageQuality {
         }
         double[] luma = new double[w * h];
         for (int i = 0; i < luma.length; i++) {
-            luma[i] = toUint8(16 + (65.481 * rgb[0][i] + 128.553 * rgb[1][i] + 24.966 * rgb[2][i]) / 255.0);
+            luma[i] = toUint8(Y_R * rgb[0][i] + Y_G * rgb[1][i] + Y_B * rgb[2][i] + 16);
         }
         return new double[][] {luma};
     }
+
+    /** rgb2ycbcr's Y row for uint8 input, scaled as MATLAB does ((1/255) * origT) and summed in imlincomb's order. */
+    private static final double Y_R = (1 / 255.0) * 65.481;
+    private static final double Y_G = (1 / 255.0) * 128.553;
+    private static final double Y_B = (1 / 255.0) * 24.966;
 
     /** MATLAB's conversion to uint8: round half away from zero, saturate to [0, 255]. */
     private static double toUint8(double v) {

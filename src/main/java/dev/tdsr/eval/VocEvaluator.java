@@ -66,6 +66,11 @@ public final class VocEvaluator {
         }
     }
 
+    /** {@link #evaluate(List, List, List, Options)} with {@link Options#VOC_EVAL}. */
+    public static Result evaluate(List<String> classNames, List<GtImage> images, List<Detection> detections) {
+        return evaluate(classNames, images, detections, Options.VOC_EVAL);
+    }
+
     /**
      * Evaluates {@code detections} against {@code images} for each of {@code classNames}. Objects of other classes are
      * not looked at; a detection of a class not in the list or on an image not in {@code images} is an error.
