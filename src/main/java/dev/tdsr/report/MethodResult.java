@@ -2,6 +2,8 @@ package dev.tdsr.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tdsr.eval.CocoEvaluator;
+import dev.tdsr.eval.VocEvaluator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,6 +37,20 @@ public record MethodResult(@JsonProperty("method") Method method, @JsonProperty(
         map07 = Numbers.finiteOrNull(map07);
         map = Numbers.finiteOrNull(map);
         perClass = perClass == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perClass));
+    }
+
+    /**
+     * A row from the evaluators' results (either may be null: a VOC study has no COCO numbers and vice versa); wall
+     * time 0 (the study fills it in).
+     */
+    public static MethodResult of(Method method, Double psnrY, Double psnrRgb, Double ssim, VocEvaluator.Result voc,
+                                  CocoEvaluator.Result coco) {
+        Map<String, ClassAp> perClass = new LinkedHashMap<>();
+        if (voc != null) {
+            voc.classes().forEach(c -> perClass.put(c.className(), new ClassAp(c.ap07(), c.ap())));
+        }
+        return new MethodResult(method, psnrY, psnrRgb, ssim, voc == null ? null : voc.map07(),
+                voc == null ? null : voc.map(), perClass, coco == null ? null : CocoSummary.of(coco.values()), 0);
     }
 
     /** The detection number the shape check and the bar chart compare: VOC07 mAP, else COCO AP@[.5:.95]. */

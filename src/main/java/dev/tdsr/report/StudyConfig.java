@@ -1,5 +1,6 @@
 package dev.tdsr.report;
 
+import dev.tdsr.eval.VocEvaluator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -176,6 +177,15 @@ public record StudyConfig(String name, String description, long seed, String dev
             }
             nonNegative(evalImages, "evaluation.eval_images");
             nonNegative(figureImages, "evaluation.figure_images");
+        }
+
+        /** The evaluator options named by {@link #vocMetric}. */
+        public VocEvaluator.Options vocOptions() {
+            return switch (vocMetric) {
+                case "devkit" -> VocEvaluator.Options.DEVKIT;
+                case "ssd_pytorch" -> VocEvaluator.Options.SSD_PYTORCH;
+                default -> VocEvaluator.Options.VOC_EVAL;
+            };
         }
     }
 

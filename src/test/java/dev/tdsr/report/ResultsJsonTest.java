@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdsr.eval.CocoEvaluator;
+import dev.tdsr.eval.VocEvaluator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +74,25 @@ class ResultsJsonTest {
         Files.writeString(f, Files.readString(f).replaceFirst("\"psnr_y\"", "\"psnr_why\""));
         IOException e = assertThrows(IOException.class, () -> StudyResults.read(f));
         assertTrue(e.getMessage().contains("psnr_why") && e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void rowFromTheEvaluatorsResults() {
+        VocEvaluator.Result voc = new VocEvaluator.Result(List.of(
+                new VocEvaluator.ClassResult("cat", 3, 5, 0.5, 0.55),
+                new VocEvaluator.ClassResult("dog", 0, 2, Double.NaN, Double.NaN)), 0.5, 0.55);
+        CocoEvaluator.Result coco = new CocoEvaluator.Result(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, -1, 0.11,
+                0.12);
+        MethodResult m = MethodResult.of(Method.TDSR, 24.0, 23.0, null, voc, coco);
+        assertEquals(List.of("cat", "dog"), List.copyOf(m.perClass().keySet()));
+        assertEquals(new ClassAp(0.5, 0.55), m.perClass().get("cat"));
+        assertEquals(new ClassAp(null, null), m.perClass().get("dog"));
+        assertEquals(0.5, m.map07());
+        assertEquals(0.55, m.map());
+        assertEquals(-1, m.coco().arSmall());
+        assertEquals(0.12, m.coco().arLarge());
+        assertEquals(0.5, m.detectionScore(), "VOC mAP first when present");
+        assertEquals(0.1, MethodResult.of(Method.TDSR, null, null, null, null, coco).detectionScore());
     }
 
     private static List<String> iterate(JsonNode n) {
