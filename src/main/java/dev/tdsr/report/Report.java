@@ -50,6 +50,11 @@ public final class Report {
         out.add(chart(outDir, "detection_bars.png", "Detection accuracy per method and scale",
                 Charts.detectionBars(r)));
         List<RunMetadata.TrainingLog> logs = r.metadata() == null ? List.of() : r.metadata().trainingLogs();
+        String detectorLog = r.metadata() == null ? null : r.metadata().detectorLog();
+        if (detectorLog != null && Files.isRegularFile(outDir.resolve(detectorLog))) {
+            out.add(chart(outDir, "loss_detector.png", "Detector training losses",
+                    Charts.losses("Detector training losses", MetricsLog.read(outDir.resolve(detectorLog)))));
+        }
         for (ScaleResult s : r.scales()) {
             List<Charts.Series> psnr = new ArrayList<>();
             List<Charts.Series> map = new ArrayList<>();

@@ -16,8 +16,8 @@ import java.util.List;
  * @param started           ISO-8601 start time
  * @param totalWallSeconds  wall time of the whole study
  * @param detectorSeconds   wall time spent obtaining the detector (training or loading)
- * @param trainingLogs      the metrics.jsonl of every trained network, paths relative to the output folder when
- *                          inside it
+ * @param detectorLog       the detector's metrics.jsonl when it was trained here (null when loaded)
+ * @param trainingLogs      the metrics.jsonl of every trained S, paths relative to the output folder when inside it
  */
 public record RunMetadata(@JsonProperty("version") String version, @JsonProperty("seed") long seed,
                           @JsonProperty("device") String device, @JsonProperty("dataset") String dataset,
@@ -25,6 +25,7 @@ public record RunMetadata(@JsonProperty("version") String version, @JsonProperty
                           @JsonProperty("started") String started,
                           @JsonProperty("total_wall_seconds") double totalWallSeconds,
                           @JsonProperty("detector_seconds") double detectorSeconds,
+                          @JsonProperty("detector_log") String detectorLog,
                           @JsonProperty("training_logs") List<TrainingLog> trainingLogs) {
     public RunMetadata {
         trainingLogs = trainingLogs == null ? List.of() : List.copyOf(trainingLogs);
@@ -34,8 +35,9 @@ public record RunMetadata(@JsonProperty("version") String version, @JsonProperty
     public record TrainingLog(@JsonProperty("scale") int scale, @JsonProperty("method") Method method,
                               @JsonProperty("metrics_jsonl") String metricsJsonl) {}
 
-    public RunMetadata with(double totalWallSeconds, double detectorSeconds, List<TrainingLog> logs) {
+    public RunMetadata with(double totalWallSeconds, double detectorSeconds, String detectorLog,
+                            List<TrainingLog> logs) {
         return new RunMetadata(version, seed, device, dataset, configName, config, started, totalWallSeconds,
-                detectorSeconds, logs);
+                detectorSeconds, detectorLog, logs);
     }
 }

@@ -46,13 +46,14 @@ public final class Study {
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();
         RunMetadata meta = new RunMetadata(version(), config.seed(), config.device(), datasetDescription,
-                config.name(), ConfigLoader.toTree(config), Instant.now().toString(), 0, 0, List.of());
+                config.name(), ConfigLoader.toTree(config), Instant.now().toString(), 0, 0, null, List.of());
         List<RunMetadata.TrainingLog> logs = new ArrayList<>();
         List<ScaleResult> done = new ArrayList<>();
 
         long td = System.nanoTime();
         StudySteps.Trained detector = steps.prepareDetector(config, dir("detector"));
         double detectorSeconds = seconds(td);
+        String detectorLog = detector == null ? null : stored(detector.metricsJsonl());
 
         Map<Integer, Map<Method, List<StudySteps.FigureSample>>> samples = new LinkedHashMap<>();
         for (int scale : config.scales()) {
@@ -79,12 +80,12 @@ public final class Study {
                 scaleSamples.put(m, ev.samples());
                 List<ScaleResult> partial = new ArrayList<>(done);
                 partial.add(new ScaleResult(scale, rows));
-                new StudyResults(meta.with(seconds(t0), detectorSeconds, logs), partial)
+                new StudyResults(meta.with(seconds(t0), detectorSeconds, detectorLog, logs), partial)
                         .write(outDir.resolve(StudyResults.FILE_NAME));
             }
             done.add(new ScaleResult(scale, rows));
         }
-        StudyResults results = new StudyResults(meta.with(seconds(t0), detectorSeconds, logs), done);
+        StudyResults results = new StudyResults(meta.with(seconds(t0), detectorSeconds, detectorLog, logs), done);
         results.write(outDir.resolve(StudyResults.FILE_NAME));
         for (Map.Entry<Integer, Map<Method, List<StudySteps.FigureSample>>> e : samples.entrySet()) {
             writeFigure(e.getKey(), e.getValue());
@@ -128,11 +129,18 @@ public final class Study {
 
     private void addLog(List<RunMetadata.TrainingLog> logs, int scale, Method m, StudySteps.Trained t) {
         if (t != null && t.metricsJsonl() != null) {
-            Path p = t.metricsJsonl().toAbsolutePath().normalize();
-            Path base = outDir.toAbsolutePath().normalize();
-            String stored = p.startsWith(base) ? base.relativize(p).toString() : p.toString();
-            logs.add(new RunMetadata.TrainingLog(scale, m, stored));
+            logs.add(new RunMetadata.TrainingLog(scale, m, stored(t.metricsJsonl())));
         }
+    }
+
+    /** A path as results.json keeps it: relative to the output folder when inside it (the folder can be moved). */
+    private String stored(Path file) {
+        if (file == null) {
+            return null;
+        }
+        Path p = file.toAbsolutePath().normalize();
+        Path base = outDir.toAbsolutePath().normalize();
+        return p.startsWith(base) ? base.relativize(p).toString() : p.toString();
     }
 
     private Path dir(String... parts) throws IOException {

@@ -46,7 +46,7 @@ final class PaperNumbers {
 
     static RunMetadata metadata() {
         return new RunMetadata("dev", 7, "cpu", "synthetic test data", "test", ConfigLoader.JSON.createObjectNode()
-                .put("name", "test"), "2026-11-21T00:00:00Z", 3725.0, 5.0,
+                .put("name", "test"), "2026-11-21T00:00:00Z", 3725.0, 5.0, "detector/metrics.jsonl",
                 List.of(new RunMetadata.TrainingLog(4, Method.TDSR, "x4/tdsr/metrics.jsonl")));
     }
 

@@ -48,6 +48,7 @@ class ResultsJsonTest {
         assertEquals(12.0, tdsr.get("wall_seconds").asDouble());
         assertEquals("x4/tdsr/metrics.jsonl", root.at("/metadata/training_logs/0/metrics_jsonl").asText());
         assertEquals(3725.0, root.at("/metadata/total_wall_seconds").asDouble());
+        assertEquals("detector/metrics.jsonl", root.at("/metadata/detector_log").asText());
         assertEquals(4, root.at("/scales/0/scale").asInt());
     }
 

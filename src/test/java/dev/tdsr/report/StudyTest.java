@@ -34,9 +34,11 @@ class StudyTest {
         }
 
         @Override
-        public Trained prepareDetector(StudyConfig config, Path dir) {
+        public Trained prepareDetector(StudyConfig config, Path dir) throws IOException {
             calls.add("detector");
-            return new Trained(dir, null);
+            Files.writeString(dir.resolve("metrics.jsonl"), "{\"step\":1,\"loc\":2.0,\"conf\":4.0,\"loss\":6.0}\n"
+                    + "{\"step\":2,\"loc\":1.5,\"conf\":3.0,\"loss\":4.5}\n");
+            return new Trained(dir, dir.resolve("metrics.jsonl"));
         }
 
         @Override
@@ -117,7 +119,9 @@ class StudyTest {
         while (lm.find()) {
             links.add(lm.group(1));
         }
-        assertTrue(links.containsAll(List.of("charts/detection_bars.png", "charts/loss_x4_tdsr.png",
+        assertEquals("detector/metrics.jsonl", r.metadata().detectorLog());
+        assertTrue(links.containsAll(List.of("charts/detection_bars.png", "charts/loss_detector.png",
+                "charts/loss_x4_tdsr.png",
                 "charts/loss_x8_sr-ft-plus.png", "charts/psnr_x4.png", "charts/map_x8.png", "figures/figure_x4.png",
                 "figures/figure_x8.png")), links.toString());
         for (String l : links) {
