@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             BenchLoaderCommand.class,
             EvalDetectionsCommand.class,
             ImportWeightsCommand.class,
+            SrCommand.class,
+            DetectCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

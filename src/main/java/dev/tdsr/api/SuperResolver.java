@@ -1,0 +1,239 @@
+package dev.tdsr.api;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Backends;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Engine;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.ModelFiles;
+import java.awt.image.BufferedImage;
+import java.lang.ref.Reference;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Upscales images with a D-DBPN super-resolution network (x2, x4 or x8): an h x w input gives exactly
+ * {@code scale*h x scale*w}.
+ *
+ * <pre>{@code
+ * try (SuperResolver sr = SuperResolver.builder().setModel(Path.of("models/tdsr-x4")).build()) {
+ *     BufferedImage big = sr.upscale(ImageIO.read(new File("in.png")));
+ * }
+ * }</pre>
+ *
+ * <p><b>Inputs.</b> Any {@link BufferedImage} (see {@link #upscale(BufferedImage)} for colour conversion), or planar
+ * float RGB in [0,1] for callers that hold pixels already. Images larger than the tile size are processed in
+ * overlapping tiles blended without seams; images under 8 pixels a side are padded and cropped back.
+ *
+ * <p><b>Threads.</b> An instance is safe to use from many threads. It holds {@code optReplicas} copies of the network
+ * (default 1); each call borrows one for its duration, so at most that many calls compute at once and the others
+ * wait. Results do not depend on concurrency: on the CPU they are bit-identical to a single-threaded run.
+ *
+ * <p><b>Resources.</b> The weights live in native memory: {@link #close()} frees them (idempotent; it waits for
+ * running calls). An instance that is garbage-collected unclosed is freed by a {@link java.lang.ref.Cleaner} and a
+ * warning is logged through SLF4J.
+ */
+public final class SuperResolver implements AutoCloseable {
+    private final Backend backend;
+    private final int scale;
+    private final Tiler tiler;
+    private final ModelPool<Dbpn> pool;
+
+    private SuperResolver(Builder b) {
+        Failures.ensureEngine();
+        if (b.threads != null) {
+            Failures.run(() -> {
+                Engine.setThreads(b.threads);
+                return null;
+            });
+        }
+        this.backend = Failures.run(() -> Backends.choose(b.device).backend());
+        Dbpn first = b.source.load(p -> ModelFiles.loadDbpn(p, backend, b.scale));
+        List<Dbpn> replicas = new ArrayList<>(List.of(first));
+        try {
+            this.scale = first.config().scale();
+            if (b.scale != null && b.scale != scale) {
+                throw new ModelFileException(b.source.file(), b.source + ": the model upscales x" + scale + ", but x"
+                        + b.scale + " was asked for", null);
+            }
+            this.tiler = new Tiler(scale, b.tileSize, b.tileOverlap);
+            Failures.run(() -> {
+                for (int i = 1; i < b.replicas; i++) {
+                    Dbpn copy = new Dbpn(first.config(), backend, DType.F32, 0);
+                    replicas.add(copy);
+                    backend.copy(copy.parameters().slab(), first.parameters().slab());
+                }
+                return null;
+            });
+            this.pool = new ModelPool<>(this, "SuperResolver(" + b.source + ", x" + scale + ")", replicas);
+        } catch (RuntimeException e) {
+            replicas.forEach(Dbpn::close);
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The upscaling factor (2, 4 or 8). */
+    public int scale() {
+        return scale;
+    }
+
+    /**
+     * Upscales one image; the result is 8-bit sRGB ({@code TYPE_INT_RGB}, or {@code TYPE_INT_ARGB} when the input has
+     * alpha, the alpha plane upscaled bicubically). Inputs: 8/16-bit RGB and grey (samples / maximum; grey is
+     * replicated to RGB), packed RGB/ARGB, indexed colour and any other colour model Java can convert to sRGB.
+     */
+    public BufferedImage upscale(BufferedImage image) {
+        return upscaleWithRaw(image).image();
+    }
+
+    /** As {@link #upscale(BufferedImage)}, also returning the network's unclamped float output. */
+    public Upscaled upscaleWithRaw(BufferedImage image) {
+        Planar p = Planar.of(image);
+        float[] sr = upscale(p.rgb(), p.width(), p.height());
+        int w = scale * p.width();
+        int h = scale * p.height();
+        return new Upscaled(Planar.toImage(sr, p.alphaResized(w, h), w, h), w, h, sr);
+    }
+
+    /** Upscales each image in order (the images may differ in size). */
+    public List<BufferedImage> upscale(List<BufferedImage> images) {
+        List<BufferedImage> out = new ArrayList<>(images.size());
+        for (BufferedImage image : images) {
+            out.add(upscale(image));
+        }
+        return out;
+    }
+
+    /**
+     * The network's output for planar RGB {@code chw} ([3,height,width], values in [0,1]): [3,scale*height,
+     * scale*width], NOT clamped (the raw output may leave [0,1] slightly).
+     */
+    public float[] upscale(float[] chw, int width, int height) {
+        if (width < 1 || height < 1 || chw.length != 3L * width * height) {
+            throw new IllegalArgumentException("upscale: expected 3*width*height = 3*" + width + "*" + height
+                    + " planar RGB values, got " + chw.length);
+        }
+        try {
+            return pool.apply(model -> Failures.run(() -> tiler.upscale(chw, width, height,
+                    (in, w, h) -> forward(model, in, w, h))));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * As {@link #upscale(float[], int, int)} between buffers: reads 3*width*height values from {@code in}'s position
+     * and puts 3*scale^2*width*height into {@code out} at its position (both positions advance).
+     */
+    public void upscale(FloatBuffer in, int width, int height, FloatBuffer out) {
+        float[] chw = new float[Math.multiplyExact(3 * width, height)];
+        in.get(chw);
+        out.put(upscale(chw, width, height));
+    }
+
+    private float[] forward(Dbpn model, float[] chw, int w, int h) {
+        try (Scope scope = Scope.open()) {
+            Tensor x = backend.allocate(DType.F32, 1, 3, h, w).write(chw);
+            return model.forward(x).toFloatArray();
+        }
+    }
+
+    /** Frees the native weights; idempotent; waits for running calls. Later calls throw IllegalStateException. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Settings: {@code set*} are required (one model source), {@code opt*} optional. */
+    public static final class Builder {
+        private ModelSource source;
+        private Integer scale;
+        private String device = "auto";
+        private int tileSize = 128;
+        private int tileOverlap = 32;
+        private Integer threads;
+        private int replicas = 1;
+
+        private Builder() {}
+
+        /**
+         * Our model folder (model.json + weights.safetensors), its model.json, a .safetensors of ours, or an original
+         * {@code DBPN_x2/x4/x8.pth} (then {@link #optScale} is required).
+         */
+        public Builder setModel(Path path) {
+            this.source = ModelSource.of(path);
+            return this;
+        }
+
+        /** A model on the classpath: a folder resource holding model.json and weights.safetensors, or one file. */
+        public Builder setModelResource(String name) {
+            return setModelResource(null, name);
+        }
+
+        public Builder setModelResource(ClassLoader loader, String name) {
+            this.source = ModelSource.resource(loader, name);
+            return this;
+        }
+
+        /** The factor (2, 4, 8): required for an original .pth; for our files it is checked against the model. */
+        public Builder optScale(int scale) {
+            this.scale = scale;
+            return this;
+        }
+
+        /** "auto" (default), "cpu" or "cuda"; "cuda" never falls back silently. */
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        /** Tile side in input pixels (default 128) and overlap between tiles (default 32); see the class doc. */
+        public Builder optTileSize(int tileSize) {
+            this.tileSize = tileSize;
+            return this;
+        }
+
+        public Builder optTileOverlap(int tileOverlap) {
+            this.tileOverlap = tileOverlap;
+            return this;
+        }
+
+        /** CPU threads of the native engine (OpenMP and BLAS). PROCESS-WIDE: it applies to every instance. */
+        public Builder optThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Copies of the network that may compute at the same time (default 1); each costs the weights' memory. */
+        public Builder optReplicas(int replicas) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas: expected >= 1, got " + replicas);
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /**
+         * Loads the model. Throws {@link ModelFileException} (file named), {@link DeviceOutOfMemoryException},
+         * {@link NativeLibraryUnavailableException} or IllegalArgumentException for bad settings.
+         */
+        public SuperResolver build() {
+            if (source == null) {
+                throw new IllegalArgumentException("SuperResolver: no model given (setModel or setModelResource)");
+            }
+            new Tiler(2, tileSize, tileOverlap); // validates the tile settings before any loading
+            return new SuperResolver(this);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.tdsr.api;
+
+import dev.tdsr.data.Bicubic;
+import dev.tdsr.data.ClassList;
+import dev.tdsr.data.Image;
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Backends;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Engine;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.Detection;
+import dev.tdsr.models.DetectionOutput;
+import dev.tdsr.models.ModelFiles;
+import dev.tdsr.models.Ssd;
+import java.awt.image.BufferedImage;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Task-driven detection: optional super-resolution (D-DBPN), then the SSD300 detector.
+ *
+ * <p><b>Geometry.</b> The (super-resolved) image is resized, bicubically and ignoring the aspect ratio, to the
+ * detector's square input ({@code inputSize}, 300 for SSD300; skipped when it already has that size), as
+ * ssd.pytorch's test transform does. The detector's boxes are fractions of that frame; since SR and the resize are
+ * both scalings of the whole frame, multiplying by the ORIGINAL width and height gives boxes in original-image pixels.
+ * SR output is passed on unclamped, as in TDSR training.
+ *
+ * <p><b>Decoding</b> is ssd.pytorch's: softmax, per-class score threshold ({@code optScoreThreshold}, default 0.01),
+ * the 200 best per class, NMS at IoU 0.45, the 200 best per image.
+ *
+ * <p><b>Threads and resources</b> as {@link SuperResolver}: safe from many threads ({@code optReplicas} detectors
+ * compute at once; results do not depend on concurrency), {@link #close()} frees the native weights (idempotent),
+ * an unclosed instance is freed by a Cleaner with an SLF4J warning.
+ */
+public final class TaskDrivenDetector implements AutoCloseable {
+    private final Backend backend;
+    private final SuperResolver sr;
+    private final int inputSize;
+    private final List<String> classNames;
+    private final DetectionOutput decoder;
+    private final ModelPool<Ssd> pool;
+
+    private TaskDrivenDetector(Builder b) {
+        Failures.ensureEngine();
+        if (b.threads != null) {
+            Failures.run(() -> {
+                Engine.setThreads(b.threads);
+                return null;
+            });
+        }
+        this.backend = Failures.run(() -> Backends.choose(b.device).backend());
+        Ssd first = b.source.load(p -> ModelFiles.loadSsd(p, backend, null));
+        List<Ssd> replicas = new ArrayList<>(List.of(first));
+        SuperResolver srModel = null;
+        try {
+            int classes = first.config().numClasses();
+            List<String> names = b.classNames != null ? List.copyOf(b.classNames) : ClassList.VOC.names();
+            if (names.size() != classes - 1) {
+                throw new IllegalArgumentException(b.source + ": the detector has " + (classes - 1)
+                        + " object classes (plus background) but " + names.size() + " class names were given"
+                        + (b.classNames == null ? " (the default, VOC's 20)" : "") + "; set them with optClassNames");
+            }
+            this.classNames = names;
+            this.inputSize = first.config().inputSize();
+            this.decoder = new DetectionOutput(first.priors(), classes, b.scoreThreshold, 200, 0.45, 200);
+            Failures.run(() -> {
+                for (int i = 1; i < b.replicas; i++) {
+                    Ssd copy = new Ssd(first.config(), backend, DType.F32, 0);
+                    replicas.add(copy);
+                    backend.copy(copy.parameters().slab(), first.parameters().slab());
+                }
+                return null;
+            });
+            if (b.srBuilder != null) {
+                srModel = b.srBuilder.optDevice(b.device).optReplicas(b.replicas).build();
+            }
+            this.sr = srModel;
+            this.pool = new ModelPool<>(this, "TaskDrivenDetector(" + b.source + ")", replicas);
+        } catch (RuntimeException e) {
+            replicas.forEach(Ssd::close);
+            if (srModel != null) {
+                srModel.close();
+            }
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The class names, index i = classId i+1. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** The detector's square input side (pixels). */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Detections in original-image pixels, best score first. */
+    public List<DetectedObject> detect(BufferedImage image) {
+        return analyze(image).detections();
+    }
+
+    /** Detections plus the head outputs they were decoded from. */
+    public Analysis analyze(BufferedImage image) {
+        Planar p = Planar.of(image);
+        float[] rgb = p.rgb();
+        int w = p.width();
+        int h = p.height();
+        if (sr != null) {
+            rgb = sr.upscale(rgb, w, h);
+            w *= sr.scale();
+            h *= sr.scale();
+        }
+        Image frame = new Image(w, h, rgb);
+        float[] input = w == inputSize && h == inputSize ? rgb : Bicubic.resize(frame, inputSize, inputSize).data();
+        try {
+            return pool.apply(ssd -> Failures.run(() -> detect(ssd, input, p.width(), p.height())));
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private Analysis detect(Ssd ssd, float[] input, int width, int height) {
+        try (Scope scope = Scope.open()) {
+            Tensor x = backend.allocate(DType.F32, 1, 3, inputSize, inputSize).write(input);
+            Ssd.Output out = ssd.forward(x);
+            List<DetectedObject> found = new ArrayList<>();
+            for (Detection d : decoder.detect(out.loc(), out.conf(), new double[] {width}, new double[] {height})) {
+                found.add(new DetectedObject(d.classIndex(), classNames.get(d.classIndex() - 1), d.score(), d.x1(),
+                        d.y1(), d.x2(), d.y2()));
+            }
+            int priors = (int) out.loc().dim(1);
+            int classes = (int) out.conf().dim(2);
+            return new Analysis(List.copyOf(found), priors, classes, out.loc().toFloatArray(),
+                    out.conf().toFloatArray());
+        }
+    }
+
+    /** Frees the detector's (and the owned SR network's) native weights; idempotent. */
+    @Override
+    public void close() {
+        pool.close();
+        if (sr != null) {
+            sr.close();
+        }
+    }
+
+    /** Settings: {@code set*} are required (one detector model source), {@code opt*} optional. */
+    public static final class Builder {
+        private ModelSource source;
+        private SuperResolver.Builder srBuilder;
+        private String device = "auto";
+        private Integer threads;
+        private int replicas = 1;
+        private double scoreThreshold = 0.01;
+        private List<String> classNames;
+
+        private Builder() {}
+
+        /** The SSD300: our folder/.safetensors or an original ssd.pytorch .pth (class count from its heads). */
+        public Builder setModel(Path path) {
+            this.source = ModelSource.of(path);
+            return this;
+        }
+
+        public Builder setModelResource(ClassLoader loader, String name) {
+            this.source = ModelSource.resource(loader, name);
+            return this;
+        }
+
+        /**
+         * Super-resolve before detecting, with a D-DBPN configured by {@code sr} (model, scale, tiles; device and
+         * replicas are this builder's). The detector owns and closes it.
+         */
+        public Builder optSuperResolution(SuperResolver.Builder sr) {
+            this.srBuilder = sr;
+            return this;
+        }
+
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        /** CPU threads of the native engine; PROCESS-WIDE. */
+        public Builder optThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optReplicas(int replicas) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas: expected >= 1, got " + replicas);
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /** Minimum class probability of a detection (default 0.01, ssd.pytorch's evaluation setting). */
+        public Builder optScoreThreshold(double scoreThreshold) {
+            if (!(scoreThreshold >= 0 && scoreThreshold < 1)) {
+                throw new IllegalArgumentException("score threshold: expected 0 <= t < 1, got " + scoreThreshold);
+            }
+            this.scoreThreshold = scoreThreshold;
+            return this;
+        }
+
+        /** Names of classes 1..C-1 (default: VOC's 20 in the devkit's order). */
+        public Builder optClassNames(List<String> classNames) {
+            this.classNames = classNames;
+            return this;
+        }
+
+        public TaskDrivenDetector build() {
+            if (source == null) {
+                throw new IllegalArgumentException("TaskDrivenDetector: no detector model given (setModel)");
+            }
+            return new TaskDrivenDetector(this);
+        }
+    }
+}

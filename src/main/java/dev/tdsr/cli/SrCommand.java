@@ -1,0 +1,106 @@
+package dev.tdsr.cli;
+
+import dev.tdsr.api.SuperResolver;
+import dev.tdsr.api.TdsrException;
+import dev.tdsr.api.Upscaled;
+import dev.tdsr.io.Npy;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sr}: upscale one image with D-DBPN through {@link SuperResolver} (PNG/JPEG in, PNG out). */
+@Command(name = "sr", mixinStandardHelpOptions = true, description = "Super-resolve an image with D-DBPN (PNG/JPEG in, PNG out).")
+public final class SrCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "dbpn", description = "network kind: dbpn (default)")
+    String model;
+
+    @Option(names = "--scale", description = "2, 4 or 8: required for an original DBPN_x*.pth, checked otherwise")
+    Integer scale;
+
+    @Option(names = "--weights", required = true, description = "our model folder, .safetensors, or an original DBPN_x*.pth")
+    Path weights;
+
+    @Option(names = "--input", required = true, description = "PNG or JPEG image")
+    Path input;
+
+    @Option(names = "--output", required = true, description = "PNG file to write")
+    Path output;
+
+    @Option(names = "--raw-output", description = "also write the network's float32 output, unclamped, [1,3,H,W] .npy")
+    Path rawOutput;
+
+    @Option(names = "--tile", defaultValue = "128", description = "tile side in input pixels (default: ${DEFAULT-VALUE})")
+    int tile;
+
+    @Option(names = "--tile-overlap", defaultValue = "32", description = "overlap between tiles (default: ${DEFAULT-VALUE})")
+    int tileOverlap;
+
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!"dbpn".equals(model)) {
+            throw new IllegalArgumentException("--model: expected dbpn, got '" + model + "'");
+        }
+        if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException(output + ": --output must be a .png file");
+        }
+        BufferedImage image = readImage(input);
+        deviceOptions.choose(); // applies --threads, rejects an unavailable --device before loading
+        SuperResolver.Builder b = SuperResolver.builder().setModel(weights).optDevice(deviceOptions.device)
+                .optTileSize(tile).optTileOverlap(tileOverlap);
+        if (scale != null) {
+            b.optScale(scale);
+        }
+        try (SuperResolver sr = b.build()) {
+            Upscaled up = sr.upscaleWithRaw(image);
+            if (!ImageIO.write(up.image(), "png", output.toFile())) {
+                throw new IOException(output + ": no PNG writer for this image");
+            }
+            if (rawOutput != null) {
+                Npy.write(rawOutput, up.raw(), 1, 3, up.height(), up.width());
+            }
+            spec.commandLine().getOut().println("wrote " + output + " (" + up.width() + "x" + up.height() + ", x"
+                    + sr.scale() + ")");
+            return 0;
+        } catch (TdsrException e) {
+            return fail(spec, e);
+        }
+    }
+
+    /** Decodes an image file, naming the file when it is missing or not an image ImageIO can read. */
+    static BufferedImage readImage(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "input image not found");
+        }
+        BufferedImage bi;
+        try {
+            bi = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+        }
+        if (bi == null) {
+            throw new IOException(file + ": not a readable image (expected PNG or JPEG)");
+        }
+        return bi;
+    }
+
+    /** The API's failures as one error line and exit code 2, as {@link ErrorHandler} does for the others. */
+    static int fail(CommandLine.Model.CommandSpec spec, TdsrException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return 2;
+    }
+}
