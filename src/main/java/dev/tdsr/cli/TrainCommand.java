@@ -53,14 +53,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "images per batch (default: 6)")
     Integer batch;
 
-    @Option(names = "--lr", description = "base learning rate (default: 1e-4; detector 1e-3)")
+    @Option(names = "--lr", description = "base learning rate (default: 1e-4)")
     Double lr;
 
     @Option(names = "--lr-decay-at", split = ",", description = "iterations where lr is multiplied by 0.1 "
             + "(default: 2/3 of the schedule; detector 2/3 and 5/6; sr none)")
     List<Long> lrDecayAt;
 
-    @Option(names = "--optimizer", description = "adam|sgd (default: adam; detector sgd)")
+    @Option(names = "--optimizer", description = "adam|sgd (default: adam; sgd gets weight decay 5e-4)")
     String optimizer;
 
     @Option(names = "--scale", description = "2|4|8 (default: 4)")

@@ -323,9 +323,11 @@ public final class Trainer implements AutoCloseable {
         };
         throw new DivergenceException(String.format(Locale.ROOT,
                 "step %d: the %s is not finite (mse %s, loc %s, conf %s); training stopped before the update. "
-                        + "Last good checkpoint: %s. Try: a lower --lr (now %.3g), %s; then --resume.",
+                        + "%s Try: a lower --lr (now %.3g), %s.",
                 step + 1, bad.equals("gradient") ? bad : bad + " loss", p.mse(), p.loc(), p.conf(),
-                lastCheckpoint == null ? "none" : lastCheckpoint, lr, hint));
+                lastCheckpoint == null ? "No checkpoint yet." : "Last good checkpoint: " + lastCheckpoint
+                        + " (--resume continues from it; with another --lr, start a new run from its weights).",
+                lr, hint));
     }
 
     private void checkpoint() throws IOException {

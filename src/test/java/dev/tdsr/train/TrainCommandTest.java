@@ -79,7 +79,7 @@ class TrainCommandTest {
         JsonNode info = new ObjectMapper().readTree(out.resolve("config.json").toFile());
         assertEquals("detector", info.get("config").get("mode").asText());
         assertEquals(false, info.get("config").get("augment").asBoolean());
-        assertEquals("sgd", info.get("config").get("optimizer").asText());
+        assertEquals("adam", info.get("config").get("optimizer").asText());
         assertTrue(info.get("device").asText().startsWith("cpu"), info.toString());
 
         r = run("train", "--resume", "--out", out.toString(), "--steps", "3", "--device", "cpu");

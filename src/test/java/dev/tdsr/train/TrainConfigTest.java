@@ -52,10 +52,15 @@ class TrainConfigTest {
     void detectorDefaultsAreTheScaledSsdSchedule() {
         TrainConfig r = TrainConfig.fromJson(TrainConfig.JSON.createObjectNode().put("mode", "detector")
                 .put("data", "d").put("steps", 1200), "t").resolve();
-        assertEquals("sgd", r.optimizer());
-        assertEquals(1e-3, r.lr());
-        assertEquals(5e-4, r.weightDecay());
+        assertEquals("adam", r.optimizer());
+        assertEquals(1e-4, r.lr());
+        assertEquals(0, r.weightDecay());
         assertEquals(List.of(800L, 1000L), r.lrDecayAt());
+        assertEquals(List.of(3L), TrainConfig.fromJson(TrainConfig.JSON.createObjectNode().put("mode", "detector")
+                .put("data", "d").put("steps", 4), "t").resolve().lrDecayAt()); // 2/3 and 5/6 of 4 both round to 3
+        TrainConfig sgd = TrainConfig.fromJson(TrainConfig.JSON.createObjectNode().put("mode", "detector")
+                .put("data", "d").put("optimizer", "sgd").put("lr", 1e-3), "t").resolve();
+        assertEquals(5e-4, sgd.weightDecay());
         assertEquals(304, TrainConfig.fromJson(TrainConfig.JSON.createObjectNode().put("mode", "detector")
                 .put("data", "d").put("scale", 8), "t").resolve().ssdInput()); // 300 is not a multiple of 8
     }
