@@ -164,6 +164,12 @@ int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);
 int tdsr_nchw_to_rows(const tdsr_tensor* x, tdsr_tensor* rows, int64_t offset);
 int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset);
 
+/* ---- spatial crop (ops/layout.cpp): y [N,C,h,w] = x[:, :, top:top+h, left:left+w]; the backward writes dy into that
+ * window of dx and zeros elsewhere (dx overwritten). D-DBPN 8x turns a 38x38 LR into 304x304; the top-left 300x300 is
+ * the SR image the detector and the MSE see. */
+int tdsr_crop2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int64_t top, int64_t left);
+int tdsr_crop2d_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int64_t top, int64_t left);
+
 #ifdef __cplusplus
 }
 #endif

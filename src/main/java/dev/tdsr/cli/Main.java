@@ -9,7 +9,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Task-Driven Super Resolution: D-DBPN trained through a frozen SSD300, on a native C++/CUDA engine.",
-        subcommands = {InfoCommand.class, GenerateDatasetCommand.class, BenchLoaderCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            GenerateDatasetCommand.class,
+            BenchLoaderCommand.class,
+            EvalDetectionsCommand.class,
+            ImportWeightsCommand.class,
+            TrainCommand.class,
+            CommandLine.HelpCommand.class,
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

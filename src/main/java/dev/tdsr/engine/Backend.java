@@ -133,4 +133,10 @@ public interface Backend {
 
     /** The adjoint of {@link #nchwToRows}: x (overwritten) gathered from the slice of rows. */
     void rowsToNchw(Tensor rows, Tensor x, long offset);
+
+    /** y = the window of x at (top, left) with y's height and width. */
+    void crop2dForward(Tensor x, Tensor y, long top, long left);
+
+    /** The adjoint of {@link #crop2dForward}: dy into that window of dx, zeros elsewhere (dx overwritten). */
+    void crop2dBackward(Tensor dy, Tensor dx, long top, long left);
 }

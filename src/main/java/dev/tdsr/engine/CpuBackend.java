@@ -332,4 +332,14 @@ public final class CpuBackend implements Backend {
     public void rowsToNchw(Tensor rows, Tensor x, long offset) {
         check(Cpu.tdsr_rows_to_nchw(h(rows), h(x), offset));
     }
+
+    @Override
+    public void crop2dForward(Tensor x, Tensor y, long top, long left) {
+        check(Cpu.tdsr_crop2d_forward(h(x), h(y), top, left));
+    }
+
+    @Override
+    public void crop2dBackward(Tensor dy, Tensor dx, long top, long left) {
+        check(Cpu.tdsr_crop2d_backward(h(dy), h(dx), top, left));
+    }
 }

@@ -24,7 +24,7 @@ import java.util.List;
  * Every h_j and l_j feeds several concatenations, so the backward keeps one gradient accumulator per map and adds each
  * consumer's slice into it ({@code split_channels} with accumulate) before the producing unit runs its backward.
  */
-public final class Dbpn implements Layer {
+public final class Dbpn implements Layer, AutoCloseable {
     private final DbpnConfig config;
     private final ParameterSet params = new ParameterSet();
     private final Layer feat0;
@@ -105,5 +105,11 @@ public final class Dbpn implements Layer {
             r.add(Channels.zerosLike(m));
         }
         return r;
+    }
+
+    /** Frees the parameter slabs. */
+    @Override
+    public void close() {
+        parameters().close();
     }
 }

@@ -27,7 +27,7 @@ import java.util.List;
  * adds the two heads' gradients at each tap. Initialisation: xavier_uniform weights, zero biases (ssd.pytorch's
  * train.py for extras and heads; the base is normally loaded from weights), L2Norm 20.
  */
-public final class Ssd {
+public final class Ssd implements AutoCloseable {
     /** ssd.pytorch's vgg cfg; -1 = 'M' (2x2 floor pool), -2 = 'C' (2x2 ceil pool). */
     private static final int[] VGG = {64, 64, -1, 128, 128, -1, 256, 256, 256, -2, 512, 512, 512, -1, 512, 512, 512};
     private static final int[][] EXTRAS = { // out, kernel, stride, padding
@@ -172,5 +172,11 @@ public final class Ssd {
             g = trunk.get(i).backward(g);
         }
         return input.backward(g);
+    }
+
+    /** Frees the parameter slabs. */
+    @Override
+    public void close() {
+        parameters().close();
     }
 }

@@ -29,9 +29,23 @@ public final class TdsrObjective {
         detector.parameters().setRequiresGrad(false);
     }
 
+    /**
+     * S's output cut to the HR image's size: at 8x a 300x300 HR has a 38x38 LR (37.5 rounded up) and S returns
+     * 304x304, of which the top-left 300x300 is the SR image. Identity when the sizes already agree.
+     */
+    static Tensor cropToHr(Tensor out, Tensor hr) {
+        if (out.dim(2) == hr.dim(2) && out.dim(3) == hr.dim(3)) {
+            return out;
+        }
+        Tensor y = out.backend().allocate(out.dtype(), out.dim(0), out.dim(1), hr.dim(2), hr.dim(3));
+        out.backend().crop2dForward(out, y, 0, 0);
+        return y;
+    }
+
     /** Forward, backward into S's gradient slab; returns the loss parts. */
     public Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes) {
-        Tensor out = sr.forward(lr);
+        Tensor full = sr.forward(lr);
+        Tensor out = cropToHr(full, hr);
         Backend b = out.backend();
         Tensor dOut = b.allocate(out.dtype(), out.shape());
         double mse = b.mseForward(out, hr);
@@ -44,6 +58,11 @@ public final class TdsrObjective {
             MultiBoxLoss.Gradients g = loss.backward(lastAssignment, det.loc(), det.conf(), beta);
             b.axpy(1, detector.backward(g.dloc(), g.dconf()), dOut);
         }
+        if (out != full) {
+            Tensor dFull = b.allocate(full.dtype(), full.shape());
+            b.crop2dBackward(dOut, dFull, 0, 0);
+            dOut = dFull;
+        }
         sr.backward(dOut);
         return parts(mse, task);
     }
@@ -53,7 +72,7 @@ public final class TdsrObjective {
      * used (finite-difference checks freeze them at the unperturbed point).
      */
     public Parts evaluate(Tensor lr, Tensor hr, List<GroundTruth> boxes, MultiBoxLoss.Assignment fixed) {
-        Tensor out = sr.forward(lr);
+        Tensor out = cropToHr(sr.forward(lr), hr);
         double mse = out.backend().mseForward(out, hr);
         MultiBoxLoss.Value task = new MultiBoxLoss.Value(0, 0);
         if (beta != 0) {

@@ -197,6 +197,11 @@ class KernelBehaviourTest {
                     () -> B.conv2dForward(x, B.allocate(DType.F64, 4, 3, 3, 3), null, y, ConvSpec.of(1, 1)));
             assertTrue(e.getMessage().contains("mixed dtypes"), e.getMessage());
 
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.crop2dForward(B.allocate(1, 3, 4, 4), B.allocate(1, 3, 3, 3), 2, 0));
+            assertTrue(e.getMessage().contains("crop2d_forward: window [1,3,3,3] at (2,0) does not fit in [1,3,4,4]"),
+                    e.getMessage());
+
             Tensor labels = B.allocate(DType.I32, 2).write(new int[] {0, 9});
             e = assertThrows(InvalidTensorArgumentException.class,
                     () -> B.softmaxCrossEntropyForward(B.allocate(2, 5), labels, B.allocate(2)));

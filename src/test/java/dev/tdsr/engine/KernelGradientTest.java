@@ -295,4 +295,14 @@ class KernelGradientTest {
         check("softmax-xent dlogits", logits, dl.toDoubleArray(), all(logits),
                 weighted(() -> B.softmaxCrossEntropyForward(logits, labels, rowLoss), rowLoss, wv));
     }
+
+    @Test
+    void crop2d() {
+        Tensor x = f64(2, 3, 7, 6);
+        Tensor y = zeros(2, 3, 4, 4);
+        double[] r = values(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        B.crop2dBackward(dyFor(y, r), dx, 1, 2);
+        check("crop2d dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.crop2dForward(x, y, 1, 2), y, r));
+    }
 }

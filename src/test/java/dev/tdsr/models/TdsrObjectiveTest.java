@@ -10,6 +10,7 @@ import dev.tdsr.engine.Tensor;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.Tensors;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +90,34 @@ class TdsrObjectiveTest {
             c.add(off + rnd.nextInt(n));
         }
         return c.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void srOutputLargerThanHrIsCroppedTopLeftAndTheGradientFollows() {
+        // 35x35 at 8x gives 280x280; the HR is 272x272 (as 38x38 -> 304 against a 300 HR): the loss sees the top-left
+        // 272x272 of S's output and the gradient flows back through that crop.
+        Dbpn s = new Dbpn(new DbpnConfig(8, 3, 4, 2), GradCheck.cpu(), DType.F64, 41);
+        Ssd d = new Ssd(SsdTest.TINY, GradCheck.cpu(), DType.F64, 42);
+        Tensor lr = GradCheck.random(rnd, 0, 1, 1, 3, 35, 35);
+        Tensor hr = GradCheck.random(rnd, 0, 1, 1, 3, 272, 272);
+        List<GroundTruth> none = List.of(new GroundTruth(new double[0], new int[0]));
+        // (the crop op itself is checked exhaustively in KernelGradientTest; here: that the objective uses it)
+        TdsrObjective objective = new TdsrObjective(s, d, 1, 0);
+        s.parameters().zeroGrad();
+        try (Scope sc = Scope.open()) {
+            double mse = objective.step(lr, hr, none).mse();
+            Tensor full = s.forward(lr);
+            Tensor top = GradCheck.cpu().allocate(DType.F64, 1, 3, 272, 272);
+            GradCheck.cpu().crop2dForward(full, top, 0, 0);
+            assertEquals(GradCheck.cpu().mseForward(top, hr), mse, 1e-15);
+        }
+        double[] g = Tensors.read(s.parameters().gradSlab());
+        DoubleSupplier loss = () -> {
+            try (Scope sc = Scope.open()) {
+                return objective.evaluate(lr, hr, none, null).total();
+            }
+        };
+        GradCheck.check("tdsr 8x crop dS", s.parameters().slab(), g,
+                GradCheck.sample(new java.util.SplittableRandom(5), g.length, 12), loss).assertOk();
     }
 }

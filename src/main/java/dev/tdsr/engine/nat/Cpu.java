@@ -175,4 +175,8 @@ public final class Cpu {
     public static native int tdsr_nchw_to_rows(tdsr_tensor x, tdsr_tensor rows, long offset);
 
     public static native int tdsr_rows_to_nchw(tdsr_tensor rows, tdsr_tensor x, long offset);
+
+    public static native int tdsr_crop2d_forward(tdsr_tensor x, tdsr_tensor y, long top, long left);
+
+    public static native int tdsr_crop2d_backward(tdsr_tensor dy, tdsr_tensor dx, long top, long left);
 }

@@ -1,0 +1,136 @@
+package dev.tdsr.eval;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the fields COCO bbox evaluation needs from an instances file ({@code images[].id}, {@code categories[].id},
+ * {@code annotations[]} id, image_id, category_id, bbox, area, iscrowd) and from a results file (an array of
+ * {@code {image_id, category_id, bbox, score}}). Arrays are streamed one element at a time, so segmentation polygons
+ * never sit in memory all at once.
+ */
+public final class CocoJson {
+    private CocoJson() {}
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public static CocoEvaluator.GroundTruth readGroundTruth(Path file) throws IOException {
+        List<Long> images = new ArrayList<>();
+        List<Long> categories = new ArrayList<>();
+        List<CocoEvaluator.Annotation> annotations = new ArrayList<>();
+        try (JsonParser p = MAPPER.createParser(file.toFile())) {
+            expect(p, p.nextToken() == JsonToken.START_OBJECT, file, "the top level", "an object with images, categories, annotations");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "images" -> forEach(p, file, field, (n, at) -> images.add(integer(n, "id", file, at)));
+                    case "categories" -> forEach(p, file, field, (n, at) -> categories.add(integer(n, "id", file, at)));
+                    case "annotations" -> forEach(p, file, field, (n, at) -> {
+                        double[] b = bbox(n, file, at);
+                        JsonNode crowd = n.get("iscrowd");
+                        // a missing iscrowd is taken as 0 (pycocotools would fail on it)
+                        boolean isCrowd = crowd != null && !crowd.isNull() && (crowd.isBoolean() ? crowd.asBoolean() : number(n, "iscrowd", file, at) != 0);
+                        annotations.add(new CocoEvaluator.Annotation(integer(n, "id", file, at), integer(n, "image_id", file, at),
+                                integer(n, "category_id", file, at), b[0], b[1], b[2], b[3], number(n, "area", file, at), isCrowd));
+                    });
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(file, e);
+        }
+        return new CocoEvaluator.GroundTruth(images, categories, annotations);
+    }
+
+    public static List<CocoEvaluator.Detection> readDetections(Path file) throws IOException {
+        List<CocoEvaluator.Detection> dets = new ArrayList<>();
+        try (JsonParser p = MAPPER.createParser(file.toFile())) {
+            p.nextToken();
+            forEach(p, file, "the top level", (n, at) -> {
+                double[] b = bbox(n, file, at);
+                dets.add(new CocoEvaluator.Detection(integer(n, "image_id", file, at), integer(n, "category_id", file, at),
+                        b[0], b[1], b[2], b[3], number(n, "score", file, at)));
+            });
+        } catch (JsonProcessingException e) {
+            throw malformed(file, e);
+        }
+        return dets;
+    }
+
+    /** Where an element sits, for messages: {@code annotations[12] (line 40)}. */
+    private record At(String where, int line) {
+        @Override
+        public String toString() {
+            return where + " (line " + line + ")";
+        }
+    }
+
+    private interface ElementReader {
+        void read(JsonNode element, At at);
+    }
+
+    /** Calls {@code reader} for each object of the array the parser is on. */
+    private static void forEach(JsonParser p, Path file, String field, ElementReader reader) throws IOException {
+        expect(p, p.currentToken() == JsonToken.START_ARRAY, file, field, "an array of objects");
+        int i = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            int line = p.currentTokenLocation().getLineNr();
+            JsonNode n = p.readValueAsTree();
+            At at = new At((field.equals("the top level") ? "" : field) + "[" + i + "]", line);
+            if (n == null || !n.isObject()) {
+                throw new IllegalArgumentException(file + ": " + at + ": expected an object");
+            }
+            reader.read(n, at);
+            i++;
+        }
+    }
+
+    private static void expect(JsonParser p, boolean ok, Path file, String where, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(file + ": " + where + " (line " + p.currentTokenLocation().getLineNr() + "): expected " + expected);
+        }
+    }
+
+    private static long integer(JsonNode n, String key, Path file, At at) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException(file + ": " + at + "." + key + ": expected an integer, got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static double number(JsonNode n, String key, Path file, At at) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw new IllegalArgumentException(file + ": " + at + "." + key + ": expected a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static double[] bbox(JsonNode n, Path file, At at) {
+        JsonNode v = n.get("bbox");
+        boolean ok = v != null && v.isArray() && v.size() == 4;
+        double[] b = new double[4];
+        for (int k = 0; ok && k < 4; k++) {
+            ok = v.get(k).isNumber() && Double.isFinite(v.get(k).asDouble());
+            b[k] = v.get(k).asDouble();
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(file + ": " + at + ".bbox: expected [x, y, width, height] (4 numbers), got " + v);
+        }
+        return b;
+    }
+
+    private static IllegalArgumentException malformed(Path file, JsonProcessingException e) {
+        int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+        return new IllegalArgumentException(file + ":" + line + ": malformed JSON: " + e.getOriginalMessage(), e);
+    }
+}

@@ -1,0 +1,252 @@
+package dev.tdsr.models;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.io.HostArray;
+import dev.tdsr.io.PthReader;
+import dev.tdsr.io.Safetensors;
+import dev.tdsr.io.StateDict;
+import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.Parameter;
+import dev.tdsr.nn.ParameterSet;
+import dev.tdsr.nn.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Model files in and out.
+ *
+ * <p><b>Our format</b> is a folder holding {@code model.json} (which model and its config, Jackson) and
+ * {@code weights.safetensors} (every parameter by its PyTorch state_dict name, float32); a standalone
+ * {@code .safetensors} file carries the same JSON in its metadata under {@code "tdsr.model"}.
+ *
+ * <p><b>Original checkpoints</b> are read directly (no Python): D-DBPN's {@code DBPN_x2/x4/x8.pth} (keys with
+ * DataParallel's {@code module.} prefix; the scale must be given, the config is the original), ssd.pytorch's
+ * {@code ssd300_mAP_77.43_v2.pth} / {@code ssd_300_VOC0712.pth} (the class count is taken from the conf heads) and
+ * {@code vgg16_reducedfc.pth} (the VGG base only, keys {@code 0.weight ... 33.bias}: it fills {@code vgg.*} and leaves
+ * the extras and heads at their initialisation, as ssd.pytorch's train.py does).
+ *
+ * <p>Loading is all-or-nothing: every missing, unexpected or mis-shaped tensor is listed in one
+ * {@link WeightFormatException} before any parameter is written.
+ */
+public final class ModelFiles {
+    public static final String CONFIG = "model.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    static final String METADATA_KEY = "tdsr.model";
+    private static final Pattern VGG_BASE_KEY = Pattern.compile("\\d+\\.(weight|bias)");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ModelFiles() {}
+
+    /** What {@code model.json} holds: the model kind ("dbpn" or "ssd300") and its config. */
+    public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd) {
+        static ModelJson of(Dbpn m) {
+            return new ModelJson("dbpn", m.config(), null);
+        }
+
+        static ModelJson of(Ssd m) {
+            return new ModelJson("ssd300", null, m.config());
+        }
+    }
+
+    // ---- writing ----
+
+    public static void save(Path dir, Dbpn model) throws IOException {
+        write(dir, ModelJson.of(model), model.parameters());
+    }
+
+    public static void save(Path dir, Ssd model) throws IOException {
+        write(dir, ModelJson.of(model), model.parameters());
+    }
+
+    private static void write(Path dir, ModelJson json, ParameterSet params) throws IOException {
+        Files.createDirectories(dir);
+        String text = JSON.writeValueAsString(json);
+        AtomicFiles.writeString(dir.resolve(CONFIG), text);
+        Safetensors.write(dir.resolve(WEIGHTS), export(params), Map.of(METADATA_KEY, text));
+    }
+
+    /** Every parameter's values by name, as float32 (the order of the slab = PyTorch's registration order). */
+    public static LinkedHashMap<String, HostArray> export(ParameterSet params) {
+        LinkedHashMap<String, HostArray> out = new LinkedHashMap<>();
+        for (Parameter p : params.list()) {
+            double[] v = Tensors.read(p.value());
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            out.put(p.name(), HostArray.of(f, p.shape()));
+        }
+        return out;
+    }
+
+    // ---- reading ----
+
+    /** The expected name -> shape of a parameter set (what a checkpoint must match). */
+    public static Map<String, long[]> shapes(ParameterSet params) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (Parameter p : params.list()) {
+            m.put(p.name(), p.shape());
+        }
+        return m;
+    }
+
+    /**
+     * Writes {@code dict} into the parameters after checking that names and shapes match exactly (one error listing
+     * every difference; nothing is written on a mismatch).
+     */
+    public static void loadInto(ParameterSet params, Map<String, HostArray> dict, String source)
+            throws WeightFormatException {
+        StateDict.requireMatch(source, dict, shapes(params));
+        for (Parameter p : params.list()) {
+            Tensors.write(p.value(), dict.get(p.name()).toDoubleArray());
+        }
+    }
+
+    /**
+     * A D-DBPN from our folder (or its model.json), a .safetensors of ours, or an original {@code DBPN_x*.pth}
+     * ({@code scaleForPth} required for the latter; the config is the original T=7, 64/256).
+     */
+    public static Dbpn loadDbpn(Path path, Backend backend, Integer scaleForPth) throws IOException {
+        Source src = Source.open(path);
+        DbpnConfig config;
+        if (src.json != null) {
+            if (!"dbpn".equals(src.json.model()) || src.json.dbpn() == null) {
+                throw new WeightFormatException(path + ": model.json describes a '" + src.json.model()
+                        + "' model, expected 'dbpn'");
+            }
+            config = src.json.dbpn();
+        } else {
+            if (scaleForPth == null) {
+                throw new WeightFormatException(path + ": an original D-DBPN checkpoint does not record its scale;"
+                        + " give it (--scale 2|4|8)");
+            }
+            config = DbpnConfig.original(scaleForPth);
+        }
+        Dbpn model = new Dbpn(config, backend, DType.F32, 0);
+        try {
+            loadInto(model.parameters(), StateDict.stripPrefix(path.toString(), src.tensors,
+                    StateDict.DATA_PARALLEL_PREFIX), path.toString());
+        } catch (IOException | RuntimeException e) {
+            model.parameters().close();
+            throw e;
+        }
+        return model;
+    }
+
+    /**
+     * An SSD300 from our folder/.safetensors, an original ssd.pytorch checkpoint (class count from the conf heads;
+     * {@code classesForPth} overrides), or {@code vgg16_reducedfc.pth} (base only; {@code classesForPth} or 21).
+     */
+    public static Ssd loadSsd(Path path, Backend backend, Integer classesForPth) throws IOException {
+        Source src = Source.open(path);
+        if (src.json != null) {
+            if (!"ssd300".equals(src.json.model()) || src.json.ssd() == null) {
+                throw new WeightFormatException(path + ": model.json describes a '" + src.json.model()
+                        + "' model, expected 'ssd300'");
+            }
+            Ssd model = new Ssd(src.json.ssd(), backend, DType.F32, 0);
+            loadOrClose(model.parameters(), src.tensors, path);
+            return model;
+        }
+        Map<String, HostArray> dict = StateDict.stripPrefix(path.toString(), src.tensors,
+                StateDict.DATA_PARALLEL_PREFIX);
+        boolean baseOnly = !dict.isEmpty() && dict.keySet().stream().allMatch(k -> VGG_BASE_KEY.matcher(k).matches());
+        int classes = classesForPth != null ? classesForPth : baseOnly ? 21 : classesFromHeads(path, dict);
+        SsdConfig original = classes == 21 ? SsdConfig.voc() : new SsdConfig(300, 1.0, classes,
+                classes == 81 ? PriorBoxes.Sizes.COCO : PriorBoxes.Sizes.VOC, false);
+        Ssd model = new Ssd(original, backend, DType.F32, 0);
+        if (!baseOnly) {
+            loadOrClose(model.parameters(), dict, path);
+            return model;
+        }
+        // vgg16_reducedfc.pth: the keys of ssd.pytorch's `vgg` ModuleList without the prefix.
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        shapes(model.parameters()).forEach((k, v) -> {
+            if (k.startsWith("vgg.")) {
+                expected.put(k.substring(4), v);
+            }
+        });
+        try {
+            StateDict.requireMatch(path.toString(), dict, expected);
+            for (Map.Entry<String, HostArray> e : dict.entrySet()) {
+                Tensors.write(model.parameters().get("vgg." + e.getKey()).value(), e.getValue().toDoubleArray());
+            }
+        } catch (IOException | RuntimeException e) {
+            model.parameters().close();
+            throw e;
+        }
+        return model;
+    }
+
+    private static void loadOrClose(ParameterSet params, Map<String, HostArray> dict, Path path) throws IOException {
+        try {
+            loadInto(params, dict, path.toString());
+        } catch (IOException | RuntimeException e) {
+            params.close();
+            throw e;
+        }
+    }
+
+    private static int classesFromHeads(Path path, Map<String, HostArray> dict) throws WeightFormatException {
+        HostArray conf0 = dict.get("conf.0.weight");
+        if (conf0 == null || conf0.shape().length != 4) {
+            throw new WeightFormatException(path + ": not an ssd.pytorch checkpoint (no 4-D 'conf.0.weight'; keys start "
+                    + dict.keySet().stream().limit(5).toList() + ")");
+        }
+        long out = conf0.shape()[0];
+        if (out % SsdConfig.BOXES[0] != 0) {
+            throw new WeightFormatException(path + ": conf.0.weight has " + out + " output channels, not a multiple of "
+                    + SsdConfig.BOXES[0] + " boxes");
+        }
+        return (int) (out / SsdConfig.BOXES[0]);
+    }
+
+    /** The tensors of a model file and, for our own formats, its model.json. */
+    private record Source(LinkedHashMap<String, HostArray> tensors, ModelJson json) {
+        static Source open(Path path) throws IOException {
+            if (!Files.exists(path)) {
+                throw new java.nio.file.NoSuchFileException(path.toString(), null, "model file or folder not found");
+            }
+            Path p = path;
+            if (Files.isDirectory(p)) {
+                p = p.resolve(CONFIG);
+            }
+            String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.equals(CONFIG)) {
+                ModelJson json = readJson(p, Files.readString(p));
+                Path weights = p.resolveSibling(WEIGHTS);
+                if (!Files.exists(weights)) {
+                    throw new WeightFormatException(p + ": " + WEIGHTS + " is missing beside it");
+                }
+                return new Source(Safetensors.read(weights), json);
+            }
+            if (name.endsWith(".safetensors")) {
+                Safetensors.Contents c = Safetensors.load(p);
+                String text = c.metadata().get(METADATA_KEY);
+                return new Source(c.tensors(), text == null ? null : readJson(p, text));
+            }
+            return new Source(PthReader.read(p), null);
+        }
+
+        private static ModelJson readJson(Path file, String text) throws WeightFormatException {
+            try {
+                return JSON.readValue(text, ModelJson.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new WeightFormatException(file + ": not a valid model description (expected {\"model\":"
+                        + " \"dbpn\"|\"ssd300\", \"dbpn\": {...} or \"ssd\": {...}}): " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tdsr.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.io.HostArray;
+import dev.tdsr.io.Safetensors;
+import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.Parameter;
+import dev.tdsr.nn.Tensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+    private static final DbpnConfig TINY_DBPN = new DbpnConfig(4, 8, 16, 2);
+    private static final SsdConfig TINY_SSD = new SsdConfig(272, 1.0 / 16, 4, PriorBoxes.Sizes.VOC, false);
+
+    @TempDir
+    Path dir;
+
+    private static void assertSameParameters(dev.tdsr.nn.ParameterSet a, dev.tdsr.nn.ParameterSet b) {
+        assertEquals(a.list().size(), b.list().size());
+        for (Parameter p : a.list()) {
+            assertArrayEquals(Tensors.read(p.value()), Tensors.read(b.get(p.name()).value()), 0.0, p.name());
+        }
+    }
+
+    @Test
+    void dbpnFolderRoundTrip() throws Exception {
+        try (Dbpn m = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 11)) {
+            ModelFiles.save(dir.resolve("sr"), m);
+            assertTrue(Files.readString(dir.resolve("sr/model.json")).contains("\"model\" : \"dbpn\""));
+            try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("sr"), CpuBackend.get(), null)) {
+                assertEquals(TINY_DBPN, back.config());
+                assertSameParameters(m.parameters(), back.parameters());
+            }
+            // the .safetensors alone carries its config in the metadata
+            try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("sr/weights.safetensors"), CpuBackend.get(), null)) {
+                assertSameParameters(m.parameters(), back.parameters());
+            }
+        }
+    }
+
+    @Test
+    void ssdFolderRoundTrip() throws Exception {
+        try (Ssd m = new Ssd(TINY_SSD, CpuBackend.get(), DType.F32, 5)) {
+            ModelFiles.save(dir.resolve("det"), m);
+            try (Ssd back = ModelFiles.loadSsd(dir.resolve("det/model.json"), CpuBackend.get(), null)) {
+                assertEquals(TINY_SSD, back.config());
+                assertSameParameters(m.parameters(), back.parameters());
+            }
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadDbpn(dir.resolve("det"), CpuBackend.get(), null));
+            assertTrue(e.getMessage().contains("expected 'dbpn'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyDifferenceIsListedAndNothingIsHalfLoaded() throws Exception {
+        try (Dbpn m = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 11);
+                Dbpn other = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 12)) {
+            LinkedHashMap<String, HostArray> dict = ModelFiles.export(other.parameters());
+            dict.remove("output_conv.conv.bias");
+            dict.put("feat0.conv.weight", HostArray.of(new float[3], 3));
+            dict.put("extra.weight", HostArray.of(new float[1], 1));
+            double[] before = Tensors.read(m.parameters().slab());
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadInto(m.parameters(), dict, "file.pth"));
+            String msg = e.getMessage();
+            assertTrue(msg.contains("file.pth"), msg);
+            assertTrue(msg.contains("output_conv.conv.bias"), msg);
+            assertTrue(msg.contains("feat0.conv.weight"), msg);
+            assertTrue(msg.contains("extra.weight"), msg);
+            assertArrayEquals(before, Tensors.read(m.parameters().slab()), 0.0, "nothing may be written on a mismatch");
+        }
+    }
+
+    @Test
+    void originalDbpnKeysWithDataParallelPrefix() throws Exception {
+        // DBPN_x*.pth hold the original config's tensors under "module.<name>": written here as a plain safetensors
+        // (the .pth container itself is covered by PthReaderTest on real PyTorch files).
+        DbpnConfig original = DbpnConfig.original(2);
+        try (Dbpn source = new Dbpn(original, CpuBackend.get(), DType.F32, 3)) {
+            Map<String, HostArray> prefixed = new LinkedHashMap<>();
+            ModelFiles.export(source.parameters()).forEach((k, v) -> prefixed.put("module." + k, v));
+            Path file = dir.resolve("DBPN_x2.safetensors");
+            Safetensors.write(file, prefixed, Map.of());
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadDbpn(file, CpuBackend.get(), null));
+            assertTrue(e.getMessage().contains("--scale"), e.getMessage());
+            try (Dbpn back = ModelFiles.loadDbpn(file, CpuBackend.get(), 2)) {
+                assertEquals(original, back.config());
+                assertEquals(5_953_526, back.parameters().count());
+                assertSameParameters(source.parameters(), back.parameters());
+            }
+        }
+    }
+
+    @Test
+    void badModelJsonNamesTheFile() throws Exception {
+        Path folder = dir.resolve("bad");
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("model.json"), "{\"model\": \"dbpn\", \"colour\": 3}");
+        WeightFormatException e = assertThrows(WeightFormatException.class,
+                () -> ModelFiles.loadDbpn(folder, CpuBackend.get(), null));
+        assertTrue(e.getMessage().contains("model.json") && e.getMessage().contains("colour"), e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> ModelFiles.loadDbpn(dir.resolve("missing"), CpuBackend.get(), null));
+    }
+
+    @Test
+    @Tag("slow")
+    void vggBaseOnlyAndClassesFromHeads() throws Exception {
+        try (Ssd full = new Ssd(SsdConfig.voc(), CpuBackend.get(), DType.F32, 9)) {
+            // vgg16_reducedfc.pth: the vgg.* tensors without the prefix
+            Map<String, HostArray> base = new LinkedHashMap<>();
+            ModelFiles.export(full.parameters()).forEach((k, v) -> {
+                if (k.startsWith("vgg.")) {
+                    base.put(k.substring(4), v);
+                }
+            });
+            Path file = dir.resolve("vgg16_reducedfc.safetensors");
+            Safetensors.write(file, base, Map.of());
+            try (Ssd back = ModelFiles.loadSsd(file, CpuBackend.get(), null)) {
+                assertEquals(21, back.config().numClasses());
+                assertArrayEquals(Tensors.read(full.parameters().get("vgg.0.weight").value()),
+                        Tensors.read(back.parameters().get("vgg.0.weight").value()), 0.0);
+            }
+            Path whole = dir.resolve("ssd300_voc.safetensors");
+            Safetensors.write(whole, ModelFiles.export(full.parameters()), Map.of());
+            try (Ssd back = ModelFiles.loadSsd(whole, CpuBackend.get(), null)) {
+                assertEquals(21, back.config().numClasses(), "class count from conf.0.weight (84 = 4 boxes x 21)");
+                assertSameParameters(full.parameters(), back.parameters());
+            }
+        }
+    }
+}
