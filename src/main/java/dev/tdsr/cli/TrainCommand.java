@@ -78,10 +78,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of initialisation, data order and augmentation (default: 1)")
     Long seed;
 
-    @Option(names = "--sr-init", description = "model folder to start S from")
+    @Option(names = "--sr-init", description = "S's start weights (model folder, .safetensors or DBPN_x*.pth)")
     Path srInit;
 
-    @Option(names = "--detector", description = "model folder of the detector (frozen in tdsr; start point in detector mode)")
+    @Option(names = "--detector", description = "detector weights (model folder, .safetensors or ssd.pytorch .pth): "
+            + "frozen in tdsr, the start point in detector mode")
     Path detector;
 
     @Option(names = "--out", description = "run folder (default: runs/<mode>)")

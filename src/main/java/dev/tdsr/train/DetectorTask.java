@@ -2,6 +2,7 @@ package dev.tdsr.train;
 
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.MultiBoxLoss;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.TdsrObjective;
@@ -38,6 +39,6 @@ final class DetectorTask implements Task {
 
     @Override
     public void save(Path dir) throws IOException {
-        ModelWeights.save(dir, detector);
+        ModelFiles.save(dir, detector);
     }
 }

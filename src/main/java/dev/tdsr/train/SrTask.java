@@ -4,6 +4,7 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
@@ -45,17 +46,29 @@ final class SrTask implements Task {
         if (stage.beta() != 0) {
             throw new IllegalStateException("stage " + stage + " has beta > 0 but no detector was given");
         }
-        Tensor out = sr.forward(lr);
-        Backend b = out.backend();
+        // TdsrObjective's beta = 0 path without a detector (it requires one): crop S's output to the HR size
+        // (8x of 300: 304 -> 300), MSE, back through the crop.
+        Tensor full = sr.forward(lr);
+        Backend b = full.backend();
+        Tensor out = full;
+        if (full.dim(2) != hr.dim(2) || full.dim(3) != hr.dim(3)) {
+            out = b.allocate(full.dtype(), hr.shape());
+            b.crop2dForward(full, out, 0, 0);
+        }
         Tensor dOut = b.allocate(out.dtype(), out.shape());
         double mse = b.mseForward(out, hr);
         b.mseBackward(out, hr, stage.alpha(), dOut);
+        if (out != full) {
+            Tensor dFull = b.allocate(full.dtype(), full.shape());
+            b.crop2dBackward(dOut, dFull, 0, 0);
+            dOut = dFull;
+        }
         sr.backward(dOut);
         return new TdsrObjective.Parts(mse, 0, 0, stage.alpha() * mse);
     }
 
     @Override
     public void save(Path dir) throws IOException {
-        ModelWeights.save(dir, sr);
+        ModelFiles.save(dir, sr);
     }
 }

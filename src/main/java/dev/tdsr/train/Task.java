@@ -2,6 +2,7 @@ package dev.tdsr.train;
 
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
@@ -20,6 +21,6 @@ interface Task {
     /** Forward and backward of one batch; loss parts not computed by this task are 0. */
     TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage);
 
-    /** Writes the trained model as a model folder ({@link ModelWeights}). */
+    /** Writes the trained model as a model folder ({@link ModelFiles}). */
     void save(Path dir) throws IOException;
 }

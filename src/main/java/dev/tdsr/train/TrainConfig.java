@@ -154,14 +154,13 @@ public record TrainConfig(
                 default -> fractionsOf(total, 2.0 / 3);
             };
         }
-        int input = or(ssdInput, 300 % sc == 0 ? 300 : 304);
         TrainConfig r = new TrainConfig(m.toString(), data, or(layout, "auto"), split, or(steps, total), sched,
                 or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), opt, or(momentum, 0.9), or(beta2, 0.999),
                 or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
-                input, or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit, detector,
-                or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0), or(workers, 2),
-                or(device, "auto"));
+                or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit,
+                detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0),
+                or(workers, 2), or(device, "auto"));
         r.check();
         return r;
     }
@@ -171,10 +170,6 @@ public record TrainConfig(
             throw new IllegalArgumentException("steps, batch, checkpointEvery, logEvery must be >= 1 and evalEvery, "
                     + "workers >= 0; got steps " + steps + ", batch " + batch + ", checkpointEvery " + checkpointEvery
                     + ", logEvery " + logEvery + ", evalEvery " + evalEvery + ", workers " + workers);
-        }
-        if (ssdInput % scale != 0) {
-            throw new IllegalArgumentException("ssdInput " + ssdInput + " is not a multiple of scale " + scale
-                    + ": S(LR) would not be " + ssdInput + " pixels; use e.g. " + (ssdInput / scale + 1) * scale);
         }
         lrSchedule();
         optimizerSettings();
@@ -232,8 +227,9 @@ public record TrainConfig(
 
     /** Training batches: endless, drop-last, difficult objects dropped, one generator per (seed, epoch, image). */
     public LoaderConfig loaderConfig() {
-        return new LoaderConfig(ssdInput, batch, workers, shuffle, augment ? SsdAugmentation.ssd()
-                : SsdAugmentation.none(), degradationValue(), seed, 0, true, false, LoaderConfig.DEFAULT_CACHE_BYTES, 4);
+        SsdAugmentation aug = augment ? SsdAugmentation.ssd() : SsdAugmentation.none();
+        return new LoaderConfig(ssdInput, batch, workers, shuffle, aug, degradationValue(), seed, 0, true, false,
+                LoaderConfig.DEFAULT_CACHE_BYTES, 4);
     }
 
     /** Milestones at fractions of a run (rounded, at least 1, duplicates of a short run dropped). */

@@ -19,6 +19,7 @@ import dev.tdsr.io.WeightFormatException;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.TdsrObjective;
@@ -104,32 +105,30 @@ public final class Trainer implements AutoCloseable {
 
         Ssd det = null;
         if (config.detector() != null) {
-            Path dir = Path.of(config.detector());
-            SsdConfig sc = ModelWeights.ssdConfig(dir);
-            if (sc.numClasses() != classes) {
-                throw new IllegalArgumentException("--detector " + dir + ": the detector has " + sc.numClasses()
+            det = ModelFiles.loadSsd(Path.of(config.detector()), backend, classes);
+            if (det.config().numClasses() != classes) {
+                int has = det.config().numClasses();
+                det.parameters().close();
+                throw new IllegalArgumentException("--detector " + config.detector() + ": the detector has " + has
                         + " classes (with background) but " + dataDir + " has " + classes);
             }
-            config = config.with(sizes(null, sc));
-            det = new Ssd(sc, backend, DType.F32, config.seed() + 1);
-            ModelWeights.load(dir, det.parameters());
+            config = config.with(sizes(null, det.config()));
         } else if (mode == TrainConfig.Mode.DETECTOR) {
             det = new Ssd(config.ssdConfig(classes, coco), backend, DType.F32, config.seed() + 1);
         }
         Dbpn s = null;
         if (mode != TrainConfig.Mode.DETECTOR) {
-            DbpnConfig dc = config.dbpnConfig();
             if (config.srInit() != null) {
-                dc = ModelWeights.dbpnConfig(Path.of(config.srInit()));
-                if (dc.scale() != config.scale()) {
-                    throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x" + dc.scale()
+                s = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
+                if (s.config().scale() != config.scale()) {
+                    int has = s.config().scale();
+                    s.parameters().close();
+                    throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x" + has
                             + " model, but --scale is " + config.scale());
                 }
-                config = config.with(sizes(dc, null));
-            }
-            s = new Dbpn(dc, backend, DType.F32, config.seed());
-            if (config.srInit() != null) {
-                ModelWeights.load(Path.of(config.srInit()), s.parameters());
+                config = config.with(sizes(s.config(), null));
+            } else {
+                s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
             }
         }
         this.config = config;
@@ -358,7 +357,8 @@ public final class Trainer implements AutoCloseable {
 
     private void restore(Path ckpt) throws IOException {
         JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
-        ModelWeights.load(ckpt, task.trained());
+        ModelFiles.loadInto(task.trained(), Safetensors.read(ckpt.resolve(ModelFiles.WEIGHTS)),
+                ckpt.resolve(ModelFiles.WEIGHTS).toString());
         Safetensors.Contents opt = Safetensors.load(ckpt.resolve(OPTIMIZER));
         String kind = opt.metadata().get("kind");
         if (!optimizer.settings().kind().name().equals(kind)) {

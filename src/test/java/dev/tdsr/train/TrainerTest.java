@@ -13,6 +13,7 @@ import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.PriorBoxes;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
@@ -48,7 +49,7 @@ class TrainerTest {
         new SyntheticDataset(96, 2, 5).write(data, SyntheticDataset.Layout.VOC, 10);
         detector = tmp.resolve("detector");
         Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
-        ModelWeights.save(detector, d);
+        ModelFiles.save(detector, d);
         d.parameters().close();
         try (Trainer t = Trainer.start(tiny("straight", 6, 3), CpuBackend.get(), quiet())) {
             t.run();
