@@ -118,7 +118,16 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainConfig base = config != null ? TrainConfig.load(config) : TrainConfig.empty();
-        TrainConfig cfg = base.with(overrides());
+        TrainConfig given = overrides();
+        if (resume) {
+            ObjectNode other = given.toJson().without(List.of("out", "steps", "device"));
+            if (!other.isEmpty()) {
+                throw new IllegalArgumentException("--resume continues with the run's own config (checkpoint's "
+                        + "state.json); only --out, --steps and --device apply, got also: "
+                        + String.join(", ", (Iterable<String>) other::fieldNames));
+            }
+        }
+        TrainConfig cfg = base.with(given);
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
@@ -137,9 +146,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + t.config().schedule() + ", run folder " + t.runDir().toAbsolutePath());
             pw.flush();
             Trainer.Result r = t.run();
-            pw.println(r.stopped() ? "stopped at step " + r.step() + "; resume with --resume --out " + r.runDir()
-                    : "done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
-                    + ", model in " + r.finalModel());
+            if (!r.stopped()) { // a stop already said where its checkpoint is
+                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
+                        + ", model in " + r.finalModel());
+            }
             pw.flush();
             return 0;
         } catch (DivergenceException e) {

@@ -1,6 +1,7 @@
 package dev.tdsr.train;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -39,14 +40,16 @@ abstract class Progress implements AutoCloseable {
         Bar(long start, long total, PrintWriter log) {
             this.log = log;
             this.bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed().setUnit(" it", 1)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed(new DecimalFormat("0.00"))
+                    .setUnit(" it", 1)
                     .setSpeedUnit(ChronoUnit.SECONDS).startsFrom(start, Duration.ZERO)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
         }
 
         @Override
         void update(StepMetrics m) {
-            bar.setExtraMessage(parts(m));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4g mse %.4g loc %.3g conf %.3g lr %.1e",
+                    m.loss(), m.mse(), m.loc(), m.conf(), m.lr()));
             bar.stepTo(m.step());
         }
 

@@ -82,6 +82,9 @@ class TrainCommandTest {
         assertEquals("adam", info.get("config").get("optimizer").asText());
         assertTrue(info.get("device").asText().startsWith("cpu"), info.toString());
 
+        r = run("train", "--resume", "--out", out.toString(), "--lr", "0.1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("only --out, --steps and --device apply, got also: lr"), r.err());
         r = run("train", "--resume", "--out", out.toString(), "--steps", "3", "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("resumed from") && r.out().contains("step 3/3"), r.out());

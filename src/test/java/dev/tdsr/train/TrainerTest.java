@@ -188,4 +188,15 @@ class TrainerTest {
             assertTrue(e.getMessage().startsWith("step 1: the mse loss is not finite"), e.getMessage());
         }
     }
+
+    @Test
+    void eightTimesOf300CropsTheSrOutputTo300() throws IOException {
+        TrainConfig x8 = tiny("x8", 1, 100).with(TrainConfig.fromJson(JSON.createObjectNode().put("mode", "sr")
+                .put("schedule", "1:1:0").put("scale", 8).put("ssdInput", 300), "test"));
+        try (Trainer t = Trainer.start(x8, CpuBackend.get(), quiet())) {
+            Trainer.Result r = t.run(); // LR 38x38 -> S gives 304x304 -> the top-left 300x300 meets the HR
+            assertTrue(r.last().mse() > 0 && r.last().mse() < 1, r.last().toString());
+            assertEquals(8, t.models().sr().config().scale());
+        }
+    }
 }
