@@ -1,5 +1,6 @@
 package dev.tdsr.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -137,6 +138,10 @@ class TrainerTest {
             Trainer.Result r = t.run();
             assertEquals(6, r.step());
             assertFalse(r.stopped());
+            Ssd original = ModelFiles.loadSsd(detector, CpuBackend.get(), null);
+            assertArrayEquals(original.parameters().slab().toFloatArray(),
+                    t.models().detector().parameters().slab().toFloatArray(), "the detector is frozen");
+            original.parameters().close();
         }
         assertSameLosses(straight, steps(tmp.resolve("resumed")));
         List<JsonNode> evals = MetricsLog.read(tmp.resolve("resumed").resolve(MetricsLog.FILE)).stream()
