@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Task-Driven Super Resolution: D-DBPN trained through a frozen SSD300, on a native C++/CUDA engine.",
         subcommands = {
             InfoCommand.class,
+            TrainCommand.class,
             GenerateDatasetCommand.class,
             BenchLoaderCommand.class,
             EvalDetectionsCommand.class,

@@ -1,0 +1,201 @@
+package dev.tdsr.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tdsr.engine.Backends;
+import dev.tdsr.train.DivergenceException;
+import dev.tdsr.train.StudyRunner;
+import dev.tdsr.train.TrainConfig;
+import dev.tdsr.train.Trainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}: one training run (detector, sr, tdsr) with checkpoints, metrics.jsonl and resume; with no --mode the
+ * whole study ({@link StudyRunner}). Options override the --config file, which overrides the mode's defaults.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the detector (on HR), S with MSE (sr) or S through the frozen detector (tdsr).",
+            "Without --mode: the whole study on the synthetic set (when available in this build).",
+            "Writes config.json, metrics.jsonl, checkpoints/ and final/ into --out; Ctrl-C checkpoints and exits."})
+public final class TrainCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--mode", description = "study|detector|sr|tdsr (default: study)")
+    String mode;
+
+    @Option(names = "--data", description = "dataset folder, VOC or COCO layout")
+    Path data;
+
+    @Option(names = "--layout", description = "auto|voc|coco (default: auto, detected)")
+    String layout;
+
+    @Option(names = "--split", description = "image set / split (default: trainval or train2017)")
+    String split;
+
+    @Option(names = "--steps", description = "iterations to run (default: the schedule's total)")
+    Long steps;
+
+    @Option(names = "--schedule", description = "stages n:alpha:beta+... e.g. 100k:1:0+200k:1:0.01 (k = 1000)")
+    String schedule;
+
+    @Option(names = "--batch", description = "images per batch (default: 6)")
+    Integer batch;
+
+    @Option(names = "--lr", description = "base learning rate (default: 1e-4)")
+    Double lr;
+
+    @Option(names = "--lr-decay-at", split = ",", description = "iterations where lr is multiplied by 0.1 "
+            + "(default: 2/3 of the schedule; detector 2/3 and 5/6; sr none)")
+    List<Long> lrDecayAt;
+
+    @Option(names = "--optimizer", description = "adam|sgd (default: adam; sgd gets weight decay 5e-4)")
+    String optimizer;
+
+    @Option(names = "--scale", description = "2|4|8 (default: 4)")
+    Integer scale;
+
+    @Option(names = "--degradation", description = "bicubic|blur|noise (default: bicubic)")
+    String degradation;
+
+    @Option(names = "--no-augment", description = "resize only, no SSD augmentation")
+    boolean noAugment;
+
+    @Option(names = "--no-shuffle", description = "file order every epoch")
+    boolean noShuffle;
+
+    @Option(names = "--seed", description = "seed of initialisation, data order and augmentation (default: 1)")
+    Long seed;
+
+    @Option(names = "--sr-init", description = "S's start weights (model folder, .safetensors or DBPN_x*.pth)")
+    Path srInit;
+
+    @Option(names = "--detector", description = "detector weights (model folder, .safetensors or ssd.pytorch .pth): "
+            + "frozen in tdsr, the start point in detector mode")
+    Path detector;
+
+    @Option(names = "--out", description = "run folder (default: runs/<mode>)")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its latest checkpoint")
+    boolean resume;
+
+    @Option(names = "--config", description = "JSON config file (keys as in config.json)")
+    Path config;
+
+    @Option(names = "--checkpoint-every", description = "steps between checkpoints (default: 500)")
+    Integer checkpointEvery;
+
+    @Option(names = "--log-every", description = "steps between log lines when not on a terminal (default: 10)")
+    Integer logEvery;
+
+    @Option(names = "--workers", description = "data loader threads (default: 2)")
+    Integer workers;
+
+    @Mixin
+    DeviceOptions device;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        for (Path p : new Path[] {data, srInit, detector}) {
+            if (p != null && !Files.exists(p)) {
+                throw new IOException((p == data ? "--data " : p == srInit ? "--sr-init " : "--detector ") + p
+                        + ": no such file or folder");
+            }
+        }
+        TrainConfig base = config != null ? TrainConfig.load(config) : TrainConfig.empty();
+        TrainConfig given = overrides();
+        if (resume) {
+            ObjectNode other = given.toJson().without(List.of("out", "steps", "device"));
+            if (!other.isEmpty()) {
+                throw new IllegalArgumentException("--resume continues with the run's own config (checkpoint's "
+                        + "state.json); only --out, --steps and --device apply, got also: "
+                        + String.join(", ", (Iterable<String>) other::fieldNames));
+            }
+        }
+        TrainConfig cfg = base.with(given);
+        PrintWriter pw = spec.commandLine().getOut();
+        Backends.Choice choice = device.choose();
+        pw.println("device: " + choice.reason());
+        if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {
+            Optional<StudyRunner> runner = ServiceLoader.load(StudyRunner.class).findFirst();
+            if (runner.isEmpty()) {
+                throw new IllegalArgumentException("train: the study (the default mode) is not yet available in this "
+                        + "build; run one part with --mode detector|sr|tdsr --data DIR");
+            }
+            return runner.get().run(cfg, choice.backend(), pw);
+        }
+        Trainer.Options opts = new Trainer.Options(pw, System.console() != null, null, true);
+        try (Trainer t = resume ? Trainer.resume(Path.of(cfg.out() == null ? "runs/" + cfg.modeValue() : cfg.out()),
+                steps, choice.backend(), opts) : Trainer.start(cfg, choice.backend(), opts)) {
+            pw.println("training " + t.config().modeValue() + " for " + t.config().steps() + " steps, schedule "
+                    + t.config().schedule() + ", run folder " + t.runDir().toAbsolutePath());
+            pw.flush();
+            Trainer.Result r = t.run();
+            if (!r.stopped()) { // a stop already said where its checkpoint is
+                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
+                        + ", model in " + r.finalModel());
+            }
+            pw.flush();
+            return 0;
+        } catch (DivergenceException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    /** The options given on the command line, as a config whose other fields are null. */
+    private TrainConfig overrides() {
+        ObjectNode n = JSON.createObjectNode();
+        putIf(n, "mode", mode);
+        putIf(n, "data", data);
+        putIf(n, "layout", layout);
+        putIf(n, "split", split);
+        putIf(n, "steps", steps);
+        putIf(n, "schedule", schedule);
+        putIf(n, "batch", batch);
+        putIf(n, "lr", lr);
+        putIf(n, "optimizer", optimizer);
+        putIf(n, "scale", scale);
+        putIf(n, "degradation", degradation);
+        putIf(n, "seed", seed);
+        putIf(n, "srInit", srInit);
+        putIf(n, "detector", detector);
+        putIf(n, "out", out);
+        putIf(n, "checkpointEvery", checkpointEvery);
+        putIf(n, "logEvery", logEvery);
+        putIf(n, "workers", workers);
+        putIf(n, "device", device.device);
+        if (noAugment) {
+            n.put("augment", false);
+        }
+        if (noShuffle) {
+            n.put("shuffle", false);
+        }
+        if (lrDecayAt != null) {
+            ArrayNode a = n.putArray("lrDecayAt");
+            lrDecayAt.forEach(a::add);
+        }
+        return TrainConfig.fromJson(n, "command line");
+    }
+
+    private static void putIf(ObjectNode n, String key, Object v) {
+        if (v != null) {
+            n.set(key, JSON.valueToTree(v instanceof Path ? v.toString() : v));
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tdsr.train;
+
+import java.util.List;
+
+/**
+ * Step decay: {@code base * gamma^k} where k is the number of milestones at or before the iteration (0-based), as
+ * torch's MultiStepLR. TDSR: base 1e-4, one milestone at 200k of 300k, gamma 0.1; ssd.pytorch: base 1e-3, milestones
+ * 80k, 100k of 120k.
+ */
+public record LrSchedule(double base, List<Long> milestones, double gamma) {
+    public LrSchedule {
+        if (!(base > 0) || Double.isInfinite(base)) {
+            throw new IllegalArgumentException("lr: expected a finite learning rate > 0, got " + base);
+        }
+        if (!(gamma > 0) || gamma > 1) {
+            throw new IllegalArgumentException("lrGamma: expected a decay factor in (0, 1], got " + gamma);
+        }
+        milestones = List.copyOf(milestones);
+        for (int i = 0; i < milestones.size(); i++) {
+            if (milestones.get(i) < 1 || (i > 0 && milestones.get(i) <= milestones.get(i - 1))) {
+                throw new IllegalArgumentException("lrDecayAt: expected increasing iterations >= 1, got " + milestones);
+            }
+        }
+    }
+
+    /** The learning rate of iteration {@code it} (0-based): decayed once for every milestone <= it. */
+    public double at(long it) {
+        double lr = base;
+        for (long m : milestones) {
+            if (it >= m) {
+                lr *= gamma;
+            }
+        }
+        return lr;
+    }
+}

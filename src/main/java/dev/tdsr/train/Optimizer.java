@@ -1,0 +1,131 @@
+package dev.tdsr.train;
+
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.io.HostArray;
+import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.ParameterSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Adam (bias-corrected, torch.optim.Adam's formula) or SGD with momentum over a {@link ParameterSet}'s slab: one
+ * native call per step. The state (Adam's m and v, or SGD's momentum buffer, plus the step count) lives in slabs of
+ * the same size and is saved and restored exactly by {@link #state()} / {@link #load}.
+ */
+public final class Optimizer implements AutoCloseable {
+    /** Which update rule. */
+    public enum Kind {
+        ADAM,
+        SGD;
+
+        public static Kind parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("optimizer: expected adam or sgd, got '" + s + "'");
+            }
+        }
+    }
+
+    /**
+     * Hyper-parameters; {@code momentum} is SGD's momentum or Adam's beta1 (the paper's "momentum 0.9").
+     */
+    public record Settings(Kind kind, double momentum, double beta2, double eps, double weightDecay) {
+        public static Settings adam() {
+            return new Settings(Kind.ADAM, 0.9, 0.999, 1e-8, 0);
+        }
+    }
+
+    private final ParameterSet params;
+    private final Settings settings;
+    private final Tensor first;  // Adam m, SGD momentum buffer
+    private final Tensor second; // Adam v, null for SGD
+    private long steps;
+
+    public Optimizer(ParameterSet params, Settings settings) {
+        this.params = params;
+        this.settings = settings;
+        Tensor slab = params.slab();
+        this.first = slab.backend().allocate(slab.dtype(), slab.numel()).keep().fill(0);
+        this.second = settings.kind() == Kind.ADAM
+                ? slab.backend().allocate(slab.dtype(), slab.numel()).keep().fill(0) : null;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Updates taken so far (Adam's t of the last update). */
+    public long steps() {
+        return steps;
+    }
+
+    /** One update of every parameter from the gradient slab. */
+    public void step(double lr) {
+        steps++;
+        Tensor p = params.slab();
+        Tensor g = params.gradSlab();
+        if (settings.kind() == Kind.ADAM) {
+            p.backend().adamStep(p, g, first, second, steps, lr, settings.momentum(), settings.beta2(),
+                    settings.eps(), settings.weightDecay());
+        } else {
+            p.backend().sgdStep(p, g, first, lr, settings.momentum(), settings.weightDecay());
+        }
+    }
+
+    /** The state as named arrays (m, v or momentum, in the slab's dtype) and the step count. */
+    public Map<String, HostArray> state() {
+        Map<String, HostArray> s = new LinkedHashMap<>();
+        if (settings.kind() == Kind.ADAM) {
+            s.put("m", host(first));
+            s.put("v", host(second));
+        } else {
+            s.put("momentum", host(first));
+        }
+        return s;
+    }
+
+    /** Restores what {@link #state()} returned, with the step count; {@code source} names the file in errors. */
+    public void load(Map<String, HostArray> state, long stepCount, String source) throws WeightFormatException {
+        for (Map.Entry<String, Tensor> e : slots().entrySet()) {
+            HostArray a = state.get(e.getKey());
+            if (a == null || a.numel() != e.getValue().numel()) {
+                throw new WeightFormatException(source + ": optimizer state '" + e.getKey() + "' "
+                        + (a == null ? "is missing" : "has " + a.numel() + " values")
+                        + "; expected " + e.getValue().numel() + " for a " + settings.kind() + " optimizer");
+            }
+            if (e.getValue().dtype() == DType.F64) {
+                e.getValue().write(a.toDoubleArray());
+            } else {
+                e.getValue().write(a.toFloatArray());
+            }
+        }
+        this.steps = stepCount;
+    }
+
+    private Map<String, Tensor> slots() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        if (settings.kind() == Kind.ADAM) {
+            m.put("m", first);
+            m.put("v", second);
+        } else {
+            m.put("momentum", first);
+        }
+        return m;
+    }
+
+    static HostArray host(Tensor t) {
+        return t.dtype() == DType.F64 ? HostArray.of(t.toDoubleArray(), t.shape())
+                : HostArray.of(t.toFloatArray(), t.shape());
+    }
+
+    @Override
+    public void close() {
+        first.close();
+        if (second != null) {
+            second.close();
+        }
+    }
+}

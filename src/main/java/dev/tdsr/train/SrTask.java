@@ -1,0 +1,74 @@
+package dev.tdsr.train;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
+import dev.tdsr.models.Ssd;
+import dev.tdsr.models.TdsrObjective;
+import dev.tdsr.nn.ParameterSet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * S (D-DBPN) trained with each stage's {@code alpha * MSE + beta * L_task} through the frozen detector
+ * ({@link TdsrObjective}); without a detector (SR pretraining) only MSE, and a stage with beta > 0 is refused.
+ * Only S's parameters are trained; the detector's gradient slab is never touched.
+ */
+final class SrTask implements Task {
+    private final Dbpn sr;
+    private final Ssd detector;
+    private final Map<Schedule.Stage, TdsrObjective> objectives = new HashMap<>();
+
+    SrTask(Dbpn sr, Ssd detector) {
+        this.sr = sr;
+        this.detector = detector;
+        if (detector != null) {
+            detector.parameters().setRequiresGrad(false);
+        }
+    }
+
+    @Override
+    public ParameterSet trained() {
+        return sr.parameters();
+    }
+
+    @Override
+    public TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage) {
+        if (detector != null) {
+            return objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(), s.beta()))
+                    .step(lr, hr, boxes);
+        }
+        if (stage.beta() != 0) {
+            throw new IllegalStateException("stage " + stage + " has beta > 0 but no detector was given");
+        }
+        // TdsrObjective's beta = 0 path without a detector (it requires one): crop S's output to the HR size
+        // (8x of 300: 304 -> 300), MSE, back through the crop.
+        Tensor full = sr.forward(lr);
+        Backend b = full.backend();
+        Tensor out = full;
+        if (full.dim(2) != hr.dim(2) || full.dim(3) != hr.dim(3)) {
+            out = b.allocate(full.dtype(), hr.shape());
+            b.crop2dForward(full, out, 0, 0);
+        }
+        Tensor dOut = b.allocate(out.dtype(), out.shape());
+        double mse = b.mseForward(out, hr);
+        b.mseBackward(out, hr, stage.alpha(), dOut);
+        if (out != full) {
+            Tensor dFull = b.allocate(full.dtype(), full.shape());
+            b.crop2dBackward(dOut, dFull, 0, 0);
+            dOut = dFull;
+        }
+        sr.backward(dOut);
+        return new TdsrObjective.Parts(mse, 0, 0, stage.alpha() * mse);
+    }
+
+    @Override
+    public void save(Path dir) throws IOException {
+        ModelFiles.save(dir, sr);
+    }
+}

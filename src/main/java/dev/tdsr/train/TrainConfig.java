@@ -1,0 +1,244 @@
+package dev.tdsr.train;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tdsr.data.Degradation;
+import dev.tdsr.data.LoaderConfig;
+import dev.tdsr.data.SsdAugmentation;
+import dev.tdsr.models.DbpnConfig;
+import dev.tdsr.models.PriorBoxes;
+import dev.tdsr.models.SsdConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything a training run needs, as one JSON object (the {@code --config} file, the run's {@code config.json}, the
+ * checkpoint's copy). A null field means "the default of the mode"; {@link #resolve()} fills them in, so the saved
+ * config is always complete. Defaults are CPU-sized (DBPN base 16/feat 64/T 3, SSD width 1/4); the paper's networks
+ * are dbpnBase 64, dbpnFeat 256, dbpnStages 7, ssdWidth 1.
+ *
+ * <p>Modes: {@code detector} trains SSD on the HR images with lr decay x0.1 at 2/3 and 5/6 of the run
+ * (ssd.pytorch's 80k/100k of 120k, scaled); {@code sr} trains S with MSE only; {@code tdsr} trains S with the
+ * schedule's alpha*MSE + beta*L_task through the frozen detector (decay x0.1 at 2/3: the paper's 200k of 300k).
+ * SR-FT and SR-FT+ are {@code tdsr} with beta = 0 (see {@link Schedule}). {@code study} hands the whole config to a
+ * {@link StudyRunner}. Every mode defaults to Adam, lr 1e-4 (the paper's optimizer): ssd.pytorch's SGD lr 1e-3
+ * assumes an ImageNet VGG base, and from our random init it diverged within 4 steps (measured); {@code optimizer
+ * sgd} gets weight decay 5e-4 by default.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TrainConfig(
+        String mode, String data, String layout, String split, Long steps, String schedule, Integer batch, Double lr,
+        List<Long> lrDecayAt, Double lrGamma, String optimizer, Double momentum, Double beta2, Double eps,
+        Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
+        Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
+        String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
+        Integer workers, String device) {
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** The training modes. */
+    public enum Mode {
+        DETECTOR, SR, TDSR, STUDY;
+
+        public static Mode parse(String s) {
+            try {
+                return valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("mode: expected detector, sr, tdsr or study, got '" + s + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** All fields null: every value comes from the mode's defaults. */
+    public static TrainConfig empty() {
+        return fromJson(JSON.createObjectNode(), "defaults");
+    }
+
+    /** Reads a JSON config file; an unknown key or a wrong type is an error naming the file and the key. */
+    public static TrainConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("--config " + file + ": no such file");
+        }
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new IllegalArgumentException(file + ": expected a JSON object {\"key\": value, ...}");
+        }
+        return fromJson((ObjectNode) tree, file.toString());
+    }
+
+    /** The config from a JSON object; {@code source} names it in errors. */
+    public static TrainConfig fromJson(ObjectNode tree, String source) {
+        try {
+            return JSON.treeToValue(tree, TrainConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException(source + ": unknown key '" + e.getPropertyName() + "'; known keys: "
+                    + String.join(", ", knownKeys()));
+        } catch (MismatchedInputException e) {
+            String key = e.getPath().isEmpty() ? "?" : e.getPath().get(0).getFieldName();
+            throw new IllegalArgumentException(source + ": key '" + key + "' has the wrong type ("
+                    + e.getOriginalMessage().split("\n")[0] + ")");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": " + e.getOriginalMessage());
+        }
+    }
+
+    static List<String> knownKeys() {
+        List<String> keys = new ArrayList<>();
+        for (var c : TrainConfig.class.getRecordComponents()) {
+            keys.add(c.getName());
+        }
+        return keys;
+    }
+
+    /** This config with every non-null field of {@code overrides} replacing its own (CLI options over a file). */
+    public TrainConfig with(TrainConfig overrides) {
+        ObjectNode base = JSON.valueToTree(this);
+        ObjectNode over = JSON.valueToTree(overrides);
+        base.setAll(over);
+        return fromJson(base, "overrides");
+    }
+
+    public ObjectNode toJson() {
+        return JSON.valueToTree(this);
+    }
+
+    public Mode modeValue() {
+        return Mode.parse(mode == null ? "study" : mode);
+    }
+
+    /** Every default filled in for the mode, then checked; what config.json records. */
+    public TrainConfig resolve() {
+        Mode m = modeValue();
+        int sc = or(scale, 4);
+        if (sc != 2 && sc != 4 && sc != 8) {
+            throw new IllegalArgumentException("scale: expected 2, 4 or 8, got " + sc);
+        }
+        String sched = schedule;
+        if (sched == null) {
+            sched = switch (m) {
+                case DETECTOR -> Schedule.of(or(steps, 1200L), 0, 1).toString();
+                case SR -> Schedule.of(or(steps, 1000L), 1, 0).toString();
+                default -> "1k:1:0+2k:1:0.01"; // the paper's 100k:1:0+200k:1:0.01 / 100
+            };
+        }
+        Schedule parsed = Schedule.parse(sched);
+        long total = parsed.totalIterations();
+        String opt = or(optimizer, "adam");
+        List<Long> decay = lrDecayAt;
+        if (decay == null) {
+            decay = switch (m) {
+                case DETECTOR -> fractionsOf(total, 2.0 / 3, 5.0 / 6);
+                case SR -> List.of();
+                default -> fractionsOf(total, 2.0 / 3);
+            };
+        }
+        TrainConfig r = new TrainConfig(m.toString(), data, or(layout, "auto"), split, or(steps, total), sched,
+                or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), opt, or(momentum, 0.9), or(beta2, 0.999),
+                or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
+                or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
+                or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit,
+                detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0),
+                or(workers, 2), or(device, "auto"));
+        r.check();
+        return r;
+    }
+
+    private void check() {
+        if (steps < 1 || batch < 1 || checkpointEvery < 1 || logEvery < 1 || evalEvery < 0 || workers < 0) {
+            throw new IllegalArgumentException("steps, batch, checkpointEvery, logEvery must be >= 1 and evalEvery, "
+                    + "workers >= 0; got steps " + steps + ", batch " + batch + ", checkpointEvery " + checkpointEvery
+                    + ", logEvery " + logEvery + ", evalEvery " + evalEvery + ", workers " + workers);
+        }
+        lrSchedule();
+        optimizerSettings();
+        degradationValue();
+        dbpnConfig();
+        ssdConfig(2, false);
+        if (!List.of("auto", "voc", "coco").contains(layout)) {
+            throw new IllegalArgumentException("layout: expected auto, voc or coco, got '" + layout + "'");
+        }
+        Mode m = modeValue();
+        if (m == Mode.TDSR && detector == null) {
+            throw new IllegalArgumentException("mode tdsr needs a frozen detector: --detector DIR (a model folder; "
+                    + "train one with --mode detector)");
+        }
+        if (m == Mode.SR && scheduleValue().stages().stream().anyMatch(s -> s.beta() != 0)) {
+            throw new IllegalArgumentException("schedule " + schedule + " has beta > 0, which needs the detector: "
+                    + "use --mode tdsr --detector DIR");
+        }
+        if (m != Mode.STUDY && data == null) {
+            throw new IllegalArgumentException("mode " + m + " needs --data DIR (a VOC or COCO layout folder)");
+        }
+    }
+
+    public Schedule scheduleValue() {
+        return Schedule.parse(schedule);
+    }
+
+    public LrSchedule lrSchedule() {
+        return new LrSchedule(lr, lrDecayAt, lrGamma);
+    }
+
+    public Optimizer.Settings optimizerSettings() {
+        return new Optimizer.Settings(Optimizer.Kind.parse(optimizer), momentum, beta2, eps, weightDecay);
+    }
+
+    public Degradation degradationValue() {
+        return switch (degradation.toLowerCase(Locale.ROOT)) {
+            case "bicubic" -> Degradation.bicubic(scale);
+            case "blur" -> Degradation.blurred(scale);
+            case "noise" -> Degradation.noisy(scale, noiseSigma);
+            default -> throw new IllegalArgumentException("degradation: expected bicubic, blur or noise, got '"
+                    + degradation + "'");
+        };
+    }
+
+    public DbpnConfig dbpnConfig() {
+        return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages);
+    }
+
+    /** The detector for {@code numClasses} classes including background, with COCO or VOC prior sizes. */
+    public SsdConfig ssdConfig(int numClasses, boolean coco) {
+        return new SsdConfig(ssdInput, ssdWidth, numClasses, coco ? PriorBoxes.Sizes.COCO : PriorBoxes.Sizes.VOC,
+                false);
+    }
+
+    /** Training batches: endless, drop-last, difficult objects dropped, one generator per (seed, epoch, image). */
+    public LoaderConfig loaderConfig() {
+        SsdAugmentation aug = augment ? SsdAugmentation.ssd() : SsdAugmentation.none();
+        return new LoaderConfig(ssdInput, batch, workers, shuffle, aug, degradationValue(), seed, 0, true, false,
+                LoaderConfig.DEFAULT_CACHE_BYTES, 4);
+    }
+
+    /** Milestones at fractions of a run (rounded, at least 1, duplicates of a short run dropped). */
+    private static List<Long> fractionsOf(long total, double... fractions) {
+        return java.util.Arrays.stream(fractions).mapToLong(f -> Math.max(1, Math.round(total * f))).distinct()
+                .boxed().toList();
+    }
+
+    private static <T> T or(T v, T dflt) {
+        return v != null ? v : dflt;
+    }
+}

@@ -1,0 +1,419 @@
+package dev.tdsr.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tdsr.data.Batch;
+import dev.tdsr.data.BatchLoader;
+import dev.tdsr.data.BadInputPolicy;
+import dev.tdsr.data.Dataset;
+import dev.tdsr.data.Datasets;
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.io.HostArray;
+import dev.tdsr.io.Safetensors;
+import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.DbpnConfig;
+import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.ModelFiles;
+import dev.tdsr.models.Ssd;
+import dev.tdsr.models.SsdConfig;
+import dev.tdsr.models.TdsrObjective;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one training loop of every mode. Each step, inside one engine {@link Scope}: take the loader's next batch,
+ * zero the trained gradients, let the {@link Task} run forward and backward, stop on a non-finite loss part or
+ * gradient, take one optimizer step at the schedule's lr, then log, checkpoint and evaluate when due.
+ *
+ * <p>Run folder ({@code out}): {@code config.json} (the resolved config, version, seed, device), {@code
+ * metrics.jsonl}, {@code checkpoints/step-NNNNNNNN/} ({@code model.json} + {@code weights.safetensors} of the trained
+ * model, {@code optimizer.safetensors}, {@code state.json} with the step, loader position and config) with
+ * {@code checkpoints/latest}, and {@code final/} (the trained model at the end). A checkpoint holds everything that
+ * influences later steps, so {@link #resume} continues with exactly the losses an uninterrupted run has (on CPU).
+ */
+public final class Trainer implements AutoCloseable {
+    /** The networks of a run: S (null in detector mode) and the detector (null in sr mode). */
+    public record Models(Dbpn sr, Ssd detector) {}
+
+    /**
+     * How a run talks to its caller: where lines go, whether a progress bar is drawn, the evaluation hook (may be
+     * null), and whether Ctrl-C (a JVM shutdown hook) should checkpoint before the JVM exits.
+     */
+    public record Options(PrintWriter log, boolean progressBar, Evaluation evaluation, boolean shutdownHook) {
+        /** Plain log lines, no evaluation, no shutdown hook (tests, the study). */
+        public static Options quiet(PrintWriter log) {
+            return new Options(log, false, null, false);
+        }
+    }
+
+    /** What a finished run reports; {@code stopped} when a stop request ended it before {@code steps}. */
+    public record Result(Path runDir, long step, StepMetrics last, Path checkpoint, Path finalModel,
+                         boolean stopped) {}
+
+    static final String CHECKPOINTS = "checkpoints";
+    static final String STATE = "state.json";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainConfig config;
+    private final Backend backend;
+    private final Options options;
+    private final Path out;
+    private final Dbpn sr;
+    private final Ssd detector;
+    private final Task task;
+    private final Optimizer optimizer;
+    private final BatchLoader loader;
+    private final Schedule schedule;
+    private final LrSchedule lrSchedule;
+    private long step;
+    private double secondsBefore;
+    private Path lastCheckpoint;
+    private volatile boolean stopRequested;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
+    AtomicFiles.Writer<Path> checkpointFault;
+
+    private Trainer(TrainConfig config, Backend backend, Options options, Path resumeFrom) throws IOException {
+        this.backend = backend;
+        this.options = options;
+        this.out = Path.of(config.out());
+        TrainConfig.Mode mode = config.modeValue();
+        if (mode == TrainConfig.Mode.STUDY) {
+            throw new IllegalArgumentException("mode study is run by a StudyRunner, not by Trainer");
+        }
+        Path dataDir = Path.of(config.data());
+        Dataset data = openDataset(dataDir, config);
+        boolean coco = Files.isDirectory(dataDir.resolve("annotations"));
+        int classes = data.classes().size() + 1;
+
+        Ssd det = null;
+        if (config.detector() != null) {
+            det = ModelFiles.loadSsd(Path.of(config.detector()), backend, classes);
+            if (det.config().numClasses() != classes) {
+                int has = det.config().numClasses();
+                det.parameters().close();
+                throw new IllegalArgumentException("--detector " + config.detector() + ": the detector has " + has
+                        + " classes (with background) but " + dataDir + " has " + classes);
+            }
+            config = config.with(sizes(null, det.config()));
+        } else if (mode == TrainConfig.Mode.DETECTOR) {
+            det = new Ssd(config.ssdConfig(classes, coco), backend, DType.F32, config.seed() + 1);
+        }
+        Dbpn s = null;
+        if (mode != TrainConfig.Mode.DETECTOR) {
+            if (config.srInit() != null) {
+                s = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
+                if (s.config().scale() != config.scale()) {
+                    int has = s.config().scale();
+                    s.parameters().close();
+                    throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x" + has
+                            + " model, but --scale is " + config.scale());
+                }
+                config = config.with(sizes(s.config(), null));
+            } else {
+                s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
+            }
+        }
+        this.config = config;
+        this.sr = s;
+        this.detector = det;
+        this.task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask(s, det);
+        this.optimizer = new Optimizer(task.trained(), config.optimizerSettings());
+        this.schedule = config.scheduleValue();
+        this.lrSchedule = config.lrSchedule();
+        this.loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(), config.loaderConfig());
+        if (resumeFrom != null) {
+            restore(resumeFrom);
+        }
+        writeRunInfo();
+    }
+
+    /** Starts a fresh run in {@code config.out()}; refuses a folder that holds a run's checkpoints. */
+    public static Trainer start(TrainConfig config, Backend backend, Options options) throws IOException {
+        TrainConfig c = config.resolve();
+        Path root = Path.of(c.out()).resolve(CHECKPOINTS);
+        if (Files.exists(root.resolve(AtomicFiles.LATEST))) {
+            throw new IllegalArgumentException("--out " + c.out() + " already holds a run (checkpoint "
+                    + AtomicFiles.latest(root).map(Path::getFileName).orElse(null)
+                    + "); use --resume to continue it or choose another --out");
+        }
+        return new Trainer(c, backend, options, null);
+    }
+
+    /**
+     * Continues the run in {@code out} from its latest whole checkpoint, with that checkpoint's config; {@code steps}
+     * (null = keep) may extend or shorten the run.
+     */
+    public static Trainer resume(Path out, Long steps, Backend backend, Options options) throws IOException {
+        Path ckpt = AtomicFiles.latest(out.resolve(CHECKPOINTS)).orElseThrow(() -> new IllegalArgumentException(
+                "--resume: " + out.resolve(CHECKPOINTS) + " has no checkpoint yet; start without --resume"));
+        JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
+        TrainConfig c = TrainConfig.fromJson((ObjectNode) state.get("config"), ckpt.resolve(STATE).toString());
+        ObjectNode over = JSON.createObjectNode();
+        over.put("out", out.toString());
+        if (steps != null) {
+            over.put("steps", steps);
+        }
+        c = c.with(TrainConfig.fromJson(over, "--resume options")).resolve();
+        return new Trainer(c, backend, options, ckpt);
+    }
+
+    private static Dataset openDataset(Path dir, TrainConfig c) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("--data " + dir + ": no such folder");
+        }
+        boolean coco = Files.isDirectory(dir.resolve("annotations"));
+        if (c.layout().equals("voc") && coco || c.layout().equals("coco") && !coco) {
+            throw new IllegalArgumentException("--layout " + c.layout() + ": " + dir + " is "
+                    + (coco ? "a COCO folder (annotations/)" : "not a COCO folder (no annotations/)"));
+        }
+        Dataset d = Datasets.open(dir, c.split(), null, BadInputPolicy.FAIL_FAST);
+        if (d.size() == 0) {
+            throw new IllegalArgumentException("--data " + dir + ": the split has no images");
+        }
+        return d;
+    }
+
+    /** A config holding only the network sizes of a loaded model (so config.json says what was trained). */
+    private static TrainConfig sizes(DbpnConfig d, SsdConfig s) {
+        ObjectNode n = JSON.createObjectNode();
+        if (d != null) {
+            n.put("dbpnBase", d.base()).put("dbpnFeat", d.feat()).put("dbpnStages", d.stages());
+        }
+        if (s != null) {
+            n.put("ssdInput", s.inputSize()).put("ssdWidth", s.width());
+        }
+        return TrainConfig.fromJson(n, "model.json");
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public Models models() {
+        return new Models(sr, detector);
+    }
+
+    /** Steps done so far. */
+    public long step() {
+        return step;
+    }
+
+    public Path runDir() {
+        return out;
+    }
+
+    /** Asks the loop to checkpoint and return at the next step boundary (thread-safe; what Ctrl-C does). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Trains until {@code config.steps()} or a stop request; checkpoints and writes final/ at the end. */
+    public Result run() throws IOException {
+        Thread hook = options.shutdownHook() ? new Thread(this::stopAndWait, "tdsr-train-stop") : null;
+        if (hook != null) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        long total = config.steps();
+        StepMetrics last = null;
+        long t0 = System.nanoTime();
+        try (MetricsLog metrics = new MetricsLog(out, step);
+             Progress progress = Progress.create(options.progressBar(), step, total, config.logEvery(),
+                     options.log())) {
+            if (step > 0) {
+                progress.message("resumed from " + lastCheckpoint + " at step " + step);
+            }
+            while (step < total && !stopRequested) {
+                Batch batch = loader.next();
+                int stage = schedule.stageIndex(step);
+                double lr = lrSchedule.at(step);
+                TdsrObjective.Parts parts = trainStep(batch, schedule.stages().get(stage), lr);
+                step++;
+                double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr, stage + 1,
+                        seconds);
+                metrics.step(last);
+                progress.update(last);
+                if (options.evaluation() != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
+                        || step == total)) {
+                    Map<String, Object> e = options.evaluation().evaluate(step, models());
+                    metrics.eval(step, e);
+                    progress.message("eval step " + step + ": " + e);
+                }
+                if (step % config.checkpointEvery() == 0 || step == total || stopRequested) {
+                    secondsBefore = seconds; // evaluation time is not training time
+                    checkpoint();
+                    t0 = System.nanoTime();
+                    progress.message("checkpoint " + lastCheckpoint);
+                }
+            }
+            Path finalModel = null;
+            if (step >= total) {
+                finalModel = out.resolve("final");
+                task.save(finalModel);
+            } else {
+                progress.message("stopped at step " + step + "; checkpoint " + lastCheckpoint
+                        + "; continue with --resume");
+            }
+            return new Result(out, step, last, lastCheckpoint, finalModel, step < total);
+        } finally {
+            finished.countDown();
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waits for `finished`, which is now released
+                }
+            }
+        }
+    }
+
+    private TdsrObjective.Parts trainStep(Batch batch, Schedule.Stage stage, double lr) {
+        try (Scope scope = Scope.open()) {
+            int n = batch.size();
+            Tensor lrT = backend.allocate(DType.F32, n, 3, batch.lrHeight(), batch.lrWidth()).write(batch.lr());
+            Tensor hrT = backend.allocate(DType.F32, n, 3, batch.hrSize(), batch.hrSize()).write(batch.hr());
+            List<GroundTruth> boxes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                float[] b = batch.boxes().get(i);
+                double[] d = new double[b.length];
+                for (int k = 0; k < b.length; k++) {
+                    d[k] = b[k];
+                }
+                boxes.add(new GroundTruth(d, batch.labels().get(i)));
+            }
+            task.trained().zeroGrad();
+            TdsrObjective.Parts parts = task.step(lrT, hrT, boxes, stage);
+            guard(parts, backend.allFinite(task.trained().gradSlab()), lr);
+            optimizer.step(lr);
+            return parts;
+        }
+    }
+
+    /** The NaN/Inf guard: names the bad part; the update is not taken, so the last checkpoint stays good. */
+    private void guard(TdsrObjective.Parts p, boolean gradientFinite, double lr) {
+        String bad = !Double.isFinite(p.mse()) ? "mse" : !Double.isFinite(p.loc()) ? "loc"
+                : !Double.isFinite(p.conf()) ? "conf" : !gradientFinite ? "gradient" : null;
+        if (bad == null) {
+            return;
+        }
+        String hint = switch (bad) {
+            case "mse" -> "check the SR weights (--sr-init) and that images are in [0,1]";
+            case "loc", "conf" -> "check the boxes and labels of the data and the detector weights (--detector)"
+                    + (config.modeValue() == TrainConfig.Mode.TDSR ? ", or lower beta in --schedule" : "");
+            default -> "add gradient clipping";
+        };
+        throw new DivergenceException(String.format(Locale.ROOT,
+                "step %d: the %s is not finite (mse %s, loc %s, conf %s); training stopped before the update. "
+                        + "%s Try: a lower --lr (now %.3g), %s.",
+                step + 1, bad.equals("gradient") ? bad : bad + " loss", p.mse(), p.loc(), p.conf(),
+                lastCheckpoint == null ? "No checkpoint yet." : "Last good checkpoint: " + lastCheckpoint
+                        + " (--resume continues from it; with another --lr, start a new run from its weights).",
+                lr, hint));
+    }
+
+    private void checkpoint() throws IOException {
+        Path root = out.resolve(CHECKPOINTS);
+        String name = String.format(Locale.ROOT, "step-%08d", step);
+        try {
+            lastCheckpoint = AtomicFiles.writeCheckpoint(root, name, dir -> {
+                task.save(dir);
+                Safetensors.write(dir.resolve(OPTIMIZER), optimizer.state(), Map.of(
+                        "kind", optimizer.settings().kind().name(), "steps", Long.toString(optimizer.steps())));
+                ObjectNode state = JSON.createObjectNode();
+                state.put("step", step);
+                state.put("batchesDelivered", step); // the loader's position: batch b is (seed, epoch, index) only
+                state.put("seconds", secondsBefore);
+                state.put("version", version());
+                state.set("config", config.toJson());
+                Files.writeString(dir.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+                if (checkpointFault != null) {
+                    checkpointFault.write(dir);
+                }
+            });
+        } catch (IOException e) {
+            throw new IOException("checkpoint at step " + step + " failed (" + e.getMessage() + "); the previous "
+                    + "checkpoint " + (lastCheckpoint == null ? "(none)" : lastCheckpoint) + " is intact: free space "
+                    + "and continue with --resume", e);
+        }
+    }
+
+    private void restore(Path ckpt) throws IOException {
+        JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
+        ModelFiles.loadInto(task.trained(), Safetensors.read(ckpt.resolve(ModelFiles.WEIGHTS)),
+                ckpt.resolve(ModelFiles.WEIGHTS).toString());
+        Safetensors.Contents opt = Safetensors.load(ckpt.resolve(OPTIMIZER));
+        String kind = opt.metadata().get("kind");
+        if (!optimizer.settings().kind().name().equals(kind)) {
+            throw new WeightFormatException(ckpt.resolve(OPTIMIZER) + ": optimizer state of kind " + kind
+                    + ", but the run uses " + optimizer.settings().kind());
+        }
+        Map<String, HostArray> tensors = opt.tensors();
+        optimizer.load(tensors, Long.parseLong(opt.metadata().get("steps")), ckpt.resolve(OPTIMIZER).toString());
+        step = state.get("step").asLong();
+        secondsBefore = state.path("seconds").asDouble();
+        for (long b = state.get("batchesDelivered").asLong(); b > 0; b--) {
+            loader.next(); // deterministic order: replaying the loader restores its position exactly
+        }
+        lastCheckpoint = ckpt;
+    }
+
+    private void writeRunInfo() throws IOException {
+        Files.createDirectories(out);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("version", version());
+        info.put("seed", config.seed());
+        info.put("device", backend.name() + " (" + backend.describe() + ")");
+        info.put("started", Instant.now().toString());
+        info.put("resumedFromStep", step);
+        info.put("config", config.toJson());
+        AtomicFiles.writeString(out.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(info) + "\n");
+    }
+
+    static String version() {
+        String v = Trainer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** The shutdown hook: ask for a stop, then hold the JVM until the loop has checkpointed and returned. */
+    private void stopAndWait() {
+        requestStop();
+        try {
+            if (!finished.await(10, TimeUnit.MINUTES)) {
+                System.err.println("train: no step boundary within 10 minutes; exiting without a checkpoint");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        loader.close();
+        optimizer.close();
+        if (sr != null) {
+            sr.parameters().close();
+        }
+        if (detector != null) {
+            detector.parameters().close();
+        }
+    }
+}

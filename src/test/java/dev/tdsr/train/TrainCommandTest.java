@@ -1,0 +1,94 @@
+package dev.tdsr.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdsr.cli.Main;
+import dev.tdsr.data.SyntheticDataset;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code train} command end to end on a tiny detector run, and its errors before any work. */
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void missingDataIsAnErrorBeforeAnyWork() {
+        Path absent = tmp.resolve("nope");
+        Result r = run("train", "--mode", "sr", "--data", absent.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertEquals("error: --data " + absent + ": no such file or folder", r.err().strip());
+        assertTrue(!Files.exists(tmp.resolve("o")));
+    }
+
+    @Test
+    void studyIsTheDefaultModeAndSaysWhenItIsMissing() {
+        Result r = run("train", "--device", "cpu");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: train: the study (the default mode) is not yet available"), r.err());
+    }
+
+    @Test
+    void unknownConfigKeyIsNamed() throws IOException {
+        Path cfg = tmp.resolve("c.json");
+        Files.writeString(cfg, "{\"mode\": \"sr\", \"stpes\": 3}");
+        Result r = run("train", "--config", cfg.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: " + cfg + ": unknown key 'stpes'; known keys: "), r.err());
+    }
+
+    @Test
+    void detectorRunThenResumeFromTheCommandLine() throws IOException {
+        Path data = tmp.resolve("data");
+        new SyntheticDataset(64, 2, 1).write(data, SyntheticDataset.Layout.VOC, 5);
+        Path cfg = tmp.resolve("tiny.json");
+        Files.writeString(cfg, "{\"ssdInput\": 272, \"ssdWidth\": 0.0625, \"batch\": 2, \"workers\": 0, "
+                + "\"checkpointEvery\": 1, \"logEvery\": 1}");
+        Path out = tmp.resolve("run");
+        Result r = run("train", "--config", cfg.toString(), "--mode", "detector", "--data", data.toString(),
+                "--steps", "2", "--schedule", "3:0:1", "--no-augment", "--out", out.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("step 2/2 loss "), r.out());
+        JsonNode info = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("detector", info.get("config").get("mode").asText());
+        assertEquals(false, info.get("config").get("augment").asBoolean());
+        assertEquals("adam", info.get("config").get("optimizer").asText());
+        assertTrue(info.get("device").asText().startsWith("cpu"), info.toString());
+
+        r = run("train", "--resume", "--out", out.toString(), "--lr", "0.1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("only --out, --steps and --device apply, got also: lr"), r.err());
+        r = run("train", "--resume", "--out", out.toString(), "--steps", "3", "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("resumed from") && r.out().contains("step 3/3"), r.out());
+        assertEquals(3, MetricsLog.read(out.resolve(MetricsLog.FILE)).size());
+        assertTrue(Files.isRegularFile(out.resolve("final/model.json")));
+    }
+}

@@ -1,0 +1,207 @@
+package dev.tdsr.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tdsr.data.SyntheticDataset;
+import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.models.ModelFiles;
+import dev.tdsr.models.PriorBoxes;
+import dev.tdsr.models.Ssd;
+import dev.tdsr.models.SsdConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loop on tiny networks (DBPN x4 base 8/feat 16/T 2, SSD 272 at width 1/16, 2 classes, batch 2, 68x68 LR):
+ * same seed = same losses; stop + checkpoint + resume = an uninterrupted run, bit for bit; a failing checkpoint
+ * write leaves the previous one resumable; the NaN guard names the bad part.
+ */
+class TrainerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path detector;
+    static List<JsonNode> straight;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        data = tmp.resolve("data");
+        new SyntheticDataset(96, 2, 5).write(data, SyntheticDataset.Layout.VOC, 10);
+        detector = tmp.resolve("detector");
+        Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
+        ModelFiles.save(detector, d);
+        d.parameters().close();
+        try (Trainer t = Trainer.start(tiny("straight", 6, 3), CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        straight = steps(tmp.resolve("straight"));
+    }
+
+    /** TDSR, two stages (the second with the task loss), lr decay inside the second stage. */
+    static TrainConfig tiny(String out, long steps, int checkpointEvery) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("mode", "tdsr").put("data", data.toString()).put("detector", detector.toString())
+                .put("out", tmp.resolve(out).toString()).put("steps", steps).put("schedule", "2:1:0+4:1:0.5")
+                .put("batch", 2).put("lr", 1e-3).put("scale", 4).put("ssdInput", 272).put("ssdWidth", 1.0 / 16)
+                .put("dbpnBase", 8).put("dbpnFeat", 16).put("dbpnStages", 2).put("workers", 0)
+                .put("checkpointEvery", checkpointEvery).put("logEvery", 1).put("seed", 3);
+        n.putArray("lrDecayAt").add(4);
+        return TrainConfig.fromJson(n, "test");
+    }
+
+    static Trainer.Options quiet() {
+        return Trainer.Options.quiet(new PrintWriter(new StringWriter()));
+    }
+
+    /** The step lines of a run's metrics.jsonl. */
+    static List<JsonNode> steps(Path run) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode n : MetricsLog.read(run.resolve(MetricsLog.FILE))) {
+            if (!n.has("eval")) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    static void assertSameLosses(List<JsonNode> expected, List<JsonNode> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            for (String k : List.of("step", "mse", "loc", "conf", "loss", "lr", "stage")) {
+                // bit for bit: compare the exact doubles Jackson read back from the shortest round-trip text
+                assertEquals(Double.doubleToLongBits(expected.get(i).get(k).asDouble()),
+                        Double.doubleToLongBits(actual.get(i).get(k).asDouble()), "step " + (i + 1) + " " + k);
+            }
+        }
+    }
+
+    @Test
+    void straightRunLogsEveryStepWithStagesAndLr() {
+        assertEquals(6, straight.size());
+        assertEquals(List.of(1, 1, 2, 2, 2, 2), straight.stream().map(n -> n.get("stage").asInt()).toList());
+        assertEquals(1e-3, straight.get(3).get("lr").asDouble());
+        assertEquals(1e-4, straight.get(4).get("lr").asDouble(), 1e-18);
+        assertEquals(0, straight.get(1).get("conf").asDouble()); // beta = 0: the detector is not run
+        assertTrue(straight.get(2).get("conf").asDouble() > 0 && straight.get(2).get("loc").asDouble() > 0);
+        assertNotEquals(straight.get(0).get("mse").asDouble(), straight.get(1).get("mse").asDouble());
+        assertTrue(Files.isRegularFile(tmp.resolve("straight/final/weights.safetensors")));
+        assertTrue(Files.isRegularFile(tmp.resolve("straight/config.json")));
+    }
+
+    @Test
+    void stopThenResumeGivesTheUninterruptedLossesBitForBit() throws IOException {
+        Trainer[] self = new Trainer[1];
+        Evaluation stopAt3 = (step, models) -> {
+            if (step == 3) {
+                self[0].requestStop(); // what the Ctrl-C hook does
+            }
+            return Map.of("psnr", (double) step);
+        };
+        Trainer.Options opts = new Trainer.Options(new PrintWriter(new StringWriter()), false, stopAt3, false);
+        TrainConfig cfg = tiny("resumed", 6, 100).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("evalEvery", 1), "test"));
+        Trainer.Result first;
+        try (Trainer t = Trainer.start(cfg, CpuBackend.get(), opts)) {
+            self[0] = t;
+            first = t.run();
+        }
+        assertTrue(first.stopped());
+        assertEquals(3, first.step());
+        assertEquals("step-00000003", first.checkpoint().getFileName().toString());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.start(cfg, CpuBackend.get(), opts),
+                "a fresh start must refuse a folder with a run");
+
+        try (Trainer t = Trainer.resume(tmp.resolve("resumed"), null, CpuBackend.get(), opts)) {
+            self[0] = t;
+            assertEquals(3, t.step());
+            Trainer.Result r = t.run();
+            assertEquals(6, r.step());
+            assertFalse(r.stopped());
+            Ssd original = ModelFiles.loadSsd(detector, CpuBackend.get(), null);
+            assertArrayEquals(original.parameters().slab().toFloatArray(),
+                    t.models().detector().parameters().slab().toFloatArray(), "the detector is frozen");
+            original.parameters().close();
+        }
+        assertSameLosses(straight, steps(tmp.resolve("resumed")));
+        List<JsonNode> evals = MetricsLog.read(tmp.resolve("resumed").resolve(MetricsLog.FILE)).stream()
+                .filter(n -> n.has("eval")).toList();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), evals.stream().map(n -> n.get("step").asLong()).toList());
+        assertEquals(4.0, evals.get(3).get("eval").get("psnr").asDouble());
+    }
+
+    @Test
+    void failedCheckpointWriteLeavesThePreviousOneResumable() throws IOException {
+        Path run = tmp.resolve("diskfull");
+        try (Trainer t = Trainer.start(tiny("diskfull", 4, 2), CpuBackend.get(), quiet())) {
+            t.checkpointFault = dir -> {
+                if (dir.getFileName().toString().startsWith("step-00000004")) {
+                    throw new IOException("No space left on device");
+                }
+            };
+            IOException e = assertThrows(IOException.class, t::run);
+            assertTrue(e.getMessage().contains("No space left") && e.getMessage().contains("step-00000002"),
+                    e.getMessage());
+        }
+        Path root = run.resolve(Trainer.CHECKPOINTS);
+        assertEquals(root.resolve("step-00000002"), AtomicFiles.latest(root).orElseThrow());
+        try (Stream<Path> s = Files.list(root)) {
+            assertEquals(List.of("latest", "step-00000002"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (Trainer t = Trainer.resume(run, null, CpuBackend.get(), quiet())) {
+            assertEquals(2, t.step());
+            t.run();
+        }
+        assertSameLosses(straight.subList(0, 4), steps(run));
+    }
+
+    @Test
+    void nanGuardNamesTheBadLossPart() throws IOException {
+        TrainConfig taskFirst = tiny("nan-loc", 2, 100).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("schedule", "2:1:0.5"), "test"));
+        try (Trainer t = Trainer.start(taskFirst, CpuBackend.get(), quiet())) {
+            t.models().detector().parameters().slab().fill(Double.NaN);
+            DivergenceException e = assertThrows(DivergenceException.class, t::run);
+            assertTrue(e.getMessage().startsWith("step 1: the loc loss is not finite"), e.getMessage());
+            assertTrue(e.getMessage().contains("lower --lr"), e.getMessage());
+        }
+        TrainConfig sr = tiny("nan-mse", 2, 100).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("mode", "sr").put("schedule", "2:1:0"), "test"));
+        try (Trainer t = Trainer.start(sr, CpuBackend.get(), quiet())) {
+            t.models().sr().parameters().slab().fill(Double.POSITIVE_INFINITY);
+            DivergenceException e = assertThrows(DivergenceException.class, t::run);
+            assertTrue(e.getMessage().startsWith("step 1: the mse loss is not finite"), e.getMessage());
+        }
+    }
+
+    @Test
+    void eightTimesOf300CropsTheSrOutputTo300() throws IOException {
+        TrainConfig x8 = tiny("x8", 1, 100).with(TrainConfig.fromJson(JSON.createObjectNode().put("mode", "sr")
+                .put("schedule", "1:1:0").put("scale", 8).put("ssdInput", 300), "test"));
+        try (Trainer t = Trainer.start(x8, CpuBackend.get(), quiet())) {
+            Trainer.Result r = t.run(); // LR 38x38 -> S gives 304x304 -> the top-left 300x300 meets the HR
+            assertTrue(r.last().mse() > 0 && r.last().mse() < 1, r.last().toString());
+            assertEquals(8, t.models().sr().config().scale());
+        }
+    }
+}
