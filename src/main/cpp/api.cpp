@@ -3,13 +3,72 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 namespace tdsr {
 
 namespace {
 thread_local std::string g_last_error;
+
+// The cache of freed host blocks: exact-size reuse, bounded by kHostCacheBytes (blocks beyond it are freed). Never
+// destroyed: tensors may still be released by Java's Cleaner while the process exits.
+constexpr size_t kHostCacheBytes = size_t(4) << 30;
+struct HostCache {
+    std::mutex mutex;
+    std::unordered_multimap<size_t, void*> blocks;
+    size_t cached = 0;
+};
+HostCache& host_cache() {
+    static HostCache* cache = new HostCache();
+    return *cache;
+}
+
+// Frees every cached block (when a fresh allocation fails).
+void host_cache_trim() {
+    HostCache& c = host_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    for (auto& [size, p] : c.blocks) std::free(p);
+    c.blocks.clear();
+    c.cached = 0;
+}
+}  // namespace
+
+void* host_alloc(size_t bytes) {
+    HostCache& c = host_cache();
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        auto it = c.blocks.find(bytes);
+        if (it != c.blocks.end()) {
+            void* p = it->second;
+            c.blocks.erase(it);
+            c.cached -= bytes;
+            return p;
+        }
+    }
+    void* p = std::aligned_alloc(64, bytes);
+    if (!p) {
+        host_cache_trim();
+        p = std::aligned_alloc(64, bytes);
+    }
+    return p;
+}
+
+void host_free(void* ptr, size_t bytes) {
+    if (!ptr) return;
+    HostCache& c = host_cache();
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        if (c.cached + bytes <= kHostCacheBytes) {
+            c.blocks.emplace(bytes, ptr);
+            c.cached += bytes;
+            return;
+        }
+    }
+    std::free(ptr);
 }
 
 void set_last_error(const std::string& m) { g_last_error = m; }
@@ -96,16 +155,16 @@ int tdsr_tensor_create(int dtype, int ndim, const int64_t* shape, tdsr_tensor** 
             t->numel *= shape[i];
         }
         auto s = std::make_shared<Storage>();
-        s->bytes = static_cast<size_t>(t->numel) * dtype_size(dtype);
         // 64-byte alignment for AVX-512 loads; zero-initialised so a fresh tensor is a valid gradient buffer.
-        size_t rounded = (s->bytes + 63) / 64 * 64;
-        s->ptr = std::aligned_alloc(64, rounded > 0 ? rounded : 64);
+        const size_t bytes = static_cast<size_t>(t->numel) * dtype_size(dtype);
+        s->bytes = std::max<size_t>((bytes + 63) / 64 * 64, 64);
+        s->ptr = host_alloc(s->bytes);
         if (!s->ptr) {
             Msg m;
-            m << "tensor_create: cannot allocate " << s->bytes << " bytes for " << shape_str(t.get());
+            m << "tensor_create: cannot allocate " << bytes << " bytes for " << shape_str(t.get());
             throw Error(TDSR_ERR_OUT_OF_MEMORY, m.str());
         }
-        std::memset(s->ptr, 0, rounded > 0 ? rounded : 64);
+        std::memset(s->ptr, 0, s->bytes);
         t->storage = std::move(s);
         *out = t.release();
     });

@@ -16,10 +16,15 @@
 
 namespace tdsr {
 
+// Host buffers come from a cache of freed blocks keyed by their exact size (see host_alloc in api.cpp): a training
+// step allocates the same shapes every step, and fresh multi-MB blocks are mmap'ed and page-faulted anew each time.
+void* host_alloc(size_t bytes);
+void host_free(void* ptr, size_t bytes);
+
 struct Storage {
     void* ptr = nullptr;
-    size_t bytes = 0;
-    ~Storage() { std::free(ptr); }
+    size_t bytes = 0;  // the allocated (rounded) size
+    ~Storage() { host_free(ptr, bytes); }
 };
 
 inline size_t dtype_size(int dtype) { return dtype == TDSR_F64 ? 8 : 4; }

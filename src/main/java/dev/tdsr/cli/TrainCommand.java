@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -34,6 +35,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--mode", description = "study|detector|sr|tdsr (default: study)")
     String mode;
+
+    @Option(names = "--study", defaultValue = "default", description = "study mode: a shipped study (default, quick, "
+            + "voc0712, coco) or a study config file (default: ${DEFAULT-VALUE})")
+    String study;
+
+    @Option(names = "--quick", description = "study mode: the smoke-run study (same as --study quick)")
+    boolean quick;
+
+    @Option(names = "--set", description = "study mode: override a study config value, key.path=value (repeatable)")
+    List<String> studyOverrides = new ArrayList<>();
 
     @Option(names = "--data", description = "dataset folder, VOC or COCO layout")
     Path data;
@@ -137,7 +148,9 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("train: the study (the default mode) is not yet available in this "
                         + "build; run one part with --mode detector|sr|tdsr --data DIR");
             }
-            return runner.get().run(cfg, choice.backend(), pw);
+            Path out = cfg.out() == null ? null : Path.of(cfg.out());
+            return runner.get().run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out),
+                    choice.backend(), pw);
         }
         Trainer.Options opts = new Trainer.Options(pw, System.console() != null, null, true);
         try (Trainer t = resume ? Trainer.resume(Path.of(cfg.out() == null ? "runs/" + cfg.modeValue() : cfg.out()),

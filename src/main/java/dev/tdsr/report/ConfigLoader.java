@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
     /** Names of the configs shipped under {@code src/main/resources/configs/}. */
-    public static final List<String> BUILTIN = List.of("default", "voc0712", "coco");
+    public static final List<String> BUILTIN = List.of("default", "quick", "voc0712", "coco");
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

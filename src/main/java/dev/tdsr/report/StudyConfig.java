@@ -93,7 +93,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param pretrainIterations MSE-only iterations of that pretraining (placeholder in the default)
      */
     public record SuperResolution(int base, int feat, int stages, Map<String, String> weights,
-                                  int pretrainIterations) {
+                                  int pretrainIterations, double pretrainLr) {
         public SuperResolution {
             if (base < 1 || feat < 1 || stages < 2) {
                 throw new IllegalArgumentException("sr.base/feat/stages: expected >= 1, >= 1 and >= 2, got " + base
@@ -101,6 +101,9 @@ public record StudyConfig(String name, String description, long seed, String dev
             }
             weights = weights == null ? Map.of() : Map.copyOf(weights);
             nonNegative(pretrainIterations, "sr.pretrain_iterations");
+            if (!(pretrainLr > 0)) {
+                throw new IllegalArgumentException("sr.pretrain_lr: expected > 0, got " + pretrainLr);
+            }
         }
     }
 

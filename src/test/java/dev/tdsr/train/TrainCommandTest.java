@@ -49,10 +49,12 @@ class TrainCommandTest {
     }
 
     @Test
-    void studyIsTheDefaultModeAndSaysWhenItIsMissing() {
-        Result r = run("train", "--device", "cpu");
+    void studyIsTheDefaultModeAndNamesABadStudyConfigKey() {
+        // (the study itself runs in dev.tdsr.report.EngineStudyTest; here: the default mode reaches it)
+        Result r = run("train", "--device", "cpu", "--out", tmp.resolve("s").toString(), "--set", "detector.colour=3");
         assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("error: train: the study (the default mode) is not yet available"), r.err());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("colour"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("s")), "nothing is written before the config is valid");
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.tdsr.report;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.train.StudyRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * {@code train} without arguments: the study of the shipped config (by default the built-in CPU study on the
+ * synthetic set), with the engine's training and evaluation ({@link EngineStudySteps}); writes results.json, report.md
+ * and report.html into the output folder (default {@code runs/study-<name>}) and prints the shape verdict.
+ */
+public final class ReportStudyRunner implements StudyRunner {
+    @Override
+    public int run(Request request, Backend backend, PrintWriter out) throws IOException {
+        StudyConfig config = ConfigLoader.resolve(request.study(), request.overrides());
+        ConfigLoader.requireNoPlaceholders(config);
+        Path dir = request.out() != null ? request.out() : Path.of("runs", "study-" + config.name());
+        out.println("study '" + config.name() + "' into " + dir.toAbsolutePath());
+        out.flush();
+        // generated data is shared by the studies beside this one (runs/data for runs/study-default)
+        EngineStudySteps steps = new EngineStudySteps(backend, out, dir.toAbsolutePath().getParent().resolve("data"));
+        long t0 = System.nanoTime();
+        try {
+            StudyResults results = new Study(config, steps, dir, steps.describe(config)).run();
+            java.util.List<ShapeCheck.Check> checks = ShapeCheck.run(results);
+            out.printf("study done in %.1f min: %s, %s%n", (System.nanoTime() - t0) / 6e10,
+                    dir.resolve("report.md"), dir.resolve("report.html"));
+            out.println("paper's shape (TDSR > SR-FT+ >= SR-FT > Bicubic in mAP, TDSR's PSNR below SR-FT's): "
+                    + ShapeCheck.overall(checks).word());
+            for (ShapeCheck.Check c : checks) {
+                out.printf("  x%d %-28s %s vs %s: %s%n", c.scale(), c.claim(), c.leftValue(), c.rightValue(),
+                        c.verdict().word());
+            }
+            out.flush();
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("study failed: " + e.getMessage(), e);
+        } finally {
+            steps.close();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tdsr.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tdsr.cli.Main;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole study on the real engine, shrunk to seconds: {@code train --quick} with overrides, through the CLI as a
+ * user runs it. Checks that every row is trained and evaluated and the report is written, not the numbers.
+ */
+class EngineStudyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
+        Path out = dir.resolve("study");
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--quick", "--device", "cpu", "--out",
+                out.toString()));
+        for (String set : List.of("scales=[8]", "dataset.synthetic_images=10", "dataset.max_test_images=2",
+                "detector.train_iterations=2", "detector.train_batch=2", "sr.pretrain_iterations=2",
+                "training.sr_ft_schedule=1:1:0", "training.sr_ft_plus_schedule=1:1:0+1:1:0",
+                "training.tdsr_schedule=1:1:0+1:1:0.01", "training.lr_drop_at=0", "evaluation.figure_images=1")) {
+            args.add("--set");
+            args.add(set);
+        }
+        int code = Main.run(args.toArray(String[]::new));
+        assertEquals(0, code);
+        StudyResults r = StudyResults.read(out.resolve("results.json"));
+        assertEquals(1, r.scales().size());
+        assertEquals(7, r.scales().get(0).methods().size(), "every row of Table 1 that can exist here");
+        for (MethodResult m : r.scales().get(0).methods()) {
+            assertTrue(m.map07() != null && m.map07() >= 0 && m.map07() <= 1, m.toString());
+        }
+        MethodResult tdsr = r.scales().get(0).methods().stream().filter(m -> m.method() == Method.TDSR).findFirst()
+                .orElseThrow();
+        assertTrue(tdsr.psnrY() != null && tdsr.psnrY() > 0, tdsr.toString());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("TDSR") && md.contains("SR-FT+"), md);
+        assertTrue(Files.size(out.resolve("report.html")) > 10_000);
+        assertTrue(Files.isDirectory(dir.resolve("data")), "the synthetic set is generated beside the study");
+    }
+}
