@@ -20,13 +20,19 @@ public final class TdsrObjective {
     /** The loss parts as printed by trainers; loc and conf are already divided by N, total includes alpha/beta. */
     public record Parts(double mse, double loc, double conf, double total) {}
 
+    /** {@code detector} may be null when {@code beta} is 0 (MSE only: SR pretraining, SR-FT). */
     public TdsrObjective(Dbpn sr, Ssd detector, double alpha, double beta) {
+        if (detector == null && beta != 0) {
+            throw new IllegalArgumentException("TdsrObjective: beta = " + beta + " needs the frozen detector");
+        }
         this.sr = sr;
         this.detector = detector;
-        this.loss = new MultiBoxLoss(detector.priors(), detector.config().numClasses());
+        this.loss = detector == null ? null : new MultiBoxLoss(detector.priors(), detector.config().numClasses());
         this.alpha = alpha;
         this.beta = beta;
-        detector.parameters().setRequiresGrad(false);
+        if (detector != null) {
+            detector.parameters().setRequiresGrad(false);
+        }
     }
 
     /**
@@ -34,10 +40,15 @@ public final class TdsrObjective {
      * 304x304, of which the top-left 300x300 is the SR image. Identity when the sizes already agree.
      */
     static Tensor cropToHr(Tensor out, Tensor hr) {
-        if (out.dim(2) == hr.dim(2) && out.dim(3) == hr.dim(3)) {
+        return cropTo(out, hr.dim(2), hr.dim(3));
+    }
+
+    /** The top-left {@code height x width} of an S output [N,C,H,W] (the tensor itself when it already has that size). */
+    public static Tensor cropTo(Tensor out, long height, long width) {
+        if (out.dim(2) == height && out.dim(3) == width) {
             return out;
         }
-        Tensor y = out.backend().allocate(out.dtype(), out.dim(0), out.dim(1), hr.dim(2), hr.dim(3));
+        Tensor y = out.backend().allocate(out.dtype(), out.dim(0), out.dim(1), height, width);
         out.backend().crop2dForward(out, y, 0, 0);
         return y;
     }

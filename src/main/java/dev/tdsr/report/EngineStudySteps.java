@@ -24,6 +24,7 @@ import dev.tdsr.models.Detection;
 import dev.tdsr.models.DetectionOutput;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
 import java.io.IOException;
@@ -312,13 +313,7 @@ public final class EngineStudySteps implements StudySteps {
             System.arraycopy(batch.get(i).lr().data(), 0, lr, i * 3 * lw * lh, 3 * lw * lh);
         }
         Tensor x = b.allocate(batch.size(), 3, lh, lw).write(lr);
-        Tensor y = s.forward(x);
-        Tensor cut = y;
-        if (y.dim(2) != size || y.dim(3) != size) {
-            cut = b.allocate(batch.size(), 3, size, size);
-            b.crop2dForward(y, cut, 0, 0);
-        }
-        float[] v = cut.toFloatArray();
+        float[] v = TdsrObjective.cropTo(s.forward(x), size, size).toFloatArray();
         List<Image> out = new ArrayList<>();
         int plane = 3 * size * size;
         for (int i = 0; i < batch.size(); i++) {

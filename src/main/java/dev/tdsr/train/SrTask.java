@@ -1,6 +1,5 @@
 package dev.tdsr.train;
 
-import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.GroundTruth;
@@ -39,32 +38,11 @@ final class SrTask implements Task {
 
     @Override
     public TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage) {
-        if (detector != null) {
-            return objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(), s.beta()))
-                    .step(lr, hr, boxes);
-        }
-        if (stage.beta() != 0) {
+        if (detector == null && stage.beta() != 0) {
             throw new IllegalStateException("stage " + stage + " has beta > 0 but no detector was given");
         }
-        // TdsrObjective's beta = 0 path without a detector (it requires one): crop S's output to the HR size
-        // (8x of 300: 304 -> 300), MSE, back through the crop.
-        Tensor full = sr.forward(lr);
-        Backend b = full.backend();
-        Tensor out = full;
-        if (full.dim(2) != hr.dim(2) || full.dim(3) != hr.dim(3)) {
-            out = b.allocate(full.dtype(), hr.shape());
-            b.crop2dForward(full, out, 0, 0);
-        }
-        Tensor dOut = b.allocate(out.dtype(), out.shape());
-        double mse = b.mseForward(out, hr);
-        b.mseBackward(out, hr, stage.alpha(), dOut);
-        if (out != full) {
-            Tensor dFull = b.allocate(full.dtype(), full.shape());
-            b.crop2dBackward(dOut, dFull, 0, 0);
-            dOut = dFull;
-        }
-        sr.backward(dOut);
-        return new TdsrObjective.Parts(mse, 0, 0, stage.alpha() * mse);
+        return objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(), s.beta()))
+                .step(lr, hr, boxes);
     }
 
     @Override

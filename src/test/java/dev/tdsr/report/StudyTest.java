@@ -79,7 +79,9 @@ class StudyTest {
     }
 
     static StudyConfig config() throws IOException {
-        return ConfigLoader.resolve("default", List.of("evaluation.figure_images=2"));
+        // schedules pinned here: the default config's are tuned for time, not for this test
+        return ConfigLoader.resolve("default", List.of("evaluation.figure_images=2", "training.sr_ft_schedule=200:1:0",
+                "training.sr_ft_plus_schedule=200:1:0+400:1:0", "training.tdsr_schedule=200:1:0+400:1:0.01"));
     }
 
     @Test
@@ -182,7 +184,7 @@ class StudyTest {
     void onlyConfiguredRowsRunAndFineTuningStillGetsAPretrainedSr() throws Exception {
         FakeSteps steps = new FakeSteps(37.5);
         StudyConfig c = ConfigLoader.resolve("default", List.of("scales=[8]", "methods=[\"Bicubic\",\"TDSR\"]",
-                "evaluation.figure_images=1"));
+                "training.tdsr_schedule=200:1:0+400:1:0.01", "evaluation.figure_images=1"));
         StudyResults r = new Study(c, steps, out, "fake").run();
         assertEquals(List.of("detector", "eval Bicubic x8", "pretrain x8",
                 "finetune TDSR x8 from sr with 200:1:0+400:1:0.01", "eval TDSR x8 on tdsr"), steps.calls);
