@@ -111,7 +111,8 @@ class StudyTest {
                 "x4/tdsr/metrics.jsonl", "x8/sr/metrics.jsonl", "x8/sr-ft/metrics.jsonl",
                 "x8/sr-ft-plus/metrics.jsonl", "x8/tdsr/metrics.jsonl"),
                 r.metadata().trainingLogs().stream().map(RunMetadata.TrainingLog::metricsJsonl).toList());
-        assertEquals(2.0e-2, r.metadata().config().at("/training/lr").asDouble() * 200, 1e-12);
+        assertEquals(config().training().lr(), r.metadata().config().at("/training/lr").asDouble(), 0.0,
+                "the run records its whole config");
 
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("Overall: yes."), md);
