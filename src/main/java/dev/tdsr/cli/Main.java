@@ -30,9 +30,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (tests call this). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line (error handling included), for callers that set their own writers. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
-        return cl.execute(args);
+        return cl;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tdsr.cli;
 
+import static dev.tdsr.testing.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,29 +13,17 @@ import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.nn.Tensors;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import dev.tdsr.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ImportWeightsCommandTest {
     @TempDir
     Path dir;
-
-    private int run(ByteArrayOutputStream err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler(new ErrorHandler());
-        cl.setOut(new PrintWriter(new ByteArrayOutputStream(), true));
-        cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
-        return cl.execute(args);
-    }
 
     @Test
     void convertsDataParallelKeysIntoOurFolder() throws Exception {
@@ -44,9 +33,9 @@ class ImportWeightsCommandTest {
             Map<String, HostArray> prefixed = new LinkedHashMap<>();
             ModelFiles.export(m.parameters()).forEach((k, v) -> prefixed.put("module." + k, v));
             Safetensors.write(source, prefixed, Map.of());
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            assertEquals(0, run(err, "import-weights", "--from", source.toString(), "--model", "dbpn", "--scale", "2",
-                    "--to", dir.resolve("out").toString()), err.toString(StandardCharsets.UTF_8));
+            CliRun.Result r = run("import-weights", "--from", source.toString(), "--model", "dbpn", "--scale", "2",
+                    "--to", dir.resolve("out").toString());
+            assertEquals(0, r.code(), r.err());
             assertTrue(Files.exists(dir.resolve("out/model.json")) && Files.exists(dir.resolve("out/weights.safetensors")));
             try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("out"), CpuBackend.get(), null)) {
                 assertEquals(DbpnConfig.original(2), back.config());
@@ -59,14 +48,12 @@ class ImportWeightsCommandTest {
     void wrongModelKindAndMissingScaleAreOneLineErrors() throws Exception {
         Path source = dir.resolve("x.safetensors");
         Safetensors.write(source, Map.of("conv.weight", HostArray.of(new float[4], 2, 2)), Map.of());
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(2, run(err, "import-weights", "--from", source.toString(), "--model", "dbpn", "--to",
-                dir.resolve("o").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error: ") && err.toString(StandardCharsets.UTF_8)
-                .contains("--scale"), err.toString(StandardCharsets.UTF_8));
-        err.reset();
-        assertEquals(2, run(err, "import-weights", "--from", source.toString(), "--model", "yolo", "--to",
-                dir.resolve("o").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("expected dbpn or ssd300"), err.toString(StandardCharsets.UTF_8));
+        CliRun.Result r = run("import-weights", "--from", source.toString(), "--model", "dbpn", "--to",
+                dir.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("--scale"), r.err());
+        r = run("import-weights", "--from", source.toString(), "--model", "yolo", "--to", dir.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("expected dbpn or ssd300"), r.err());
     }
 }

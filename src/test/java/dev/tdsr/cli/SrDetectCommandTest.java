@@ -1,9 +1,12 @@
 package dev.tdsr.cli;
 
+import static dev.tdsr.testing.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tdsr.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.api.SuperResolver;
@@ -12,10 +15,6 @@ import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Npy;
 import dev.tdsr.io.Npz;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,11 +22,9 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** sr and detect end to end on tiny random models saved with ModelFiles.save. */
 class SrDetectCommandTest {
-    private record Result(int code, String out, String err) {}
 
     @TempDir
     static Path dir;
@@ -44,22 +41,11 @@ class SrDetectCommandTest {
         ImageIO.write(TinyModels.rgb(20, 15, 1), "png", lrPng.toFile());
     }
 
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler(new ErrorHandler());
-        cl.setOut(new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true));
-        cl.setErr(new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void srWritesThePngAndTheUnclampedRawOutput() throws Exception {
         Path png = dir.resolve("sr.png");
         Path raw = dir.resolve("sr.npy");
-        Result r = run("sr", "--model", "dbpn", "--scale", "4", "--weights", sr.toString(), "--input",
+        CliRun.Result r = run("sr", "--model", "dbpn", "--scale", "4", "--weights", sr.toString(), "--input",
                 lrPng.toString(), "--output", png.toString(), "--raw-output", raw.toString(), "--device", "cpu",
                 "--threads", "1");
         assertEquals(0, r.code(), r.err());
@@ -79,7 +65,7 @@ class SrDetectCommandTest {
         ImageIO.write(TinyModels.rgb(272, 272, 5), "png", in.toFile());
         Path json = dir.resolve("dets.json");
         Path raw = dir.resolve("heads.npz");
-        Result r = run("detect", "--weights", ssd.toString(), "--input", in.toString(), "--output", json.toString(),
+        CliRun.Result r = run("detect", "--weights", ssd.toString(), "--input", in.toString(), "--output", json.toString(),
                 "--raw-output", raw.toString(), "--classes", "cat,dog,bird", "--image-id", "42", "--device", "cpu");
         assertEquals(0, r.code(), r.err());
         JsonNode dets = new ObjectMapper().readTree(json.toFile());
@@ -110,7 +96,7 @@ class SrDetectCommandTest {
     void badInputIsOneErrorLineNamingTheFile() throws Exception {
         Path out = dir.resolve("x.png");
         Path missing = dir.resolve("missing.png");
-        Result r = run("sr", "--weights", sr.toString(), "--input", missing.toString(), "--output", out.toString());
+        CliRun.Result r = run("sr", "--weights", sr.toString(), "--input", missing.toString(), "--output", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(missing.toString()), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());

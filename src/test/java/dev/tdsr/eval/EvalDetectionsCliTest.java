@@ -1,16 +1,16 @@
 package dev.tdsr.eval;
 
+import static dev.tdsr.testing.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tdsr.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.cli.Main;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,24 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EvalDetectionsCliTest {
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     private static String object(String name, int x1, int y1, int x2, int y2, int difficult) {
         return "<object><name>" + name + "</name><pose>Left</pose><truncated>0</truncated><difficult>" + difficult
@@ -64,7 +46,7 @@ class EvalDetectionsCliTest {
         Path dets = Files.createDirectories(dir.resolve("results"));
         Files.writeString(dets.resolve("comp4_det_test_cat.txt"), "000001 0.9 1 1 10 10\n000001 0.8 1 1 10 10\n\n");
         Files.writeString(dets.resolve("comp4_det_test_bird.txt"), "000002 0.3 1 1 5 5\n");
-        Run r = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--set", "test", "--dets", dets.toString());
+        CliRun.Result r = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--set", "test", "--dets", dets.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(0.5, json.get("mAP").asDouble(), 1e-12);
@@ -77,7 +59,7 @@ class EvalDetectionsCliTest {
 
         // --classes restricts the evaluation: only dog -> mAP 0.
         Path classes = Files.writeString(dir.resolve("classes.txt"), "dog\n");
-        Run only = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--dets", dets.toString(), "--classes", classes.toString());
+        CliRun.Result only = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--dets", dets.toString(), "--classes", classes.toString());
         JsonNode onlyJson = new ObjectMapper().readTree(only.out());
         assertEquals(0.0, onlyJson.get("mAP").asDouble(), 0.0);
         assertEquals(1, onlyJson.get("classes").size());
@@ -88,7 +70,7 @@ class EvalDetectionsCliTest {
         Path file = Files.writeString(dir.resolve("comp4_det_test_cat.txt"), "000001 0.9 1 1 10 10\n000001 0.9 1 1 10\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VocDevkit.readDetections(file, "cat"));
         assertTrue(e.getMessage().contains("comp4_det_test_cat.txt:2") && e.getMessage().contains("image_id score x1 y1 x2 y2"), e.getMessage());
-        Run r = run("eval-detections", "--format", "voc", "--devkit", devkit().toString(), "--dets", dir.toString());
+        CliRun.Result r = run("eval-detections", "--format", "voc", "--devkit", devkit().toString(), "--dets", dir.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains(":2:"), r.err());
     }
@@ -119,7 +101,7 @@ class EvalDetectionsCliTest {
                 """);
         Path dets = Files.writeString(dir.resolve("results.json"),
                 "[{\"image_id\": 1, \"category_id\": 18, \"bbox\": [10, 20, 100, 100], \"score\": 0.9}]");
-        Run r = run("eval-detections", "--format", "coco", "--gt", gt.toString(), "--dets", dets.toString());
+        CliRun.Result r = run("eval-detections", "--format", "coco", "--gt", gt.toString(), "--dets", dets.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(12, json.size());

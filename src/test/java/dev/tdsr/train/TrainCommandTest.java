@@ -1,16 +1,15 @@
 package dev.tdsr.train;
 
+import static dev.tdsr.testing.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tdsr.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tdsr.cli.Main;
 import dev.tdsr.data.SyntheticDataset;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,28 +20,10 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void missingDataIsAnErrorBeforeAnyWork() {
         Path absent = tmp.resolve("nope");
-        Result r = run("train", "--mode", "sr", "--data", absent.toString(), "--out", tmp.resolve("o").toString());
+        CliRun.Result r = run("train", "--mode", "sr", "--data", absent.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, r.code());
         assertEquals("error: --data " + absent + ": no such file or folder", r.err().strip());
         assertTrue(!Files.exists(tmp.resolve("o")));
@@ -51,7 +32,7 @@ class TrainCommandTest {
     @Test
     void studyIsTheDefaultModeAndNamesABadStudyConfigKey() {
         // (the study itself runs in dev.tdsr.report.EngineStudyTest; here: the default mode reaches it)
-        Result r = run("train", "--device", "cpu", "--out", tmp.resolve("s").toString(), "--set", "detector.colour=3");
+        CliRun.Result r = run("train", "--device", "cpu", "--out", tmp.resolve("s").toString(), "--set", "detector.colour=3");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("colour"), r.err());
         assertTrue(!Files.exists(tmp.resolve("s")), "nothing is written before the config is valid");
@@ -61,7 +42,7 @@ class TrainCommandTest {
     void unknownConfigKeyIsNamed() throws IOException {
         Path cfg = tmp.resolve("c.json");
         Files.writeString(cfg, "{\"mode\": \"sr\", \"stpes\": 3}");
-        Result r = run("train", "--config", cfg.toString());
+        CliRun.Result r = run("train", "--config", cfg.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: " + cfg + ": unknown key 'stpes'; known keys: "), r.err());
     }
@@ -74,7 +55,7 @@ class TrainCommandTest {
         Files.writeString(cfg, "{\"ssdInput\": 272, \"ssdWidth\": 0.0625, \"batch\": 2, \"workers\": 0, "
                 + "\"checkpointEvery\": 1, \"logEvery\": 1}");
         Path out = tmp.resolve("run");
-        Result r = run("train", "--config", cfg.toString(), "--mode", "detector", "--data", data.toString(),
+        CliRun.Result r = run("train", "--config", cfg.toString(), "--mode", "detector", "--data", data.toString(),
                 "--steps", "2", "--schedule", "3:0:1", "--no-augment", "--out", out.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("step 2/2 loss "), r.out());
