@@ -6,7 +6,6 @@ import dev.tdsr.api.Analysis;
 import dev.tdsr.api.DetectedObject;
 import dev.tdsr.api.SuperResolver;
 import dev.tdsr.api.TaskDrivenDetector;
-import dev.tdsr.api.TdsrException;
 import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Npz;
@@ -103,8 +102,6 @@ public final class DetectCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().println("wrote " + output + " (" + rows.size() + " detections)");
             return 0;
-        } catch (TdsrException e) {
-            return SrCommand.fail(spec, e);
         }
     }
 }

@@ -9,7 +9,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         if (ex instanceof BackendUnavailableException || ex instanceof IllegalArgumentException
-                || ex instanceof EngineException || ex instanceof java.io.IOException) {
+                || ex instanceof EngineException || ex instanceof java.io.IOException
+                || ex instanceof dev.tdsr.api.TdsrException) {
             cl.getErr().println("error: " + ex.getMessage());
             return 2;
         }

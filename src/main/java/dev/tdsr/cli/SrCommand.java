@@ -1,7 +1,6 @@
 package dev.tdsr.cli;
 
 import dev.tdsr.api.SuperResolver;
-import dev.tdsr.api.TdsrException;
 import dev.tdsr.api.Upscaled;
 import dev.tdsr.io.Npy;
 import java.awt.image.BufferedImage;
@@ -76,8 +75,6 @@ public final class SrCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("wrote " + output + " (" + up.width() + "x" + up.height() + ", x"
                     + sr.scale() + ")");
             return 0;
-        } catch (TdsrException e) {
-            return fail(spec, e);
         }
     }
 
@@ -96,11 +93,5 @@ public final class SrCommand implements Callable<Integer> {
             throw new IOException(file + ": not a readable image (expected PNG or JPEG)");
         }
         return bi;
-    }
-
-    /** The API's failures as one error line and exit code 2, as {@link ErrorHandler} does for the others. */
-    static int fail(CommandLine.Model.CommandSpec spec, TdsrException e) {
-        spec.commandLine().getErr().println("error: " + e.getMessage());
-        return 2;
     }
 }
