@@ -83,6 +83,21 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         return lrHeight;
     }
 
+    /**
+     * Starts delivery at batch {@code index} instead of 0 (resuming a run): batch b depends only on (seed, epoch,
+     * position), so nothing before it has to be prepared. Only before the first {@link #next()}.
+     */
+    public void skipTo(long index) {
+        if (scheduled != 0 || delivered != 0) {
+            throw new IllegalStateException("loader: skipTo only before the first batch");
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("loader: batch index must be >= 0, got " + index);
+        }
+        scheduled = index;
+        delivered = index;
+    }
+
     @Override
     public boolean hasNext() {
         return !closed && (cfg.epochs() == 0 || delivered < (long) cfg.epochs() * perEpoch);

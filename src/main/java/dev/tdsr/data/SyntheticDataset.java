@@ -189,7 +189,10 @@ public final class SyntheticDataset {
             fg[c] = (float) (0.45 + 0.55 * rng.nextDouble());
             tex[c] = fg[c] * (float) (0.15 + 0.2 * rng.nextDouble()); // darker twin: strong texture contrast
         }
-        return new Shape(cls, cx, cy, a, b, 3 + rng.nextInt(3), fg, tex, rng.nextInt(1 << 20));
+        // texture period grows with the object (as detail does in photographs): 3 px on the smallest objects,
+        // up to 12 px on the largest, so 4x keeps some of it on large objects and 8x almost none
+        int period = (int) Math.max(3, Math.min(12, Math.round(extent / (7 + 3 * rng.nextDouble()))));
+        return new Shape(cls, cx, cy, a, b, period, fg, tex, rng.nextInt(1 << 20));
     }
 
     private static boolean inside(Shape s, double px, double py) {
@@ -212,6 +215,8 @@ public final class SyntheticDataset {
         int p = s.period;
         int dx = x - s.left();
         int dy = y - s.top();
+        int half = Math.max(1, p / 2);
+        int line = Math.max(1, p / 3);
         return switch ((s.cls + s.cls / 6) % 6) {
             case 0 -> { // dots: a disc of radius 0.3p in every cell
                 double ox = Math.floorMod(dx, p) + 0.5 - p / 2.0;
@@ -219,10 +224,10 @@ public final class SyntheticDataset {
                 yield ox * ox + oy * oy < 0.12 * p * p;
             }
             case 1 -> Math.floorMod(dx + dy, p) < (p + 1) / 2; // diagonal stripes
-            case 2 -> ((dx / 2) + (dy / 2)) % 2 == 0; // 2-pixel checker
-            case 3 -> dx % p == 0 || dy % p == 0; // grid lines
+            case 2 -> ((dx / half) + (dy / half)) % 2 == 0; // checker of half-period cells
+            case 3 -> dx % p < line || dy % p < line; // grid lines a third of the period wide
             case 4 -> Math.sin(2 * Math.PI * dy / p + 1.5 * Math.sin(2 * Math.PI * dx / (4.0 * p))) > 0; // waves
-            default -> (Seeds.mix(s.phase * 0x100000001L + (long) dy * 4099 + dx) & 3) == 0; // speckle
+            default -> (Seeds.mix(s.phase * 0x100000001L + (long) (dy / half) * 4099 + dx / half) & 3) == 0; // speckle
         };
     }
 

@@ -25,6 +25,7 @@ import dev.tdsr.models.DetectionOutput;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.TdsrObjective;
+import dev.tdsr.train.Schedule;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
 import java.io.IOException;
@@ -58,6 +59,7 @@ public final class EngineStudySteps implements StudySteps {
     private Ssd detector;
     private final Map<Integer, List<TestImage>> testSets = new HashMap<>();
     private ClassList classNames;
+    private final Map<Integer, Trainer.Result> srFtRuns = new HashMap<>();
 
     /** One test image as every row starts from. */
     private record TestImage(int index, Sample sample, Image hr, Image lr) {}
@@ -107,10 +109,16 @@ public final class EngineStudySteps implements StudySteps {
     // ---- training ----
 
     private Trainer.Result train(ObjectNode cfg, Path dir) throws IOException {
+        return train(cfg, dir, null);
+    }
+
+    /** A training run into {@code dir}; with {@code branchFrom}, continuing from that checkpoint of another run. */
+    private Trainer.Result train(ObjectNode cfg, Path dir, Path branchFrom) throws IOException {
         cfg.put("out", dir.toString());
         TrainConfig tc = TrainConfig.fromJson(cfg, "study");
         Trainer.Options opts = new Trainer.Options(log, System.console() != null, null, true);
-        try (Trainer t = Trainer.start(tc, backend, opts)) {
+        try (Trainer t = branchFrom == null ? Trainer.start(tc, backend, opts)
+                : Trainer.branch(branchFrom, tc, backend, opts)) {
             log.println("training " + t.config().modeValue() + " for " + t.config().steps() + " steps ("
                     + t.config().schedule() + ") into " + dir);
             log.flush();
@@ -176,8 +184,26 @@ public final class EngineStudySteps implements StudySteps {
             n.putArray("lrDecayAt").add(c.training().lrDropAt());
             n.put("lrGamma", c.training().lrDropFactor());
         }
-        Trainer.Result r = train(n, dir);
+        Trainer.Result r = train(n, dir, sharedStart(c, scale, Schedule.parse(c.training().schedule(method))));
+        if (method == Method.SR_FT) {
+            srFtRuns.put(scale, r);
+        }
         return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+    }
+
+    /**
+     * SR-FT's last checkpoint when {@code schedule} begins with SR-FT's schedule (SR-FT+ and TDSR in the paper's
+     * notation do): those steps are the same computation, so the row continues from there instead of repeating them.
+     */
+    private Path sharedStart(StudyConfig c, int scale, Schedule schedule) {
+        Trainer.Result srFt = srFtRuns.get(scale);
+        if (srFt == null || srFt.checkpoint() == null) {
+            return null;
+        }
+        long k = srFt.step();
+        boolean shared = schedule.totalIterations() > k
+                && schedule.first(k).equals(Schedule.parse(c.training().schedule(Method.SR_FT)).first(k));
+        return shared ? srFt.checkpoint() : null;
     }
 
     // ---- evaluation ----

@@ -109,6 +109,37 @@ public record Schedule(List<Stage> stages) {
         return stages.size() - 1;
     }
 
+    /** The schedule of the first {@code iterations} iterations (the stage holding the cut shortened to it). */
+    public Schedule first(long iterations) {
+        if (iterations < 1 || iterations > totalIterations()) {
+            throw new IllegalArgumentException("schedule " + this + ": cannot take the first " + iterations
+                    + " iterations");
+        }
+        List<Stage> kept = new java.util.ArrayList<>();
+        long left = iterations;
+        for (Stage st : stages) {
+            if (left == 0) {
+                break;
+            }
+            long n = Math.min(left, st.iterations());
+            kept.add(new Stage(n, st.alpha(), st.beta()));
+            left -= n;
+        }
+        return new Schedule(kept);
+    }
+
+    /** Whether iteration count {@code it} ends a stage (a natural point to checkpoint and to branch from). */
+    public boolean endsStage(long it) {
+        long end = 0;
+        for (Stage st : stages) {
+            end += st.iterations();
+            if (it == end) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Stage stageAt(long it) {
         return stages.get(stageIndex(it));
     }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,12 +86,15 @@ public final class Trainer implements AutoCloseable {
     private long step;
     private double secondsBefore;
     private Path lastCheckpoint;
+    private String startedFrom;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
     AtomicFiles.Writer<Path> checkpointFault;
 
-    private Trainer(TrainConfig config, Backend backend, Options options, Path resumeFrom) throws IOException {
+    /** {@code resumeFrom}: a checkpoint to continue from (this run's own, or with {@code branched} another run's). */
+    private Trainer(TrainConfig config, Backend backend, Options options, Path resumeFrom, boolean branched)
+            throws IOException {
         this.backend = backend;
         this.options = options;
         this.out = Path.of(config.out());
@@ -141,8 +145,12 @@ public final class Trainer implements AutoCloseable {
         this.loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(), config.loaderConfig());
         if (resumeFrom != null) {
             restore(resumeFrom);
+            startedFrom = (branched ? "branched from " : "resumed from ") + resumeFrom;
+            if (branched) {
+                lastCheckpoint = null; // the parent's checkpoint is not this run's
+            }
         }
-        writeRunInfo();
+        writeRunInfo(branched ? resumeFrom : null);
     }
 
     /** Starts a fresh run in {@code config.out()}; refuses a folder that holds a run's checkpoints. */
@@ -154,7 +162,7 @@ public final class Trainer implements AutoCloseable {
                     + AtomicFiles.latest(root).map(Path::getFileName).orElse(null)
                     + "); use --resume to continue it or choose another --out");
         }
-        return new Trainer(c, backend, options, null);
+        return new Trainer(c, backend, options, null, false);
     }
 
     /**
@@ -172,7 +180,64 @@ public final class Trainer implements AutoCloseable {
             over.put("steps", steps);
         }
         c = c.with(TrainConfig.fromJson(over, "--resume options")).resolve();
-        return new Trainer(c, backend, options, ckpt);
+        return new Trainer(c, backend, options, ckpt, false);
+    }
+
+    /**
+     * Starts a new run in {@code config.out()} from a checkpoint of another run whose first steps it shares: the same
+     * config except {@code steps}, {@code schedule} and bookkeeping (out, logging, checkpointing, evaluation,
+     * workers), and a schedule that agrees with the parent's up to the checkpoint. It then continues exactly as an
+     * uninterrupted run of {@code config} would (on CPU): SR-FT+ and TDSR both begin with SR-FT's stage, so they branch
+     * from its last checkpoint instead of training it again. The parent's metrics up to the checkpoint are copied, so
+     * the new run's {@code metrics.jsonl} reads as one run.
+     */
+    public static Trainer branch(Path parentCheckpoint, TrainConfig config, Backend backend, Options options)
+            throws IOException {
+        Path stateFile = parentCheckpoint.resolve(STATE);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new IllegalArgumentException("branch: " + parentCheckpoint + " is not a checkpoint (no " + STATE
+                    + ")");
+        }
+        JsonNode state = JSON.readTree(stateFile.toFile());
+        long at = state.get("step").asLong();
+        TrainConfig parent = TrainConfig.fromJson((ObjectNode) state.get("config"), stateFile.toString());
+        TrainConfig child = config.resolve();
+        List<String> differ = new ArrayList<>();
+        ObjectNode a = sharedPart(parent);
+        ObjectNode b = sharedPart(child);
+        a.fieldNames().forEachRemaining(k -> {
+            if (!a.get(k).equals(b.get(k))) {
+                differ.add(k + " (" + a.get(k) + " vs " + b.get(k) + ")");
+            }
+        });
+        if (!differ.isEmpty()) {
+            throw new IllegalArgumentException("branch from " + parentCheckpoint + ": the runs differ in "
+                    + String.join(", ", differ));
+        }
+        Schedule mine = child.scheduleValue();
+        if (at > mine.totalIterations() || !parent.scheduleValue().first(at).equals(mine.first(at))) {
+            throw new IllegalArgumentException("branch from " + parentCheckpoint + " (step " + at + "): schedule "
+                    + mine + " does not begin with " + parent.scheduleValue().first(at));
+        }
+        Path out = Path.of(child.out());
+        if (AtomicFiles.latest(out.resolve(CHECKPOINTS)).isPresent()) {
+            throw new IllegalArgumentException("branch: " + out + " already holds a run; choose another folder");
+        }
+        Path parentMetrics = parentCheckpoint.getParent().getParent().resolve(MetricsLog.FILE);
+        if (Files.exists(parentMetrics)) {
+            Files.createDirectories(out);
+            Files.copy(parentMetrics, out.resolve(MetricsLog.FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new Trainer(child, backend, options, parentCheckpoint, true);
+    }
+
+    /** The fields two runs must share for one to continue the other's steps. */
+    private static ObjectNode sharedPart(TrainConfig c) {
+        ObjectNode n = c.toJson();
+        for (String k : List.of("steps", "schedule", "out", "logEvery", "checkpointEvery", "evalEvery", "workers")) {
+            n.remove(k);
+        }
+        return n;
     }
 
     private static Dataset openDataset(Path dir, TrainConfig c) throws IOException {
@@ -238,7 +303,7 @@ public final class Trainer implements AutoCloseable {
              Progress progress = Progress.create(options.progressBar(), step, total, config.logEvery(),
                      options.log())) {
             if (step > 0) {
-                progress.message("resumed from " + lastCheckpoint + " at step " + step);
+                progress.message(startedFrom + " at step " + step);
             }
             while (step < total && !stopRequested) {
                 Batch batch = loader.next();
@@ -257,7 +322,8 @@ public final class Trainer implements AutoCloseable {
                     metrics.eval(step, e);
                     progress.message("eval step " + step + ": " + e);
                 }
-                if (step % config.checkpointEvery() == 0 || step == total || stopRequested) {
+                if (step % config.checkpointEvery() == 0 || schedule.endsStage(step) || step == total
+                        || stopRequested) {
                     secondsBefore = seconds; // evaluation time is not training time
                     checkpoint();
                     t0 = System.nanoTime();
@@ -369,13 +435,11 @@ public final class Trainer implements AutoCloseable {
         optimizer.load(tensors, Long.parseLong(opt.metadata().get("steps")), ckpt.resolve(OPTIMIZER).toString());
         step = state.get("step").asLong();
         secondsBefore = state.path("seconds").asDouble();
-        for (long b = state.get("batchesDelivered").asLong(); b > 0; b--) {
-            loader.next(); // deterministic order: replaying the loader restores its position exactly
-        }
+        loader.skipTo(state.get("batchesDelivered").asLong()); // batch b is a function of (seed, b) only
         lastCheckpoint = ckpt;
     }
 
-    private void writeRunInfo() throws IOException {
+    private void writeRunInfo(Path branchedFrom) throws IOException {
         Files.createDirectories(out);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("version", version());
@@ -383,6 +447,9 @@ public final class Trainer implements AutoCloseable {
         info.put("device", backend.name() + " (" + backend.describe() + ")");
         info.put("started", Instant.now().toString());
         info.put("resumedFromStep", step);
+        if (branchedFrom != null) {
+            info.put("branchedFrom", branchedFrom.toAbsolutePath().toString());
+        }
         info.put("config", config.toJson());
         AtomicFiles.writeString(out.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
                 .writeValueAsString(info) + "\n");

@@ -66,6 +66,23 @@ class BatchLoaderTest {
     }
 
     @Test
+    void skipToStartsAtTheSameBatchAFullPassDelivers() {
+        List<Batch> full = all(small());
+        try (BatchLoader l = new BatchLoader(data, small().withWorkers(2))) {
+            l.skipTo(4); // inside epoch 1
+            for (int i = 4; i < full.size(); i++) {
+                Batch b = l.next();
+                assertEquals(i, b.index());
+                assertEquals(full.get(i).samples(), b.samples());
+                assertArrayEquals(full.get(i).hr(), b.hr());
+                assertArrayEquals(full.get(i).lr(), b.lr());
+            }
+            assertFalse(l.hasNext());
+            assertThrows(IllegalStateException.class, () -> l.skipTo(0));
+        }
+    }
+
+    @Test
     void batchShapesAndBoxes() {
         Batch b = all(small()).get(0);
         assertEquals(3, b.size());

@@ -30,6 +30,23 @@ class ScheduleTest {
     }
 
     @Test
+    void firstIterationsAndStageEnds() {
+        Schedule s = Schedule.parse("2:1:0+3:1:0.5+1:0:1");
+        assertEquals(Schedule.parse("2:1:0"), s.first(2));
+        assertEquals(Schedule.parse("2:1:0+1:1:0.5"), s.first(3));
+        assertEquals(s, s.first(6));
+        assertThrows(IllegalArgumentException.class, () -> s.first(7));
+        assertThrows(IllegalArgumentException.class, () -> s.first(0));
+        List<Long> ends = new java.util.ArrayList<>();
+        for (long it = 0; it <= 7; it++) {
+            if (s.endsStage(it)) {
+                ends.add(it);
+            }
+        }
+        assertEquals(List.of(2L, 5L, 6L), ends);
+    }
+
+    @Test
     void errorsNameTheBadPart() {
         assertEquals("schedule '100k:1:0+200k:1', stage 2 '200k:1': expected n:alpha:beta (three fields separated "
                 + "by ':'), e.g. 100k:1:0", message("100k:1:0+200k:1"));

@@ -151,6 +151,43 @@ class TrainerTest {
     }
 
     @Test
+    void branchFromAnotherRunsStageEndGivesTheUninterruptedLosses() throws IOException {
+        // the parent is SR-FT-like: only the first (MSE) stage of the straight run's schedule
+        TrainConfig parent = tiny("parent", 2, 100).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("schedule", "2:1:0"), "test"));
+        Trainer.Result p;
+        try (Trainer t = Trainer.start(parent, CpuBackend.get(), quiet())) {
+            p = t.run();
+        }
+        assertEquals("step-00000002", p.checkpoint().getFileName().toString());
+        try (Trainer t = Trainer.branch(p.checkpoint(), tiny("branched", 6, 100), CpuBackend.get(), quiet())) {
+            assertEquals(2, t.step());
+            t.run();
+        }
+        assertSameLosses(straight, steps(tmp.resolve("branched")));
+        assertTrue(Files.readString(tmp.resolve("branched/config.json")).contains("branchedFrom"));
+
+        IllegalArgumentException otherStage = assertThrows(IllegalArgumentException.class, () -> Trainer.branch(
+                p.checkpoint(), tiny("bad1", 6, 100).with(TrainConfig.fromJson(
+                        JSON.createObjectNode().put("schedule", "1:1:0+5:1:0.5"), "test")), CpuBackend.get(),
+                quiet()));
+        assertTrue(otherStage.getMessage().contains("does not begin with 2:1:0"), otherStage.getMessage());
+        IllegalArgumentException otherLr = assertThrows(IllegalArgumentException.class, () -> Trainer.branch(
+                p.checkpoint(), tiny("bad2", 6, 100).with(TrainConfig.fromJson(
+                        JSON.createObjectNode().put("lr", 5e-4), "test")), CpuBackend.get(), quiet()));
+        assertTrue(otherLr.getMessage().contains("differ in lr (0.001 vs 5.0E-4)"), otherLr.getMessage());
+    }
+
+    @Test
+    void stageEndsAreCheckpointed() throws IOException {
+        try (Trainer t = Trainer.start(tiny("stages", 3, 100), CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        assertTrue(Files.isDirectory(tmp.resolve("stages/checkpoints/step-00000002")), "end of stage 1");
+        assertTrue(Files.isDirectory(tmp.resolve("stages/checkpoints/step-00000003")), "end of the run");
+    }
+
+    @Test
     void failedCheckpointWriteLeavesThePreviousOneResumable() throws IOException {
         Path run = tmp.resolve("diskfull");
         try (Trainer t = Trainer.start(tiny("diskfull", 4, 2), CpuBackend.get(), quiet())) {
