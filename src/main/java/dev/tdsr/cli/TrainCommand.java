@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.engine.Backends;
 import dev.tdsr.train.DivergenceException;
+import dev.tdsr.report.Charts;
 import dev.tdsr.train.StudyRunner;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,6 +113,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", description = "steps between log lines when not on a terminal (default: 10)")
     Integer logEvery;
 
+    @Option(names = "--eval-every", description = "steps between evaluations on the test split (PSNR, mAP) and after "
+            + "the last step; 0 = none (default: 0)")
+    Integer evalEvery;
+
+    @Option(names = "--eval-data", description = "dataset folder to evaluate on (default: --data)")
+    Path evalData;
+
+    @Option(names = "--eval-split", description = "split of --data to evaluate on (default: test, or val2017 for COCO)")
+    String evalSplit;
+
+    @Option(names = "--eval-images", description = "first N images of the evaluation split (default: 100)")
+    Integer evalImages;
+
     @Option(names = "--workers", description = "data loader threads (default: 2)")
     Integer workers;
 
@@ -159,10 +174,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + t.config().schedule() + ", run folder " + t.runDir().toAbsolutePath());
             pw.flush();
             Trainer.Result r = t.run();
+            List<Path> charts = Charts.writeRunCharts(r.runDir());
             if (!r.stopped()) { // a stop already said where its checkpoint is
                 pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
                         + ", model in " + r.finalModel());
             }
+            pw.println("curves: " + charts.stream().map(Path::toString).collect(Collectors.joining(", ")));
             pw.flush();
             return 0;
         } catch (DivergenceException e) {
@@ -191,6 +208,10 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "out", out);
         putIf(n, "checkpointEvery", checkpointEvery);
         putIf(n, "logEvery", logEvery);
+        putIf(n, "evalEvery", evalEvery);
+        putIf(n, "evalData", evalData);
+        putIf(n, "evalSplit", evalSplit);
+        putIf(n, "evalImages", evalImages);
         putIf(n, "workers", workers);
         putIf(n, "device", device.device);
         if (noAugment) {

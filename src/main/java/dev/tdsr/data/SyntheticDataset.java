@@ -16,9 +16,11 @@ import java.util.stream.IntStream;
 
 /**
  * A generated detection dataset, the built-in default of {@code train}: textured backgrounds with objects whose class
- * is a (shape, texture) pair, e.g. disc with dots, square with stripes, triangle with checker. Textures have a period
- * of 3-5 pixels at any object size, so at 4x/8x LR they average away and only shape (blurred) is left; small objects
- * (down to 4% of the image side) shrink to a few LR pixels. Detection is therefore easy at HR and hard at LR.
+ * is a (shape, texture) pair, e.g. disc with dots, square with stripes, triangle with checker. The texture's period
+ * grows with the object, as detail does in photographs: 3 pixels on the smallest objects up to 16 on the largest, so
+ * a 4x LR keeps a blurred trace of it on large objects, an 8x LR almost none, and only the (blurred) shape is left.
+ * Objects span 7% to 75% of the image side (log-uniform, mostly large as in VOC); small ones shrink to a few LR
+ * pixels. Detection is therefore easy at HR, harder at 4x and hard at 8x.
  *
  * <p>Each image depends only on (seed, index). Objects are drawn largest first so small ones sit on top; occlusion is
  * measured on the final pixels. The box is the extent of an object's visible pixels. An object is {@code difficult}
@@ -169,7 +171,8 @@ public final class SyntheticDataset {
     private Shape randomShape(SplittableRandom rng) {
         int cls = rng.nextInt(classes);
         int shape = cls % 6;
-        double extent = size * Math.exp(Math.log(0.04) + rng.nextDouble() * Math.log(0.5 / 0.04)); // 4%..50%
+        // 7%..75% of the side, log-uniform: mostly large objects as in VOC, where the median spans about a quarter
+        double extent = size * Math.exp(Math.log(0.07) + rng.nextDouble() * Math.log(0.75 / 0.07));
         double aspect = switch (shape) {
             case 2 -> 0.8 + 0.45 * rng.nextDouble();
             case 5 -> (2 + 0.5 * rng.nextDouble());
@@ -190,8 +193,8 @@ public final class SyntheticDataset {
             tex[c] = fg[c] * (float) (0.15 + 0.2 * rng.nextDouble()); // darker twin: strong texture contrast
         }
         // texture period grows with the object (as detail does in photographs): 3 px on the smallest objects,
-        // up to 12 px on the largest, so 4x keeps some of it on large objects and 8x almost none
-        int period = (int) Math.max(3, Math.min(12, Math.round(extent / (7 + 3 * rng.nextDouble()))));
+        // up to 16 px on the largest, so 4x keeps some of it on large objects and 8x almost none
+        int period = (int) Math.max(3, Math.min(16, Math.round(extent / (7 + 3 * rng.nextDouble()))));
         return new Shape(cls, cx, cy, a, b, period, fg, tex, rng.nextInt(1 << 20));
     }
 

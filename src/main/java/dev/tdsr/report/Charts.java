@@ -42,6 +42,38 @@ public final class Charts {
         return lines(title, "step", "loss", series, true);
     }
 
+    /**
+     * The curves of one training run, from its {@code metrics.jsonl} into {@code charts/} of the run folder: the
+     * losses, and PSNR-Y and VOC07 mAP of its periodic evaluations when it has any. Returns the files written.
+     */
+    public static List<Path> writeRunCharts(Path runDir) throws IOException {
+        Path file = runDir.resolve("metrics.jsonl");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        MetricsLog log = MetricsLog.read(file);
+        Path dir = runDir.resolve("charts");
+        List<Path> written = new ArrayList<>();
+        String run = runDir.getFileName().toString();
+        written.add(dir.resolve("loss.png"));
+        writePng(losses("Training losses, " + run, log), written.get(0));
+        List<MetricsLog.EvalPoint> psnr = log.evals().stream().filter(p -> !Double.isNaN(p.psnrY())).toList();
+        if (!psnr.isEmpty()) {
+            written.add(dir.resolve("psnr.png"));
+            writePng(curves("PSNR-Y on the test images, " + run, "PSNR-Y (dB)",
+                    List.of(series(run, psnr, MetricsLog.EvalPoint::step, MetricsLog.EvalPoint::psnrY))),
+                    written.get(written.size() - 1));
+        }
+        List<MetricsLog.EvalPoint> map = log.evals().stream().filter(p -> !Double.isNaN(p.map07())).toList();
+        if (!map.isEmpty()) {
+            written.add(dir.resolve("map.png"));
+            writePng(curves("VOC07 mAP on the test images, " + run, "mAP (%)",
+                    List.of(series(run, map, MetricsLog.EvalPoint::step, p -> p.map07() * 100))),
+                    written.get(written.size() - 1));
+        }
+        return written;
+    }
+
     /** One line per series (e.g. one per method) of an evaluation number against the step. */
     public static XYChart curves(String title, String yLabel, List<Series> series) {
         return lines(title, "step", yLabel, series, false);

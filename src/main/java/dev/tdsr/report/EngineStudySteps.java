@@ -2,29 +2,14 @@ package dev.tdsr.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tdsr.data.BadInputPolicy;
-import dev.tdsr.data.Bicubic;
-import dev.tdsr.data.ClassList;
-import dev.tdsr.data.Dataset;
-import dev.tdsr.data.Datasets;
 import dev.tdsr.data.Degradation;
-import dev.tdsr.data.Image;
-import dev.tdsr.data.LrBaselines;
-import dev.tdsr.data.ObjectAnnotation;
-import dev.tdsr.data.Sample;
 import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
-import dev.tdsr.engine.Scope;
-import dev.tdsr.engine.Tensor;
-import dev.tdsr.eval.CocoEvaluator;
-import dev.tdsr.eval.ImageQuality;
-import dev.tdsr.eval.VocEvaluator;
+import dev.tdsr.eval.TestBench;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.Detection;
-import dev.tdsr.models.DetectionOutput;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
-import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.train.Schedule;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
@@ -36,17 +21,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The study's steps on the real engine: training through {@link Trainer} (detector on HR, S with MSE, the fine-tuned
  * rows with their schedules through the frozen detector) and evaluation of every row on the test split with the VOC
  * and COCO evaluators and PSNR.
  *
- * <p>Test images: the HR is the image resized to the detector's input (as SSD sees it), the LR its degradation with a
- * seed per image, so every row sees the same LR. Each row gives the detector one image of the input size: HR, the LR
- * pasted top-left on a black canvas, bicubic up, or S's output (unclamped, as in training); boxes are mapped back to
- * the original image's pixels for evaluation (VOC's +1 convention: the data package's boxes are 0-based).
+ * <p>Every row is scored on the same test images by {@link TestBench}.
  */
 public final class EngineStudySteps implements StudySteps {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,12 +38,8 @@ public final class EngineStudySteps implements StudySteps {
     private final Path dataRoot;
     private Path detectorModel;
     private Ssd detector;
-    private final Map<Integer, List<TestImage>> testSets = new HashMap<>();
-    private ClassList classNames;
+    private final Map<Integer, TestBench> testSets = new HashMap<>();
     private final Map<Integer, Trainer.Result> srFtRuns = new HashMap<>();
-
-    /** One test image as every row starts from. */
-    private record TestImage(int index, Sample sample, Image hr, Image lr) {}
 
     public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot) {
         this.backend = backend;
@@ -140,6 +117,10 @@ public final class EngineStudySteps implements StudySteps {
         n.put("dbpnStages", c.sr().stages());
         n.put("logEvery", c.training().logEvery());
         n.put("checkpointEvery", Math.max(1, c.training().checkpointEvery()));
+        n.put("evalEvery", c.training().evalEvery());
+        n.put("evalData", testRoot(c).toString());
+        n.put("evalSplit", c.dataset().testSplit());
+        n.put("evalImages", Math.max(1, c.evaluation().evalImages()));
         n.put("workers", 1);
         return n;
     }
@@ -215,181 +196,45 @@ public final class EngineStudySteps implements StudySteps {
         return detector;
     }
 
-    private List<TestImage> testSet(StudyConfig c, int scale) throws IOException {
-        List<TestImage> cached = testSets.get(scale);
-        if (cached != null) {
-            return cached;
+    private TestBench testSet(StudyConfig c, int scale) throws IOException {
+        TestBench cached = testSets.get(scale);
+        if (cached == null) {
+            cached = TestBench.open(testRoot(c), c.dataset().testSplit(), c.dataset().maxTestImages(),
+                    c.detector().inputSize(), Degradation.bicubic(scale), c.seed());
+            testSets.put(scale, cached);
         }
-        Dataset data = Datasets.open(testRoot(c), c.dataset().testSplit(), null, BadInputPolicy.SKIP);
-        int size = c.detector().inputSize();
-        int n = c.dataset().maxTestImages() > 0 ? Math.min(c.dataset().maxTestImages(), data.size()) : data.size();
-        Degradation degradation = Degradation.bicubic(scale);
-        List<TestImage> images = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Sample s = data.samples().get(i);
-            Image original = Image.read(s.imagePath());
-            Image hr = original.width() == size && original.height() == size ? original
-                    : Bicubic.resize(original, size, size);
-            Image lr = degradation.apply(hr, new SplittableRandom(c.seed() * 1_000_003L + i));
-            images.add(new TestImage(i, s, hr, lr));
-        }
-        testSets.put(scale, images);
-        classNames = data.classes();
-        return images;
+        return cached;
     }
 
     @Override
     public Evaluation evaluate(StudyConfig c, Method method, int scale, Trained sr, Path dir) throws Exception {
-        List<TestImage> test = testSet(c, scale);
-        Ssd det = detector();
-        int size = c.detector().inputSize();
-        DetectionOutput output = DetectionOutput.standard(det.priors(), det.config().numClasses());
-        List<VocEvaluator.Detection> vocDets = new ArrayList<>();
-        List<CocoEvaluator.Detection> cocoDets = new ArrayList<>();
-        List<FigureSample> samples = new ArrayList<>();
-        double psnrY = 0;
-        double psnrRgb = 0;
-        boolean hasPsnr = method != Method.HR && method != Method.LR;
+        TestBench bench = testSet(c, scale);
+        TestBench.Input input = switch (method) {
+            case HR -> TestBench.Input.HR;
+            case LR -> TestBench.Input.LR_PADDED;
+            case BICUBIC -> TestBench.Input.BICUBIC;
+            default -> TestBench.Input.SR;
+        };
+        TestBench.Score score;
         try (Dbpn s = sr == null ? null : ModelFiles.loadDbpn(sr.modelDir(), backend, null)) {
-            for (int b0 = 0; b0 < test.size(); b0 += EVAL_BATCH) {
-                List<TestImage> batch = test.subList(b0, Math.min(test.size(), b0 + EVAL_BATCH));
-                try (Scope scope = Scope.open()) {
-                    List<Image> inputs = detectorInputs(method, batch, s, size);
-                    Tensor x = backend.allocate(batch.size(), 3, size, size);
-                    float[] all = new float[batch.size() * 3 * size * size];
-                    for (int i = 0; i < batch.size(); i++) {
-                        System.arraycopy(inputs.get(i).data(), 0, all, i * 3 * size * size, 3 * size * size);
-                    }
-                    x.write(all);
-                    Ssd.Output o = det.forward(x);
-                    double[] frame = new double[batch.size()];
-                    java.util.Arrays.fill(frame, size);
-                    List<Detection> dets = output.detect(o.loc(), o.conf(), frame, frame);
-                    for (int i = 0; i < batch.size(); i++) {
-                        TestImage t = batch.get(i);
-                        Image seen = inputs.get(i);
-                        Double psnr = null;
-                        if (hasPsnr) {
-                            float[] clamped = clampCopy(seen.data());
-                            double py = ImageQuality.psnr(clamped, t.hr().data(), size, size, scale,
-                                    ImageQuality.Channel.Y);
-                            psnrY += py;
-                            psnrRgb += ImageQuality.psnr(clamped, t.hr().data(), size, size, scale,
-                                    ImageQuality.Channel.RGB);
-                            psnr = py;
-                        }
-                        // frame pixels -> original pixels (the LR canvas holds the LR at 1:1, top-left)
-                        double fx = (double) t.sample().width() / (method == Method.LR ? t.lr().width() : size);
-                        double fy = (double) t.sample().height() / (method == Method.LR ? t.lr().height() : size);
-                        List<DetectionBox> boxes = new ArrayList<>();
-                        for (Detection d : dets) {
-                            if (d.image() != i) {
-                                continue;
-                            }
-                            String name = classNames.name(d.classIndex() - 1);
-                            double x1 = d.x1() * fx;
-                            double y1 = d.y1() * fy;
-                            double x2 = d.x2() * fx;
-                            double y2 = d.y2() * fy;
-                            vocDets.add(new VocEvaluator.Detection(t.sample().id(), name, d.score(),
-                                    new VocEvaluator.Box(x1 + 1, y1 + 1, x2 + 1, y2 + 1)));
-                            cocoDets.add(new CocoEvaluator.Detection(t.index(), d.classIndex(), x1, y1, x2 - x1,
-                                    y2 - y1, d.score()));
-                            boxes.add(new DetectionBox(name, d.score(), d.x1(), d.y1(), d.x2(), d.y2()));
-                        }
-                        if (t.index() < c.evaluation().figureImages()) {
-                            Image shown = method == Method.LR ? t.lr() : new Image(size, size, clampCopy(seen.data()));
-                            samples.add(new FigureSample(t.sample().id(), shown, boxes, psnr));
-                        }
-                    }
-                }
-            }
+            score = bench.score(input, s, detector(), c.evaluation().figureImages(), c.evaluation().vocOptions());
         }
-        int n = test.size();
-        VocEvaluator.Result voc = VocEvaluator.evaluate(classNames.names(), vocGroundTruth(test), vocDets,
-                c.evaluation().vocOptions());
-        CocoEvaluator.Result coco = CocoEvaluator.evaluate(cocoGroundTruth(test), cocoDets);
-        MethodResult result = MethodResult.of(method, hasPsnr ? psnrY / n : null, hasPsnr ? psnrRgb / n : null, null,
-                voc, coco);
+        MethodResult result = MethodResult.of(method, score.psnrY(), score.psnrRgb(), null, score.voc(),
+                score.coco());
         log.printf("x%d %-8s PSNR-Y %s  mAP07 %.4f  COCO AP %.4f%n", scale, method,
-                hasPsnr ? String.format("%.2f", psnrY / n) : "-", voc.map07(), coco.ap());
+                score.psnrY() == null ? "-" : String.format("%.2f", score.psnrY()), score.voc().map07(),
+                score.coco().ap());
         log.flush();
+        List<FigureSample> samples = new ArrayList<>();
+        for (TestBench.Shown shown : score.shown()) {
+            List<DetectionBox> boxes = new ArrayList<>();
+            for (Detection d : shown.detections()) {
+                boxes.add(new DetectionBox(bench.classes().name(d.classIndex() - 1), d.score(), d.x1(), d.y1(),
+                        d.x2(), d.y2()));
+            }
+            samples.add(new FigureSample(shown.imageId(), shown.image(), boxes, shown.psnrY()));
+        }
         return new Evaluation(result, samples);
-    }
-
-    /** The image the detector is given in each row, at the detector's input size. */
-    private static List<Image> detectorInputs(Method method, List<TestImage> batch, Dbpn s, int size) {
-        List<Image> out = new ArrayList<>();
-        switch (method) {
-            case HR -> batch.forEach(t -> out.add(t.hr()));
-            case LR -> batch.forEach(t -> out.add(LrBaselines.pasteTopLeft(t.lr(), size, size)));
-            case BICUBIC -> batch.forEach(t -> out.add(LrBaselines.bicubicUp(t.lr(), size, size)));
-            default -> out.addAll(superResolve(s, batch, size));
-        }
-        return out;
-    }
-
-    /** S's output for the batch's LR images, cut to the HR size (8x of 300: 304 -> top-left 300). */
-    private static List<Image> superResolve(Dbpn s, List<TestImage> batch, int size) {
-        Backend b = s.parameters().slab().backend();
-        int lw = batch.get(0).lr().width();
-        int lh = batch.get(0).lr().height();
-        float[] lr = new float[batch.size() * 3 * lw * lh];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.get(i).lr().data(), 0, lr, i * 3 * lw * lh, 3 * lw * lh);
-        }
-        Tensor x = b.allocate(batch.size(), 3, lh, lw).write(lr);
-        float[] v = TdsrObjective.cropTo(s.forward(x), size, size).toFloatArray();
-        List<Image> out = new ArrayList<>();
-        int plane = 3 * size * size;
-        for (int i = 0; i < batch.size(); i++) {
-            float[] one = new float[plane];
-            System.arraycopy(v, i * plane, one, 0, plane);
-            out.add(new Image(size, size, one));
-        }
-        return out;
-    }
-
-    private static float[] clampCopy(float[] v) {
-        float[] c = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            c[i] = Math.min(1f, Math.max(0f, v[i]));
-        }
-        return c;
-    }
-
-    private static List<VocEvaluator.GtImage> vocGroundTruth(List<TestImage> test) {
-        List<VocEvaluator.GtImage> gt = new ArrayList<>();
-        for (TestImage t : test) {
-            List<VocEvaluator.GtObject> objects = new ArrayList<>();
-            for (ObjectAnnotation o : t.sample().objects()) {
-                objects.add(new VocEvaluator.GtObject(o.className(), new VocEvaluator.Box(o.box().x1() + 1,
-                        o.box().y1() + 1, o.box().x2() + 1, o.box().y2() + 1), o.difficult()));
-            }
-            gt.add(new VocEvaluator.GtImage(t.sample().id(), objects));
-        }
-        return gt;
-    }
-
-    private CocoEvaluator.GroundTruth cocoGroundTruth(List<TestImage> test) {
-        List<Long> images = new ArrayList<>();
-        List<Long> categories = new ArrayList<>();
-        for (int k = 0; k < classNames.size(); k++) {
-            categories.add((long) k + 1);
-        }
-        List<CocoEvaluator.Annotation> anns = new ArrayList<>();
-        long id = 1;
-        for (TestImage t : test) {
-            images.add((long) t.index());
-            for (ObjectAnnotation o : t.sample().objects()) {
-                double w = o.box().x2() - o.box().x1();
-                double h = o.box().y2() - o.box().y1();
-                // COCO has no "difficult": such objects are ignored regions, like crowds
-                anns.add(new CocoEvaluator.Annotation(id++, t.index(), o.classIndex() + 1, o.box().x1(), o.box().y1(),
-                        w, h, w * h, o.difficult()));
-            }
-        }
-        return new CocoEvaluator.GroundTruth(images, categories, anns);
     }
 
     /** Frees the detector held for evaluation. */

@@ -42,7 +42,7 @@ public record TrainConfig(
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
-        Integer workers, String device) {
+        String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -160,16 +160,18 @@ public record TrainConfig(
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit,
                 detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0),
-                or(workers, 2), or(device, "auto"));
+                evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
         r.check();
         return r;
     }
 
     private void check() {
-        if (steps < 1 || batch < 1 || checkpointEvery < 1 || logEvery < 1 || evalEvery < 0 || workers < 0) {
-            throw new IllegalArgumentException("steps, batch, checkpointEvery, logEvery must be >= 1 and evalEvery, "
-                    + "workers >= 0; got steps " + steps + ", batch " + batch + ", checkpointEvery " + checkpointEvery
-                    + ", logEvery " + logEvery + ", evalEvery " + evalEvery + ", workers " + workers);
+        if (steps < 1 || batch < 1 || checkpointEvery < 1 || logEvery < 1 || evalEvery < 0 || workers < 0
+                || evalImages < 1) {
+            throw new IllegalArgumentException("steps, batch, checkpointEvery, logEvery, evalImages must be >= 1 and "
+                    + "evalEvery, workers >= 0; got steps " + steps + ", batch " + batch + ", checkpointEvery "
+                    + checkpointEvery + ", logEvery " + logEvery + ", evalImages " + evalImages + ", evalEvery "
+                    + evalEvery + ", workers " + workers);
         }
         lrSchedule();
         optimizerSettings();

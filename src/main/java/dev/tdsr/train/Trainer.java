@@ -53,11 +53,12 @@ public final class Trainer implements AutoCloseable {
     public record Models(Dbpn sr, Ssd detector) {}
 
     /**
-     * How a run talks to its caller: where lines go, whether a progress bar is drawn, the evaluation hook (may be
-     * null), and whether Ctrl-C (a JVM shutdown hook) should checkpoint before the JVM exits.
+     * How a run talks to its caller: where lines go, whether a progress bar is drawn, the evaluation hook (null: the
+     * config's {@link PeriodicEvaluation} when {@code evalEvery > 0}), and whether Ctrl-C (a JVM shutdown hook) should
+     * checkpoint before the JVM exits.
      */
     public record Options(PrintWriter log, boolean progressBar, Evaluation evaluation, boolean shutdownHook) {
-        /** Plain log lines, no evaluation, no shutdown hook (tests, the study). */
+        /** Plain log lines, the config's evaluation, no shutdown hook (tests, the study). */
         public static Options quiet(PrintWriter log) {
             return new Options(log, false, null, false);
         }
@@ -87,6 +88,7 @@ public final class Trainer implements AutoCloseable {
     private double secondsBefore;
     private Path lastCheckpoint;
     private String startedFrom;
+    private final Evaluation evaluation;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
@@ -143,6 +145,8 @@ public final class Trainer implements AutoCloseable {
         this.schedule = config.scheduleValue();
         this.lrSchedule = config.lrSchedule();
         this.loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(), config.loaderConfig());
+        this.evaluation = options.evaluation() != null ? options.evaluation()
+                : config.evalEvery() > 0 ? PeriodicEvaluation.of(config) : null;
         if (resumeFrom != null) {
             restore(resumeFrom);
             startedFrom = (branched ? "branched from " : "resumed from ") + resumeFrom;
@@ -234,7 +238,8 @@ public final class Trainer implements AutoCloseable {
     /** The fields two runs must share for one to continue the other's steps. */
     private static ObjectNode sharedPart(TrainConfig c) {
         ObjectNode n = c.toJson();
-        for (String k : List.of("steps", "schedule", "out", "logEvery", "checkpointEvery", "evalEvery", "workers")) {
+        for (String k : List.of("steps", "schedule", "out", "logEvery", "checkpointEvery", "evalEvery", "evalData",
+                "evalSplit", "evalImages", "workers")) {
             n.remove(k);
         }
         return n;
@@ -316,9 +321,9 @@ public final class Trainer implements AutoCloseable {
                         seconds);
                 metrics.step(last);
                 progress.update(last);
-                if (options.evaluation() != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
+                if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
                         || step == total)) {
-                    Map<String, Object> e = options.evaluation().evaluate(step, models());
+                    Map<String, Object> e = evaluation.evaluate(step, models());
                     metrics.eval(step, e);
                     progress.message("eval step " + step + ": " + e);
                 }

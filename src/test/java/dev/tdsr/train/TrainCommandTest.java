@@ -12,6 +12,7 @@ import dev.tdsr.data.SyntheticDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +74,39 @@ class TrainCommandTest {
         assertTrue(r.out().contains("resumed from") && r.out().contains("step 3/3"), r.out());
         assertEquals(3, MetricsLog.read(out.resolve(MetricsLog.FILE)).size());
         assertTrue(Files.isRegularFile(out.resolve("final/model.json")));
+    }
+
+    @Test
+    void periodicEvaluationLogsPsnrAndMapAndDrawsTheCurves() throws IOException {
+        Path data = tmp.resolve("data");
+        new SyntheticDataset(64, 2, 1).write(data, SyntheticDataset.Layout.VOC, 10); // 2 test images
+        Path cfg = tmp.resolve("tiny.json");
+        Files.writeString(cfg, "{\"ssdInput\": 272, \"ssdWidth\": 0.0625, \"batch\": 2, \"workers\": 0, "
+                + "\"dbpnBase\": 4, \"dbpnFeat\": 8, \"dbpnStages\": 2, \"logEvery\": 1}");
+        Path sr = tmp.resolve("sr");
+        CliRun.Result r = run("train", "--config", cfg.toString(), "--mode", "sr", "--data", data.toString(),
+                "--steps", "4", "--scale", "4", "--eval-every", "2", "--out", sr.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        List<JsonNode> evals = MetricsLog.read(sr.resolve(MetricsLog.FILE)).stream().filter(n -> n.has("eval"))
+                .toList();
+        assertEquals(List.of(2L, 4L), evals.stream().map(n -> n.get("step").asLong()).toList());
+        double psnr = evals.get(1).get("eval").get("psnr_y").asDouble();
+        assertTrue(psnr > 3 && psnr < 60, "PSNR-Y of an S after 4 steps: " + psnr);
+        assertTrue(!evals.get(1).get("eval").has("map07"), "no detector in sr mode");
+        assertTrue(Files.size(sr.resolve("charts/loss.png")) > 1000 && Files.size(sr.resolve("charts/psnr.png")) > 1000);
+
+        Path det = tmp.resolve("det");
+        r = run("train", "--config", cfg.toString(), "--mode", "detector", "--data", data.toString(), "--steps", "1",
+                "--eval-every", "1", "--eval-images", "1", "--out", det.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        JsonNode e = MetricsLog.read(det.resolve(MetricsLog.FILE)).stream().filter(n -> n.has("eval")).findFirst()
+                .orElseThrow().get("eval");
+        assertTrue(e.get("map07").asDouble() >= 0 && e.get("map07").asDouble() <= 1 && e.has("coco_ap"), e.toString());
+        assertTrue(Files.isRegularFile(det.resolve("charts/map.png")));
+
+        r = run("train", "--config", cfg.toString(), "--mode", "sr", "--data", data.toString(), "--steps", "1",
+                "--eval-every", "1", "--eval-split", "nosuch", "--out", tmp.resolve("bad").toString(), "--device", "cpu");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("split 'nosuch'"), r.err());
     }
 }
