@@ -44,6 +44,9 @@ class EngineStudyTest {
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("TDSR") && md.contains("SR-FT+"), md);
         assertTrue(Files.size(out.resolve("report.html")) > 10_000);
+        // the quick study evaluates during training (eval_every): the curves of PSNR and mAP over steps are drawn
+        assertTrue(Files.isRegularFile(out.resolve("charts/psnr_x8.png")), "PSNR curves");
+        assertTrue(Files.isRegularFile(out.resolve("charts/map_x8.png")), "mAP curves");
         assertTrue(Files.isDirectory(dir.resolve("data")), "the synthetic set is generated beside the study");
     }
 }
