@@ -73,6 +73,9 @@ public final class TrainCommand implements Callable<Integer> {
             + "(default: 2/3 of the schedule; detector 2/3 and 5/6; sr none)")
     List<Long> lrDecayAt;
 
+    @Option(names = "--lr-warmup", description = "iterations of linear lr warm-up from the start (default: 0)")
+    Integer lrWarmup;
+
     @Option(names = "--optimizer", description = "adam|sgd (default: adam; sgd gets weight decay 5e-4)")
     String optimizer;
 
@@ -199,6 +202,7 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "schedule", schedule);
         putIf(n, "batch", batch);
         putIf(n, "lr", lr);
+        putIf(n, "lrWarmup", lrWarmup);
         putIf(n, "optimizer", optimizer);
         putIf(n, "scale", scale);
         putIf(n, "degradation", degradation);

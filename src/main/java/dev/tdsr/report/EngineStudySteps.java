@@ -1,6 +1,7 @@
 package dev.tdsr.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Degradation;
 import dev.tdsr.data.SyntheticDataset;
@@ -149,6 +150,11 @@ public final class EngineStudySteps implements StudySteps {
         n.put("mode", "sr");
         n.put("scale", scale);
         n.put("steps", c.sr().pretrainIterations());
+        ArrayNode decay = n.putArray("lrDecayAt"); // none unless configured
+        if (c.sr().pretrainLrDropAt() > 0) {
+            decay.add(c.sr().pretrainLrDropAt());
+            n.put("lrGamma", c.training().lrDropFactor());
+        }
         Trainer.Result r = train(n, dir);
         return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
     }
@@ -160,6 +166,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("scale", scale);
         n.put("schedule", c.training().schedule(method));
         n.put("srInit", pretrained.modelDir().toString());
+        n.put("lrWarmup", c.training().lrWarmup());
         n.put("detector", detectorModel.toString());
         if (c.training().lrDropAt() > 0) {
             n.putArray("lrDecayAt").add(c.training().lrDropAt());

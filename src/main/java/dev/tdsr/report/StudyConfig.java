@@ -91,9 +91,10 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param weights            scale ("4", "8") -> pretrained weights (DBPN_x4.pth, ...); null or a missing scale =
      *                           pretrain S on the training images first
      * @param pretrainIterations MSE-only iterations of that pretraining (placeholder in the default)
+     * @param pretrainLrDropAt   iteration of that pretraining where lr drops by training.lr_drop_factor; 0 = never
      */
     public record SuperResolution(int base, int feat, int stages, Map<String, String> weights,
-                                  int pretrainIterations, double pretrainLr) {
+                                  int pretrainIterations, double pretrainLr, int pretrainLrDropAt) {
         public SuperResolution {
             if (base < 1 || feat < 1 || stages < 2) {
                 throw new IllegalArgumentException("sr.base/feat/stages: expected >= 1, >= 1 and >= 2, got " + base
@@ -101,6 +102,7 @@ public record StudyConfig(String name, String description, long seed, String dev
             }
             weights = weights == null ? Map.of() : Map.copyOf(weights);
             nonNegative(pretrainIterations, "sr.pretrain_iterations");
+            nonNegative(pretrainLrDropAt, "sr.pretrain_lr_drop_at");
             if (!(pretrainLr > 0)) {
                 throw new IllegalArgumentException("sr.pretrain_lr: expected > 0, got " + pretrainLr);
             }
@@ -118,6 +120,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param adamEps         1e-8
      * @param lrDropAt        global iteration at which lr is multiplied by lrDropFactor (200k of 300k); 0 = never
      * @param lrDropFactor    0.1
+     * @param lrWarmup        iterations of linear lr warm-up at the start of each fine-tuning (0 in the paper)
      * @param srFtSchedule    SR-FT: "100k:1:0"
      * @param srFtPlusSchedule SR-FT+: "100k:1:0+200k:1:0"
      * @param tdsrSchedule    TDSR: "100k:1:0+200k:1:0.01"
@@ -126,7 +129,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param checkpointEvery steps between checkpoints; 0 = only the final one
      */
     public record Training(int batchSize, double lr, double adamBeta1, double adamBeta2, double adamEps,
-                           int lrDropAt, double lrDropFactor, String srFtSchedule, String srFtPlusSchedule,
+                           int lrDropAt, double lrDropFactor, int lrWarmup, String srFtSchedule, String srFtPlusSchedule,
                            String tdsrSchedule, int logEvery, int evalEvery, int checkpointEvery) {
         // Only the form is checked here; dev.tdsr.train's schedule parser is the authority on meaning.
         private static final Pattern SCHEDULE = Pattern.compile(
@@ -138,6 +141,7 @@ public record StudyConfig(String name, String description, long seed, String dev
                         + "got " + batchSize + ", " + lr + ", " + logEvery);
             }
             nonNegative(lrDropAt, "training.lr_drop_at");
+            nonNegative(lrWarmup, "training.lr_warmup");
             nonNegative(evalEvery, "training.eval_every");
             nonNegative(checkpointEvery, "training.checkpoint_every");
             schedule(srFtSchedule, "training.sr_ft_schedule");

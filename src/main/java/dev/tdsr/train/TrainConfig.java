@@ -38,7 +38,7 @@ import java.util.Locale;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainConfig(
         String mode, String data, String layout, String split, Long steps, String schedule, Integer batch, Double lr,
-        List<Long> lrDecayAt, Double lrGamma, String optimizer, Double momentum, Double beta2, Double eps,
+        List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
@@ -155,7 +155,7 @@ public record TrainConfig(
             };
         }
         TrainConfig r = new TrainConfig(m.toString(), data, or(layout, "auto"), split, or(steps, total), sched,
-                or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), opt, or(momentum, 0.9), or(beta2, 0.999),
+                or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), or(lrWarmup, 0), opt, or(momentum, 0.9), or(beta2, 0.999),
                 or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit,
@@ -200,7 +200,7 @@ public record TrainConfig(
     }
 
     public LrSchedule lrSchedule() {
-        return new LrSchedule(lr, lrDecayAt, lrGamma);
+        return new LrSchedule(lr, lrDecayAt, lrGamma, lrWarmup);
     }
 
     public Optimizer.Settings optimizerSettings() {

@@ -79,4 +79,15 @@ class ScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule(1e-3, List.of(5L, 5L), 0.1));
         assertThrows(IllegalArgumentException.class, () -> new LrSchedule(Double.NaN, List.of(), 0.1));
     }
+
+    @Test
+    void lrWarmsUpLinearlyThenDecays() {
+        LrSchedule s = new LrSchedule(1e-3, List.of(6L), 0.1, 4);
+        double[] expected = {0.25e-3, 0.5e-3, 0.75e-3, 1e-3, 1e-3, 1e-3, 1e-4};
+        for (int it = 0; it < expected.length; it++) {
+            assertEquals(expected[it], s.at(it), 1e-15, "iteration " + it);
+        }
+        assertEquals(1e-3, new LrSchedule(1e-3, List.of(), 0.1).at(0), "no warm-up by default");
+        assertThrows(IllegalArgumentException.class, () -> new LrSchedule(1e-3, List.of(), 0.1, -1));
+    }
 }
