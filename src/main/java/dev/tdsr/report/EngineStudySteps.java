@@ -150,6 +150,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("mode", "sr");
         n.put("scale", scale);
         n.put("steps", c.sr().pretrainIterations());
+        n.put("augment", c.sr().pretrainAugment());
         ArrayNode decay = n.putArray("lrDecayAt"); // none unless configured
         if (c.sr().pretrainLrDropAt() > 0) {
             decay.add(c.sr().pretrainLrDropAt());

@@ -92,9 +92,12 @@ public record StudyConfig(String name, String description, long seed, String dev
      *                           pretrain S on the training images first
      * @param pretrainIterations MSE-only iterations of that pretraining (placeholder in the default)
      * @param pretrainLrDropAt   iteration of that pretraining where lr drops by training.lr_drop_factor; 0 = never
+     * @param pretrainAugment    SSD augmentation in that pretraining; false = whole images only, as an SR corpus
+     *                           (DIV2K) is used: SSD's zoom-out fills most of a picture with flat mean colour
      */
     public record SuperResolution(int base, int feat, int stages, Map<String, String> weights,
-                                  int pretrainIterations, double pretrainLr, int pretrainLrDropAt) {
+                                  int pretrainIterations, double pretrainLr, int pretrainLrDropAt,
+                                  boolean pretrainAugment) {
         public SuperResolution {
             if (base < 1 || feat < 1 || stages < 2) {
                 throw new IllegalArgumentException("sr.base/feat/stages: expected >= 1, >= 1 and >= 2, got " + base
