@@ -189,8 +189,8 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Starts a new run in {@code config.out()} from a checkpoint of another run whose first steps it shares: the same
-     * config except {@code steps}, {@code schedule} and bookkeeping (out, logging, checkpointing, evaluation,
-     * workers), and a schedule that agrees with the parent's up to the checkpoint. It then continues exactly as an
+     * config except {@code steps}, {@code schedule}, the lr decay and bookkeeping (out, logging, checkpointing,
+     * evaluation, workers), with a schedule and learning rates that agree with the parent's up to the checkpoint. It then continues exactly as an
      * uninterrupted run of {@code config} would (on CPU): SR-FT+ and TDSR both begin with SR-FT's stage, so they branch
      * from its last checkpoint instead of training it again. The parent's metrics up to the checkpoint are copied, so
      * the new run's {@code metrics.jsonl} reads as one run.
@@ -223,6 +223,13 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("branch from " + parentCheckpoint + " (step " + at + "): schedule "
                     + mine + " does not begin with " + parent.scheduleValue().first(at));
         }
+        for (long i = 0; i < at; i++) {
+            if (parent.lrSchedule().at(i) != child.lrSchedule().at(i)) {
+                throw new IllegalArgumentException("branch from " + parentCheckpoint + " (step " + at + "): the lr of "
+                        + "step " + (i + 1) + " differs (" + parent.lrSchedule().at(i) + " vs "
+                        + child.lrSchedule().at(i) + ")");
+            }
+        }
         Path out = Path.of(child.out());
         if (AtomicFiles.latest(out.resolve(CHECKPOINTS)).isPresent()) {
             throw new IllegalArgumentException("branch: " + out + " already holds a run; choose another folder");
@@ -238,8 +245,9 @@ public final class Trainer implements AutoCloseable {
     /** The fields two runs must share for one to continue the other's steps. */
     private static ObjectNode sharedPart(TrainConfig c) {
         ObjectNode n = c.toJson();
-        for (String k : List.of("steps", "schedule", "out", "logEvery", "checkpointEvery", "evalEvery", "evalData",
-                "evalSplit", "evalImages", "workers")) {
+        // the schedule and the lr decay are compared up to the branch step only
+        for (String k : List.of("steps", "schedule", "lrDecayAt", "lrGamma", "out", "logEvery", "checkpointEvery",
+                "evalEvery", "evalData", "evalSplit", "evalImages", "workers")) {
             n.remove(k);
         }
         return n;

@@ -176,6 +176,17 @@ class TrainerTest {
                 p.checkpoint(), tiny("bad2", 6, 100).with(TrainConfig.fromJson(
                         JSON.createObjectNode().put("lr", 5e-4), "test")), CpuBackend.get(), quiet()));
         assertTrue(otherLr.getMessage().contains("differ in lr (0.001 vs 5.0E-4)"), otherLr.getMessage());
+        IllegalArgumentException earlyDecay = assertThrows(IllegalArgumentException.class, () -> Trainer.branch(
+                p.checkpoint(), tiny("bad3", 6, 100).with(TrainConfig.fromJson(
+                        JSON.createObjectNode().set("lrDecayAt", JSON.createArrayNode().add(1)), "test")),
+                CpuBackend.get(), quiet()));
+        assertTrue(earlyDecay.getMessage().contains("the lr of step 2 differs"), earlyDecay.getMessage());
+        // a decay after the branch point is this run's own business
+        try (Trainer t = Trainer.branch(p.checkpoint(), tiny("laterDecay", 6, 100).with(TrainConfig.fromJson(
+                JSON.createObjectNode().set("lrDecayAt", JSON.createArrayNode().add(5)), "test")), CpuBackend.get(),
+                quiet())) {
+            assertEquals(2, t.step());
+        }
     }
 
     @Test
