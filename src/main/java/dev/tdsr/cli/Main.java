@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             GenerateDatasetCommand.class,
             BenchLoaderCommand.class,
             EvalDetectionsCommand.class,
+            EvalStudyCommand.class,
             ImportWeightsCommand.class,
             SrCommand.class,
             DetectCommand.class,

@@ -48,5 +48,22 @@ class EngineStudyTest {
         assertTrue(Files.isRegularFile(out.resolve("charts/psnr_x8.png")), "PSNR curves");
         assertTrue(Files.isRegularFile(out.resolve("charts/map_x8.png")), "mAP curves");
         assertTrue(Files.isDirectory(dir.resolve("data")), "the synthetic set is generated beside the study");
+
+        // eval-study scores the finished study's networks again, here on the same test images: the same numbers
+        Path data;
+        try (var found = Files.list(dir.resolve("data"))) {
+            data = found.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        Path json = dir.resolve("again.json");
+        assertEquals(0, Main.run(new String[] {"eval-study", "--study", out.toString(), "--data", data.toString(),
+                "--images", "2", "--device", "cpu", "--out", json.toString()}));
+        var again = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(7, again.size());
+        for (var row : again) {
+            MethodResult m = r.scales().get(0).methods().stream()
+                    .filter(x -> x.method().label().equals(row.get("method").asText())).findFirst().orElseThrow();
+            assertEquals(m.map07(), row.get("map07").asDouble(), 1e-12, row.toString());
+        }
+        assertEquals(tdsr.psnrY(), again.get(6).get("psnr_y").asDouble(), 1e-9);
     }
 }
