@@ -105,19 +105,15 @@ public final class EvalStudyCommand implements Callable<Integer> {
     private TestBench.Score score(Method m, TestBench bench, Path scaleDir, Ssd detector, Backends.Choice choice)
             throws IOException {
         VocEvaluator.Options voc = VocEvaluator.Options.VOC_EVAL;
-        return switch (m) {
-            case HR -> bench.score(TestBench.Input.HR, null, detector, 0, voc);
-            case LR -> bench.score(TestBench.Input.LR_PADDED, null, detector, 0, voc);
-            case BICUBIC -> bench.score(TestBench.Input.BICUBIC, null, detector, 0, voc);
-            default -> {
-                Path model = scaleDir.resolve(m.slug()).resolve("final");
-                if (!Files.isDirectory(model)) {
-                    yield null;
-                }
-                try (Dbpn s = ModelFiles.loadDbpn(model, choice.backend(), null)) {
-                    yield bench.score(TestBench.Input.SR, s, detector, 0, voc);
-                }
-            }
-        };
+        if (!m.usesSr()) {
+            return bench.score(m.benchInput(), null, detector, 0, voc);
+        }
+        Path model = scaleDir.resolve(m.slug()).resolve("final");
+        if (!Files.isDirectory(model)) {
+            return null;
+        }
+        try (Dbpn s = ModelFiles.loadDbpn(model, choice.backend(), null)) {
+            return bench.score(m.benchInput(), s, detector, 0, voc);
+        }
     }
 }

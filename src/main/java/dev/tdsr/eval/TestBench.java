@@ -123,7 +123,8 @@ public final class TestBench {
                 List<Detection> dets = detector == null ? List.of() : detect(detector, output, inputs);
                 for (int i = 0; i < batch.size(); i++) {
                     TestImage t = batch.get(i);
-                    Image clamped = new Image(size, size, clampCopy(inputs.get(i).data()));
+                    boolean keep = t.index() < keepShown;
+                    Image clamped = hasPsnr || keep ? new Image(size, size, clampCopy(inputs.get(i).data())) : null;
                     Double psnr = null;
                     if (hasPsnr) {
                         psnr = ImageQuality.psnr(clamped.data(), t.hr().data(), size, size, scale,
@@ -139,7 +140,7 @@ public final class TestBench {
                             record(input, t, d, vocDets, cocoDets);
                         }
                     }
-                    if (t.index() < keepShown) {
+                    if (keep) {
                         shown.add(new Shown(t.sample().id(), input == Input.LR_PADDED ? t.lr() : clamped, mine,
                                 psnr));
                     }

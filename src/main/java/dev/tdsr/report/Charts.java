@@ -53,25 +53,26 @@ public final class Charts {
         }
         MetricsLog log = MetricsLog.read(file);
         Path dir = runDir.resolve("charts");
-        List<Path> written = new ArrayList<>();
         String run = runDir.getFileName().toString();
+        List<Path> written = new ArrayList<>();
         written.add(dir.resolve("loss.png"));
         writePng(losses("Training losses, " + run, log), written.get(0));
-        List<MetricsLog.EvalPoint> psnr = log.evals().stream().filter(p -> !Double.isNaN(p.psnrY())).toList();
-        if (!psnr.isEmpty()) {
-            written.add(dir.resolve("psnr.png"));
-            writePng(curves("PSNR-Y on the test images, " + run, "PSNR-Y (dB)",
-                    List.of(series(run, psnr, MetricsLog.EvalPoint::step, MetricsLog.EvalPoint::psnrY))),
-                    written.get(written.size() - 1));
-        }
-        List<MetricsLog.EvalPoint> map = log.evals().stream().filter(p -> !Double.isNaN(p.map07())).toList();
-        if (!map.isEmpty()) {
-            written.add(dir.resolve("map.png"));
-            writePng(curves("VOC07 mAP on the test images, " + run, "mAP (%)",
-                    List.of(series(run, map, MetricsLog.EvalPoint::step, p -> p.map07() * 100))),
-                    written.get(written.size() - 1));
-        }
+        evalCurve(log, run, "PSNR-Y", "PSNR-Y (dB)", MetricsLog.EvalPoint::psnrY, dir.resolve("psnr.png"), written);
+        evalCurve(log, run, "VOC07 mAP", "mAP (%)", p -> p.map07() * 100, dir.resolve("map.png"), written);
         return written;
+    }
+
+    /** One evaluation number of a run against the step, written when the run evaluated it at least once. */
+    private static void evalCurve(MetricsLog log, String run, String what, String yLabel,
+                                  ToDoubleFunction<MetricsLog.EvalPoint> y, Path png, List<Path> written)
+            throws IOException {
+        List<MetricsLog.EvalPoint> points = log.evals().stream().filter(p -> !Double.isNaN(y.applyAsDouble(p)))
+                .toList();
+        if (!points.isEmpty()) {
+            writePng(curves(what + " on the test images, " + run, yLabel,
+                    List.of(series(run, points, MetricsLog.EvalPoint::step, y))), png);
+            written.add(png);
+        }
     }
 
     /** One line per series (e.g. one per method) of an evaluation number against the step. */

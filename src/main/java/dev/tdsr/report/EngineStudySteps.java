@@ -32,7 +32,6 @@ import java.util.Map;
  */
 public final class EngineStudySteps implements StudySteps {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int EVAL_BATCH = 4;
 
     private final Backend backend;
     private final PrintWriter log;
@@ -217,15 +216,9 @@ public final class EngineStudySteps implements StudySteps {
     @Override
     public Evaluation evaluate(StudyConfig c, Method method, int scale, Trained sr, Path dir) throws Exception {
         TestBench bench = testSet(c, scale);
-        TestBench.Input input = switch (method) {
-            case HR -> TestBench.Input.HR;
-            case LR -> TestBench.Input.LR_PADDED;
-            case BICUBIC -> TestBench.Input.BICUBIC;
-            default -> TestBench.Input.SR;
-        };
         TestBench.Score score;
         try (Dbpn s = sr == null ? null : ModelFiles.loadDbpn(sr.modelDir(), backend, null)) {
-            score = bench.score(input, s, detector(), c.evaluation().figureImages(), c.evaluation().vocOptions());
+            score = bench.score(method.benchInput(), s, detector(), c.evaluation().figureImages(), c.evaluation().vocOptions());
         }
         MethodResult result = MethodResult.of(method, score.psnrY(), score.psnrRgb(), null, score.voc(),
                 score.coco());

@@ -2,6 +2,7 @@ package dev.tdsr.report;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.tdsr.eval.TestBench;
 import java.util.Locale;
 
 /** The rows of the paper's Tables 1 and 2 that this project reproduces, in table order (training.md section 4). */
@@ -37,6 +38,16 @@ public enum Method {
     /** True for the rows that run an SR network (and so have an SR PSNR worth reporting). */
     public boolean usesSr() {
         return this == SR || finetuned;
+    }
+
+    /** What this row gives the detector, as {@link TestBench} scores it. */
+    public TestBench.Input benchInput() {
+        return switch (this) {
+            case HR -> TestBench.Input.HR;
+            case LR -> TestBench.Input.LR_PADDED;
+            case BICUBIC -> TestBench.Input.BICUBIC;
+            default -> TestBench.Input.SR;
+        };
     }
 
     /** A file-name-safe form: "sr-ft-plus". */

@@ -223,11 +223,12 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("branch from " + parentCheckpoint + " (step " + at + "): schedule "
                     + mine + " does not begin with " + parent.scheduleValue().first(at));
         }
+        LrSchedule parentLr = parent.lrSchedule();
+        LrSchedule childLr = child.lrSchedule();
         for (long i = 0; i < at; i++) {
-            if (parent.lrSchedule().at(i) != child.lrSchedule().at(i)) {
+            if (parentLr.at(i) != childLr.at(i)) {
                 throw new IllegalArgumentException("branch from " + parentCheckpoint + " (step " + at + "): the lr of "
-                        + "step " + (i + 1) + " differs (" + parent.lrSchedule().at(i) + " vs "
-                        + child.lrSchedule().at(i) + ")");
+                        + "step " + (i + 1) + " differs (" + parentLr.at(i) + " vs " + childLr.at(i) + ")");
             }
         }
         Path out = Path.of(child.out());
