@@ -45,6 +45,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "study mode: the smoke-run study (same as --study quick)")
     boolean quick;
 
+    @Option(names = "--scale-workers", description = "study mode: scales trained at the same time (default: on the CPU "
+            + "processors / --threads, at most the scale count; 1 on a GPU); results do not depend on it")
+    Integer scaleWorkers;
+
     @Option(names = "--set", description = "study mode: override a study config value, key.path=value (repeatable)")
     List<String> studyOverrides = new ArrayList<>();
 
@@ -167,8 +171,8 @@ public final class TrainCommand implements Callable<Integer> {
                         + "build; run one part with --mode detector|sr|tdsr --data DIR");
             }
             Path out = cfg.out() == null ? null : Path.of(cfg.out());
-            return runner.get().run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out),
-                    choice.backend(), pw);
+            return runner.get().run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out,
+                    scaleWorkers), choice.backend(), pw);
         }
         Trainer.Options opts = new Trainer.Options(pw, System.console() != null, null, true);
         try (Trainer t = resume ? Trainer.resume(Path.of(cfg.out() == null ? "runs/" + cfg.modeValue() : cfg.out()),

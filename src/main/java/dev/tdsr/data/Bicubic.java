@@ -63,6 +63,26 @@ public final class Bicubic {
         return apply(im, plan(im.width(), outWidth, cx), plan(im.height(), outHeight, cy), cx, cy);
     }
 
+    /**
+     * The {@code imresize} of one dimension as a dense matrix: {@code m[o*in + i]} is input i's weight in output o, for
+     * {@code in -> in*factor} in scale mode (mirrored taps folded into their pixel). Applied to rows and then columns it
+     * is {@link #resize} to {@code factor} times the size, which lets a backend upscale whole batches with two GEMMs.
+     */
+    public static double[] upscaleMatrix(int in, int factor) {
+        if (in < 1 || factor < 1) {
+            throw new IllegalArgumentException("bicubic: expected a positive length and factor, got " + in + ", "
+                    + factor);
+        }
+        Plan p = plan(in, in * factor, factor);
+        double[] m = new double[p.out() * in];
+        for (int o = 0; o < p.out(); o++) {
+            for (int j = 0; j < p.taps(); j++) {
+                m[o * in + p.index()[o * p.taps() + j]] += p.weight()[o * p.taps() + j];
+            }
+        }
+        return m;
+    }
+
     private static Image apply(Image im, Plan px, Plan py, double cx, double cy) {
         if (cy <= cx) {
             return columns(rows(im, py), px);

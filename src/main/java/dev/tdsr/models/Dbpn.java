@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * D-DBPN (alterzero/DBPN-Pytorch dbpn.py), the super-resolution network S of TDSR: LR RGB in [0,1] -> SR at
- * {@code scale}x, no residual, no clamp. Parameter names are those of DBPN_x{2,4,8}.pth without {@code module.}.
+ * {@code scale}x, no clamp; plus the bicubic upscaling of lr when {@link DbpnConfig#residual()} (a fixed linear term:
+ * it adds no parameter gradient, only its adjoint to the input gradient). Parameter names are those of DBPN_x{2,4,8}.pth without {@code module.}.
  * <pre>
  *   x = feat1(feat0(lr));  h1 = up1(x);  l1 = down1(h1);  h2 = up2(l1)
  *   for i = 2..T-1:  l_i = down_i(cat(h_i..h_1));  h_{i+1} = up_{i+1}(cat(l_i..l_1))
@@ -74,7 +75,13 @@ public final class Dbpn implements Layer, AutoCloseable {
             l.add(downs[i].forward(Channels.concat(newestFirst(h))));
             h.add(ups[i + 1].forward(Channels.concat(newestFirst(l))));
         }
-        return output.forward(Channels.concat(newestFirst(h)));
+        Tensor sr = output.forward(Channels.concat(newestFirst(h)));
+        if (!config.residual()) {
+            return sr;
+        }
+        Tensor withBicubic = sr.backend().allocate(sr.dtype(), sr.shape());
+        sr.backend().add(sr, BicubicUpscale.forward(lr, config.scale()), withBicubic);
+        return withBicubic;
     }
 
     @Override
@@ -90,7 +97,11 @@ public final class Dbpn implements Layer, AutoCloseable {
         }
         be.axpy(1, ups[2].backward(gh.get(1)), gl.get(0));
         be.axpy(1, downs[1].backward(gl.get(0)), gh.get(0));
-        return feat0.backward(feat1.backward(ups[1].backward(gh.get(0))));
+        Tensor dLr = feat0.backward(feat1.backward(ups[1].backward(gh.get(0))));
+        if (config.residual()) {
+            be.axpy(1, BicubicUpscale.backward(dSr, config.scale()), dLr);
+        }
+        return dLr;
     }
 
     private static List<Tensor> newestFirst(List<Tensor> maps) {

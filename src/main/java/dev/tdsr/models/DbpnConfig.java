@@ -2,9 +2,11 @@ package dev.tdsr.models;
 
 /**
  * D-DBPN hyper-parameters: scale 2, 4 or 8; base channels (64 in the original) carried between projection units;
- * feat channels (256) of the first 3x3 feature layer; stages T (7 for the released DBPN_x*.pth).
+ * feat channels (256) of the first 3x3 feature layer; stages T (7 for the released DBPN_x*.pth); residual: the output
+ * is added to the bicubic upscaling of the input (DBPN-PyTorch 2019's {@code --residual}; false for the released
+ * DBPN_x*.pth, dbpn.md section 1), so a short training starts from bicubic quality instead of from noise.
  */
-public record DbpnConfig(int scale, int base, int feat, int stages) {
+public record DbpnConfig(int scale, int base, int feat, int stages, boolean residual) {
     public DbpnConfig {
         if (scale != 2 && scale != 4 && scale != 8) {
             throw new IllegalArgumentException("DbpnConfig.scale: expected 2, 4 or 8, got " + scale);
@@ -16,6 +18,11 @@ public record DbpnConfig(int scale, int base, int feat, int stages) {
         if (stages < 2) {
             throw new IllegalArgumentException("DbpnConfig.stages: expected at least 2, got " + stages);
         }
+    }
+
+    /** Without the bicubic residual, as the released checkpoints. */
+    public DbpnConfig(int scale, int base, int feat, int stages) {
+        this(scale, base, feat, stages, false);
     }
 
     /** The released D-DBPN: base 64, feat 256, T = 7. */

@@ -19,16 +19,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The study's steps on the real engine: training through {@link Trainer} (detector on HR, S with MSE, the fine-tuned
  * rows with their schedules through the frozen detector) and evaluation of every row on the test split with the VOC
  * and COCO evaluators and PSNR.
  *
- * <p>Every row is scored on the same test images by {@link TestBench}.
+ * <p>Every row is scored on the same test images by {@link TestBench}. Different scales may be worked on from
+ * different threads at the same time ({@link Study}'s scale workers): each scale has its own detector instance and
+ * test set, and training logs then go out as prefixed plain lines instead of progress bars.
  */
 public final class EngineStudySteps implements StudySteps {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,15 +38,23 @@ public final class EngineStudySteps implements StudySteps {
     private final Backend backend;
     private final PrintWriter log;
     private final Path dataRoot;
-    private Path detectorModel;
-    private Ssd detector;
-    private final Map<Integer, TestBench> testSets = new HashMap<>();
-    private final Map<Integer, Trainer.Result> srFtRuns = new HashMap<>();
+    private final boolean concurrentScales;
+    private volatile Path detectorModel;
+    private final Map<Integer, Ssd> detectors = new ConcurrentHashMap<>(); // by scale: a model is one thread's
+    private final Map<Integer, TestBench> testSets = new ConcurrentHashMap<>();
+    private final Map<Integer, Trainer.Result> srFtRuns = new ConcurrentHashMap<>();
 
+    /** For a study that runs one scale at a time. */
     public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot) {
+        this(backend, log, dataRoot, false);
+    }
+
+    /** @param concurrentScales whether the study works on several scales at once (plain prefixed log lines) */
+    public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot, boolean concurrentScales) {
         this.backend = backend;
         this.log = log;
         this.dataRoot = dataRoot;
+        this.concurrentScales = concurrentScales;
     }
 
     /** Where the training and test images are: the configured folders, or the synthetic set written once. */
@@ -68,7 +78,7 @@ public final class EngineStudySteps implements StudySteps {
                 + ")";
     }
 
-    private Path synthetic(StudyConfig c) throws IOException {
+    private synchronized Path synthetic(StudyConfig c) throws IOException {
         StudyConfig.Dataset d = c.dataset();
         Path root = dataRoot.resolve("synthetic-" + d.syntheticImages() + "x" + d.syntheticSize() + "-c"
                 + d.syntheticClasses() + "-s" + c.seed());
@@ -93,13 +103,20 @@ public final class EngineStudySteps implements StudySteps {
     private Trainer.Result train(ObjectNode cfg, Path dir, Path branchFrom) throws IOException {
         cfg.put("out", dir.toString());
         TrainConfig tc = TrainConfig.fromJson(cfg, "study");
-        Trainer.Options opts = new Trainer.Options(log, System.console() != null, null, true);
+        boolean prefixed = concurrentScales && cfg.has("scale");
+        PrintWriter runLog = prefixed ? new PrintWriter(new PrefixedLines(log, "[" + dir.getParent().getFileName()
+                + "/" + dir.getFileName() + "] "), true) : log;
+        Trainer.Options opts = new Trainer.Options(runLog, !prefixed && System.console() != null, null, true);
         try (Trainer t = branchFrom == null ? Trainer.start(tc, backend, opts)
                 : Trainer.branch(branchFrom, tc, backend, opts)) {
-            log.println("training " + t.config().modeValue() + " for " + t.config().steps() + " steps ("
+            runLog.println("training " + t.config().modeValue() + " for " + t.config().steps() + " steps ("
                     + t.config().schedule() + ") into " + dir);
-            log.flush();
+            runLog.flush();
             return t.run();
+        } finally {
+            if (prefixed) {
+                runLog.close();
+            }
         }
     }
 
@@ -115,6 +132,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("dbpnBase", c.sr().base());
         n.put("dbpnFeat", c.sr().feat());
         n.put("dbpnStages", c.sr().stages());
+        n.put("dbpnResidual", c.sr().residual());
         n.put("logEvery", c.training().logEvery());
         n.put("checkpointEvery", Math.max(1, c.training().checkpointEvery()));
         n.put("evalEvery", c.training().evalEvery());
@@ -134,6 +152,8 @@ public final class EngineStudySteps implements StudySteps {
         ObjectNode n = common(c, c.detector().trainBatch(), c.detector().trainLr());
         n.put("mode", "detector");
         n.put("steps", c.detector().trainIterations());
+        n.put("lrWarmup", c.detector().trainLrWarmup());
+        n.put("augment", c.detector().trainAugment());
         Trainer.Result r = train(n, dir);
         detectorModel = r.finalModel();
         return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
@@ -167,6 +187,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("schedule", c.training().schedule(method));
         n.put("srInit", pretrained.modelDir().toString());
         n.put("lrWarmup", c.training().lrWarmup());
+        n.put("augment", c.training().augment());
         n.put("detector", detectorModel.toString());
         if (c.training().lrDropAt() > 0) {
             n.putArray("lrDecayAt").add(c.training().lrDropAt());
@@ -196,11 +217,13 @@ public final class EngineStudySteps implements StudySteps {
 
     // ---- evaluation ----
 
-    private Ssd detector() throws IOException {
-        if (detector == null) {
-            detector = ModelFiles.loadSsd(detectorModel, backend, null);
+    private Ssd detector(int scale) throws IOException {
+        Ssd d = detectors.get(scale);
+        if (d == null) {
+            d = ModelFiles.loadSsd(detectorModel, backend, null);
+            detectors.put(scale, d);
         }
-        return detector;
+        return d;
     }
 
     private TestBench testSet(StudyConfig c, int scale) throws IOException {
@@ -218,7 +241,8 @@ public final class EngineStudySteps implements StudySteps {
         TestBench bench = testSet(c, scale);
         TestBench.Score score;
         try (Dbpn s = sr == null ? null : ModelFiles.loadDbpn(sr.modelDir(), backend, null)) {
-            score = bench.score(method.benchInput(), s, detector(), c.evaluation().figureImages(), c.evaluation().vocOptions());
+            score = bench.score(method.benchInput(), s, detector(scale), c.evaluation().figureImages(),
+                    c.evaluation().vocOptions());
         }
         MethodResult result = MethodResult.of(method, score.psnrY(), score.psnrRgb(), null, score.voc(),
                 score.coco());
@@ -238,11 +262,9 @@ public final class EngineStudySteps implements StudySteps {
         return new Evaluation(result, samples);
     }
 
-    /** Frees the detector held for evaluation. */
+    /** Frees the detectors held for evaluation. */
     public void close() {
-        if (detector != null) {
-            detector.close();
-            detector = null;
-        }
+        detectors.values().forEach(Ssd::close);
+        detectors.clear();
     }
 }

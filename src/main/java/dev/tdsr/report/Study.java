@@ -6,9 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Runs a study: obtains the detector, then at each scale every configured row in table order (HR, LR, Bicubic, SR,
@@ -18,6 +23,10 @@ import java.util.Map;
  *
  * <p>The pretrained S of a scale is obtained once, when the first row that needs it comes (the SR row, or the first
  * fine-tuned row when SR itself is not in the table), and every fine-tuned row starts from it.
+ *
+ * <p>Scales are independent once D exists, so up to {@code scaleWorkers} of them run at the same time (each on its
+ * own thread, with its own seeds: the numbers do not depend on the worker count); results.json and the report list
+ * them in config order.
  */
 public final class Study {
     /** Columns of the figure grids, as in the paper's Figures 1 and 3 (those evaluated). */
@@ -30,15 +39,27 @@ public final class Study {
     private final StudySteps steps;
     private final Path outDir;
     private final String datasetDescription;
+    private final int scaleWorkers;
+
+    /** One scale at a time. */
+    public Study(StudyConfig config, StudySteps steps, Path outDir, String datasetDescription) {
+        this(config, steps, outDir, datasetDescription, 1);
+    }
 
     /**
      * @param datasetDescription what the report says the data was ("VOC07+12 trainval -> VOC2007 test, 4952 images")
+     * @param scaleWorkers       scales run at the same time (>= 1); {@code steps} must then be safe to call from that
+     *                           many threads for different scales
      */
-    public Study(StudyConfig config, StudySteps steps, Path outDir, String datasetDescription) {
+    public Study(StudyConfig config, StudySteps steps, Path outDir, String datasetDescription, int scaleWorkers) {
+        if (scaleWorkers < 1) {
+            throw new IllegalArgumentException("scale workers: expected >= 1, got " + scaleWorkers);
+        }
         this.config = config;
         this.steps = steps;
         this.outDir = outDir;
         this.datasetDescription = datasetDescription;
+        this.scaleWorkers = scaleWorkers;
     }
 
     public StudyResults run() throws Exception {
@@ -47,51 +68,128 @@ public final class Study {
         long t0 = System.nanoTime();
         RunMetadata meta = new RunMetadata(version(), config.seed(), config.device(), datasetDescription,
                 config.name(), ConfigLoader.toTree(config), Instant.now().toString(), 0, 0, null, List.of());
-        List<RunMetadata.TrainingLog> logs = new ArrayList<>();
-        List<ScaleResult> done = new ArrayList<>();
 
         long td = System.nanoTime();
         StudySteps.Trained detector = steps.prepareDetector(config, dir("detector"));
-        double detectorSeconds = seconds(td);
-        String detectorLog = detector == null ? null : stored(detector.metricsJsonl());
+        Progress progress = new Progress(meta, t0, seconds(td), detector == null ? null
+                : stored(detector.metricsJsonl()));
 
+        List<Integer> scales = config.scales();
         Map<Integer, Map<Method, List<StudySteps.FigureSample>>> samples = new LinkedHashMap<>();
-        for (int scale : config.scales()) {
-            List<MethodResult> rows = new ArrayList<>();
-            Map<Method, List<StudySteps.FigureSample>> scaleSamples = new LinkedHashMap<>();
-            samples.put(scale, scaleSamples);
-            StudySteps.Trained pretrained = null;
-            for (Method m : config.methods()) {
-                long tr = System.nanoTime();
-                StudySteps.Trained sr = null;
-                if (m.usesSr()) {
-                    if (pretrained == null) {
-                        pretrained = steps.pretrainSr(config, scale, dir("x" + scale, Method.SR.slug()));
-                        addLog(logs, scale, Method.SR, pretrained);
-                    }
-                    sr = pretrained;
-                    if (m.finetuned()) {
-                        sr = steps.finetune(config, m, scale, pretrained, dir("x" + scale, m.slug()));
-                        addLog(logs, scale, m, sr);
-                    }
-                }
-                StudySteps.Evaluation ev = steps.evaluate(config, m, scale, sr, dir("x" + scale, m.slug(), "eval"));
-                rows.add(ev.result().withWallSeconds(seconds(tr)));
-                scaleSamples.put(m, ev.samples());
-                List<ScaleResult> partial = new ArrayList<>(done);
-                partial.add(new ScaleResult(scale, rows));
-                new StudyResults(meta.with(seconds(t0), detectorSeconds, detectorLog, logs), partial)
-                        .write(outDir.resolve(StudyResults.FILE_NAME));
+        if (scaleWorkers == 1 || scales.size() == 1) {
+            for (int scale : scales) {
+                samples.put(scale, runScale(scale, progress));
             }
-            done.add(new ScaleResult(scale, rows));
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(scaleWorkers, scales.size()), r -> {
+                Thread t = new Thread(r, "study-scale");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<Map<Method, List<StudySteps.FigureSample>>>> futures = new ArrayList<>();
+                for (int scale : scales) {
+                    futures.add(pool.submit(() -> runScale(scale, progress)));
+                }
+                for (int i = 0; i < scales.size(); i++) {
+                    samples.put(scales.get(i), result(futures.get(i)));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
-        StudyResults results = new StudyResults(meta.with(seconds(t0), detectorSeconds, detectorLog, logs), done);
-        results.write(outDir.resolve(StudyResults.FILE_NAME));
+        StudyResults results = progress.write();
         for (Map.Entry<Integer, Map<Method, List<StudySteps.FigureSample>>> e : samples.entrySet()) {
             writeFigure(e.getKey(), e.getValue());
         }
         Report.write(results, outDir);
         return results;
+    }
+
+    /** Every configured row of one scale, in table order; returns the figure samples by row. */
+    private Map<Method, List<StudySteps.FigureSample>> runScale(int scale, Progress progress) throws Exception {
+        Map<Method, List<StudySteps.FigureSample>> scaleSamples = new LinkedHashMap<>();
+        StudySteps.Trained pretrained = null;
+        for (Method m : config.methods()) {
+            long tr = System.nanoTime();
+            StudySteps.Trained sr = null;
+            if (m.usesSr()) {
+                if (pretrained == null) {
+                    pretrained = steps.pretrainSr(config, scale, dir("x" + scale, Method.SR.slug()));
+                    progress.addLog(scale, Method.SR, pretrained);
+                }
+                sr = pretrained;
+                if (m.finetuned()) {
+                    sr = steps.finetune(config, m, scale, pretrained, dir("x" + scale, m.slug()));
+                    progress.addLog(scale, m, sr);
+                }
+            }
+            StudySteps.Evaluation ev = steps.evaluate(config, m, scale, sr, dir("x" + scale, m.slug(), "eval"));
+            progress.rowDone(scale, ev.result().withWallSeconds(seconds(tr)));
+            scaleSamples.put(m, ev.samples());
+        }
+        return scaleSamples;
+    }
+
+    /** A scale's outcome; its failure rethrown as it was (the study fails with the first scale that failed). */
+    private static <T> T result(Future<T> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What is done so far, shared by the scale workers: rows and training logs, kept in config order whatever order
+     * they finish in, and results.json rewritten after every row (so a crash keeps what was done).
+     */
+    private final class Progress {
+        private final RunMetadata meta;
+        private final long t0;
+        private final double detectorSeconds;
+        private final String detectorLog;
+        private final Map<Integer, List<MethodResult>> rows = new LinkedHashMap<>();
+        private final List<RunMetadata.TrainingLog> logs = new ArrayList<>();
+
+        Progress(RunMetadata meta, long t0, double detectorSeconds, String detectorLog) {
+            this.meta = meta;
+            this.t0 = t0;
+            this.detectorSeconds = detectorSeconds;
+            this.detectorLog = detectorLog;
+            for (int scale : config.scales()) {
+                rows.put(scale, new ArrayList<>());
+            }
+        }
+
+        synchronized void addLog(int scale, Method m, StudySteps.Trained t) {
+            if (t != null && t.metricsJsonl() != null) {
+                logs.add(new RunMetadata.TrainingLog(scale, m, stored(t.metricsJsonl())));
+                logs.sort(Comparator.comparingInt((RunMetadata.TrainingLog l) -> config.scales().indexOf(l.scale()))
+                        .thenComparing(RunMetadata.TrainingLog::method));
+            }
+        }
+
+        synchronized void rowDone(int scale, MethodResult row) throws IOException {
+            rows.get(scale).add(row);
+            write();
+        }
+
+        synchronized StudyResults write() throws IOException {
+            List<ScaleResult> done = new ArrayList<>();
+            rows.forEach((scale, list) -> {
+                if (!list.isEmpty()) {
+                    done.add(new ScaleResult(scale, List.copyOf(list)));
+                }
+            });
+            StudyResults results = new StudyResults(meta.with(seconds(t0), detectorSeconds, detectorLog,
+                    List.copyOf(logs)), done);
+            results.write(outDir.resolve(StudyResults.FILE_NAME));
+            return results;
+        }
     }
 
     /**
@@ -125,12 +223,6 @@ public final class Study {
 
     private static StudySteps.FigureSample find(List<StudySteps.FigureSample> list, String id) {
         return list.stream().filter(s -> s.imageId().equals(id)).findFirst().orElse(null);
-    }
-
-    private void addLog(List<RunMetadata.TrainingLog> logs, int scale, Method m, StudySteps.Trained t) {
-        if (t != null && t.metricsJsonl() != null) {
-            logs.add(new RunMetadata.TrainingLog(scale, m, stored(t.metricsJsonl())));
-        }
     }
 
     /** A path as results.json keeps it: relative to the output folder when inside it (the folder can be moved). */

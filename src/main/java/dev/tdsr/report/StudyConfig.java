@@ -63,9 +63,12 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param trainIterations iterations of D's own training when weights is null (placeholder in the default)
      * @param trainLr         D's SGD learning rate
      * @param trainBatch      D's batch size
+     * @param trainLrWarmup   iterations of linear lr warm-up at the start of D's training (0 in ssd.pytorch)
+     * @param trainAugment    SSD augmentation in D's training (true in ssd.pytorch); false = whole images only
      */
     public record Detector(int inputSize, double width, int numClasses, String priors, String weights,
-                           int trainIterations, double trainLr, int trainBatch) {
+                           int trainIterations, double trainLr, int trainBatch, int trainLrWarmup,
+                           boolean trainAugment) {
         public Detector {
             if (inputSize < 1 || width <= 0 || width > 1 || numClasses < 2) {
                 throw new IllegalArgumentException("detector.input_size/width/num_classes: expected > 0, (0, 1] and "
@@ -79,6 +82,7 @@ public record StudyConfig(String name, String description, long seed, String dev
                         + "detector.weights is null (the detector must be trained), got " + trainIterations + ", "
                         + trainBatch);
             }
+            nonNegative(trainLrWarmup, "detector.train_lr_warmup");
         }
     }
 
@@ -88,6 +92,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param base               channels between projection units (64 in the original)
      * @param feat               channels of the first feature layer (256)
      * @param stages             back-projection stages T (7)
+     * @param residual           add the bicubic upscaling of the input to S's output (false for DBPN_x*.pth)
      * @param weights            scale ("4", "8") -> pretrained weights (DBPN_x4.pth, ...); null or a missing scale =
      *                           pretrain S on the training images first
      * @param pretrainIterations MSE-only iterations of that pretraining (placeholder in the default)
@@ -95,7 +100,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param pretrainAugment    SSD augmentation in that pretraining; false = whole images only, as an SR corpus
      *                           (DIV2K) is used: SSD's zoom-out fills most of a picture with flat mean colour
      */
-    public record SuperResolution(int base, int feat, int stages, Map<String, String> weights,
+    public record SuperResolution(int base, int feat, int stages, boolean residual, Map<String, String> weights,
                                   int pretrainIterations, double pretrainLr, int pretrainLrDropAt,
                                   boolean pretrainAugment) {
         public SuperResolution {
@@ -124,6 +129,8 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param lrDropAt        global iteration at which lr is multiplied by lrDropFactor (200k of 300k); 0 = never
      * @param lrDropFactor    0.1
      * @param lrWarmup        iterations of linear lr warm-up at the start of each fine-tuning (0 in the paper)
+     * @param augment         SSD augmentation of the fine-tuning batches (true in the paper); false = whole images,
+     *                        as the test images are
      * @param srFtSchedule    SR-FT: "100k:1:0"
      * @param srFtPlusSchedule SR-FT+: "100k:1:0+200k:1:0"
      * @param tdsrSchedule    TDSR: "100k:1:0+200k:1:0.01"
@@ -132,8 +139,9 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param checkpointEvery steps between checkpoints; 0 = only the final one
      */
     public record Training(int batchSize, double lr, double adamBeta1, double adamBeta2, double adamEps,
-                           int lrDropAt, double lrDropFactor, int lrWarmup, String srFtSchedule, String srFtPlusSchedule,
-                           String tdsrSchedule, int logEvery, int evalEvery, int checkpointEvery) {
+                           int lrDropAt, double lrDropFactor, int lrWarmup, boolean augment, String srFtSchedule,
+                           String srFtPlusSchedule, String tdsrSchedule, int logEvery, int evalEvery,
+                           int checkpointEvery) {
         // Only the form is checked here; dev.tdsr.train's schedule parser is the authority on meaning.
         private static final Pattern SCHEDULE = Pattern.compile(
                 "\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+(\\+\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+)*");

@@ -14,9 +14,15 @@ import java.util.List;
 public interface StudyRunner {
     /**
      * What to run: {@code study} a shipped study config's name ("default", "quick", "voc0712", "coco") or a file,
-     * {@code overrides} its {@code key.path=value} changes, {@code out} the output folder (null: the runner's default).
+     * {@code overrides} its {@code key.path=value} changes, {@code out} the output folder (null: the runner's default),
+     * {@code scaleWorkers} how many scales run at the same time (null: as many as the processors hold at the engine's
+     * thread count, on the CPU; one on a GPU).
      */
-    record Request(String study, List<String> overrides, Path out) {}
+    record Request(String study, List<String> overrides, Path out, Integer scaleWorkers) {
+        public Request(String study, List<String> overrides, Path out) {
+            this(study, overrides, out, null);
+        }
+    }
 
     /** Runs the study and returns the process exit code. */
     int run(Request request, Backend backend, PrintWriter out) throws IOException;

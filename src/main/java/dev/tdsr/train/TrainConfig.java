@@ -25,7 +25,7 @@ import java.util.Locale;
  * Everything a training run needs, as one JSON object (the {@code --config} file, the run's {@code config.json}, the
  * checkpoint's copy). A null field means "the default of the mode"; {@link #resolve()} fills them in, so the saved
  * config is always complete. Defaults are CPU-sized (DBPN base 16/feat 64/T 3, SSD width 1/4); the paper's networks
- * are dbpnBase 64, dbpnFeat 256, dbpnStages 7, ssdWidth 1.
+ * are dbpnBase 64, dbpnFeat 256, dbpnStages 7, dbpnResidual false, ssdWidth 1.
  *
  * <p>Modes: {@code detector} trains SSD on the HR images with lr decay x0.1 at 2/3 and 5/6 of the run
  * (ssd.pytorch's 80k/100k of 120k, scaled); {@code sr} trains S with MSE only; {@code tdsr} trains S with the
@@ -41,7 +41,7 @@ public record TrainConfig(
         List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
-        String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
+        Boolean dbpnResidual, String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
         String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
 
     static final ObjectMapper JSON = new ObjectMapper()
@@ -158,7 +158,8 @@ public record TrainConfig(
                 or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), or(lrWarmup, 0), opt, or(momentum, 0.9), or(beta2, 0.999),
                 or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
-                or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3), srInit,
+                or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
+                or(dbpnResidual, false), srInit,
                 detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
         r.check();
@@ -218,7 +219,7 @@ public record TrainConfig(
     }
 
     public DbpnConfig dbpnConfig() {
-        return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages);
+        return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages, dbpnResidual);
     }
 
     /** The detector for {@code numClasses} classes including background, with COCO or VOC prior sizes. */

@@ -274,7 +274,8 @@ public final class Trainer implements AutoCloseable {
     private static TrainConfig sizes(DbpnConfig d, SsdConfig s) {
         ObjectNode n = JSON.createObjectNode();
         if (d != null) {
-            n.put("dbpnBase", d.base()).put("dbpnFeat", d.feat()).put("dbpnStages", d.stages());
+            n.put("dbpnBase", d.base()).put("dbpnFeat", d.feat()).put("dbpnStages", d.stages())
+                    .put("dbpnResidual", d.residual());
         }
         if (s != null) {
             n.put("ssdInput", s.inputSize()).put("ssdWidth", s.width());

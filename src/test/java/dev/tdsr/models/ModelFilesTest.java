@@ -51,6 +51,26 @@ class ModelFilesTest {
     }
 
     @Test
+    void theBicubicResidualFlagTravelsWithTheWeightsAndOlderFilesReadAsWithout() throws Exception {
+        DbpnConfig residual = new DbpnConfig(4, 8, 16, 2, true);
+        try (Dbpn m = new Dbpn(residual, CpuBackend.get(), DType.F32, 11)) {
+            ModelFiles.save(dir.resolve("sr"), m);
+            try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("sr"), CpuBackend.get(), null);
+                    Dbpn alone = ModelFiles.loadDbpn(dir.resolve("sr/weights.safetensors"), CpuBackend.get(), null)) {
+                assertEquals(residual, back.config());
+                assertEquals(residual, alone.config());
+            }
+            Path json = dir.resolve("sr/model.json");
+            String without = Files.readString(json).replaceAll(",\\s*\"residual\"\\s*:\\s*true", "");
+            assertTrue(!without.contains("residual"), without);
+            Files.writeString(json, without);
+            try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("sr"), CpuBackend.get(), null)) {
+                assertEquals(TINY_DBPN, back.config());
+            }
+        }
+    }
+
+    @Test
     void ssdFolderRoundTrip() throws Exception {
         try (Ssd m = new Ssd(TINY_SSD, CpuBackend.get(), DType.F32, 5)) {
             ModelFiles.save(dir.resolve("det"), m);

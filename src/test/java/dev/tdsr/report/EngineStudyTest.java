@@ -18,19 +18,44 @@ class EngineStudyTest {
     @TempDir
     Path dir;
 
-    @Test
-    void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
-        Path out = dir.resolve("study");
+    /** {@code train --quick} shrunk to seconds, at the given scales, with extra arguments. */
+    private static String[] tinyStudy(Path out, String scales, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--quick", "--device", "cpu", "--out",
                 out.toString()));
-        for (String set : List.of("scales=[8]", "dataset.synthetic_images=10", "dataset.max_test_images=2",
+        for (String set : List.of("scales=" + scales, "dataset.synthetic_images=10", "dataset.max_test_images=2",
                 "detector.train_iterations=2", "detector.train_batch=2", "sr.pretrain_iterations=2",
                 "training.sr_ft_schedule=1:1:0", "training.sr_ft_plus_schedule=1:1:0+1:1:0",
                 "training.tdsr_schedule=1:1:0+1:1:0.01", "training.lr_drop_at=0", "evaluation.figure_images=1")) {
             args.add("--set");
             args.add(set);
         }
-        int code = Main.run(args.toArray(String[]::new));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void scalesRunAtTheSameTimeGiveTheNumbersOfScalesRunInTurn() throws Exception {
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("one"), "[4,8]", "--scale-workers", "1")));
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("two"), "[4,8]", "--scale-workers", "2")));
+        StudyResults one = StudyResults.read(dir.resolve("one/results.json"));
+        StudyResults two = StudyResults.read(dir.resolve("two/results.json"));
+        assertEquals(List.of(4, 8), two.scales().stream().map(ScaleResult::scale).toList(), "config order");
+        for (int i = 0; i < 2; i++) {
+            List<MethodResult> a = one.scales().get(i).methods();
+            List<MethodResult> b = two.scales().get(i).methods();
+            assertEquals(a.stream().map(MethodResult::method).toList(), b.stream().map(MethodResult::method).toList());
+            for (int j = 0; j < a.size(); j++) {
+                assertEquals(a.get(j).psnrY(), b.get(j).psnrY(), a.get(j).method() + " PSNR");
+                assertEquals(a.get(j).map07(), b.get(j).map07(), a.get(j).method() + " mAP");
+            }
+        }
+        assertEquals(one.metadata().trainingLogs().size(), two.metadata().trainingLogs().size());
+    }
+
+    @Test
+    void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
+        Path out = dir.resolve("study");
+        int code = Main.run(tinyStudy(out, "[8]"));
         assertEquals(0, code);
         StudyResults r = StudyResults.read(out.resolve("results.json"));
         assertEquals(1, r.scales().size());

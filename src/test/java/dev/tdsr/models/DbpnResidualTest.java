@@ -1,0 +1,75 @@
+package dev.tdsr.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tdsr.data.Bicubic;
+import dev.tdsr.data.Image;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.Tensors;
+import dev.tdsr.testing.GradCheck;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** D-DBPN with the bicubic global residual (DbpnConfig.residual). */
+class DbpnResidualTest {
+    private final SplittableRandom rnd = new SplittableRandom(7);
+
+    @Test
+    void batchUpscaleEqualsImresizeOnEveryImage() {
+        for (int factor : new int[] {2, 4, 8}) {
+            int w = 7;
+            int h = 5;
+            double[] values = new double[2 * 3 * h * w];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = rnd.nextDouble();
+            }
+            try (Scope s = Scope.open()) {
+                Tensor x = Tensors.of(GradCheck.cpu(), DType.F32, values, 2, 3, h, w);
+                float[] up = BicubicUpscale.forward(x, factor).toFloatArray();
+                int plane = 3 * h * w * factor * factor;
+                assertEquals(2 * plane, up.length);
+                for (int n = 0; n < 2; n++) {
+                    float[] image = new float[3 * h * w];
+                    for (int i = 0; i < image.length; i++) {
+                        image[i] = (float) values[n * image.length + i];
+                    }
+                    float[] expected = Bicubic.resize(new Image(w, h, image), w * factor, h * factor).data();
+                    float[] actual = java.util.Arrays.copyOfRange(up, n * plane, (n + 1) * plane);
+                    assertArrayEquals(expected, actual, 1e-5f, "x" + factor + " image " + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void residualOutputIsThePlainOutputPlusTheBicubicUpscale() {
+        Dbpn plain = new Dbpn(new DbpnConfig(4, 3, 4, 2), GradCheck.cpu(), DType.F64, 3);
+        Dbpn residual = new Dbpn(new DbpnConfig(4, 3, 4, 2, true), GradCheck.cpu(), DType.F64, 3);
+        try (Scope s = Scope.open()) {
+            Tensor lr = GradCheck.random(rnd, 0, 1, 1, 3, 4, 5);
+            double[] a = Tensors.read(plain.forward(lr));
+            double[] b = Tensors.read(residual.forward(lr));
+            double[] bicubic = Tensors.read(BicubicUpscale.forward(lr, 4));
+            double maxBicubic = 0;
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i] + bicubic[i], b[i], 1e-12);
+                maxBicubic = Math.max(maxBicubic, Math.abs(bicubic[i]));
+            }
+            assertTrue(maxBicubic > 0.5, "the bicubic term is the image, not zero");
+        }
+        plain.close();
+        residual.close();
+    }
+
+    @Test
+    void residualNetworkGradientIncludesTheUpscalesAdjoint() {
+        Dbpn net = new Dbpn(new DbpnConfig(2, 2, 3, 2, true), GradCheck.cpu(), DType.F64, 5);
+        GradCheck.randomize(net.parameters(), rnd, -0.4, 0.4);
+        GradCheck.checkLayer("dbpn+bicubic", net, net.parameters(), GradCheck.random(rnd, 0, 1, 1, 3, 4, 3), 12, 9);
+        net.close();
+    }
+}
