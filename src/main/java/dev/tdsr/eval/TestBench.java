@@ -50,9 +50,12 @@ public final class TestBench {
     /** One image as a row showed it to the detector (clamped), its detections in that image's pixels, its PSNR-Y. */
     public record Shown(String imageId, Image image, List<Detection> detections, Double psnrY) {}
 
-    /** A row's scores; PSNR is null for HR and LR (nothing to compare), detection results null without detector. */
+    /**
+     * A row's scores; PSNR is null for HR and LR (nothing to compare), detection results null without detector.
+     * {@code vocMatched} is {@code voc} before scoring, for resampling the test images (a paired bootstrap).
+     */
     public record Score(Double psnrY, Double psnrRgb, VocEvaluator.Result voc, CocoEvaluator.Result coco,
-                        List<Shown> shown) {}
+                        List<Shown> shown, VocEvaluator.Matched vocMatched) {}
 
     private final List<TestImage> images;
     private final ClassList classes;
@@ -148,10 +151,11 @@ public final class TestBench {
             }
         }
         int n = images.size();
-        VocEvaluator.Result voc = detector == null ? null
-                : VocEvaluator.evaluate(classes.names(), vocGroundTruth(), vocDets, vocOptions);
+        VocEvaluator.Matched matched = detector == null ? null
+                : VocEvaluator.match(classes.names(), vocGroundTruth(), vocDets, vocOptions);
         CocoEvaluator.Result coco = detector == null ? null : CocoEvaluator.evaluate(cocoGroundTruth(), cocoDets);
-        return new Score(hasPsnr ? psnrY / n : null, hasPsnr ? psnrRgb / n : null, voc, coco, shown);
+        return new Score(hasPsnr ? psnrY / n : null, hasPsnr ? psnrRgb / n : null,
+                matched == null ? null : matched.result(), coco, shown, matched);
     }
 
     private List<Detection> detect(Ssd detector, DetectionOutput output, List<Image> inputs) {

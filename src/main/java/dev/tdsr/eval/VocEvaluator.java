@@ -1,6 +1,7 @@
 package dev.tdsr.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,16 @@ public final class VocEvaluator {
      * not looked at; a detection of a class not in the list or on an image not in {@code images} is an error.
      */
     public static Result evaluate(List<String> classNames, List<GtImage> images, List<Detection> detections, Options options) {
+        return match(classNames, images, detections, options).result();
+    }
+
+    /**
+     * Matches {@code detections} to {@code images} once (the part of {@link #evaluate} that looks at boxes), so that
+     * {@link Matched#map07(int[])} can re-score the same detections on a resample of the images without matching
+     * again: a paired bootstrap over test images costs a pass over the sorted detections per resample.
+     */
+    public static Matched match(List<String> classNames, List<GtImage> images, List<Detection> detections,
+                                Options options) {
         Map<String, Integer> imageIndex = new HashMap<>();
         for (GtImage image : images) {
             if (imageIndex.put(image.imageId(), imageIndex.size()) != null) {
@@ -101,33 +112,112 @@ public final class VocEvaluator {
             }
             list.add(d);
         }
-        List<ClassResult> results = new ArrayList<>();
-        double sum07 = 0;
-        double sum = 0;
-        int counted = 0;
+        List<ClassMatch> classes = new ArrayList<>();
         for (Map.Entry<String, List<Detection>> e : byClass.entrySet()) {
-            ClassResult r = evaluateClass(e.getKey(), images, imageIndex, e.getValue(), options);
-            results.add(r);
-            if (r.npos() > 0) {
-                sum07 += r.ap07();
-                sum += r.ap();
-                counted++;
-            }
+            classes.add(matchClass(e.getKey(), images, imageIndex, e.getValue(), options));
         }
-        return new Result(List.copyOf(results), sum07 / counted, sum / counted);
+        return new Matched(images.size(), List.copyOf(classes));
     }
 
-    private static ClassResult evaluateClass(String cls, List<GtImage> images, Map<String, Integer> imageIndex,
-                                             List<Detection> dets, Options options) {
+    /** A detection list matched against the ground truth: every number of {@link #evaluate}, and resamples of it. */
+    public static final class Matched {
+        private final int imageCount;
+        private final List<ClassMatch> classes;
+
+        private Matched(int imageCount, List<ClassMatch> classes) {
+            this.imageCount = imageCount;
+            this.classes = classes;
+        }
+
+        /** Images of the ground truth, in its order (the indices of {@link #map07(int[])}'s counts). */
+        public int imageCount() {
+            return imageCount;
+        }
+
+        /** The result with every image counted once: what {@link #evaluate} returns. */
+        public Result result() {
+            return result(null);
+        }
+
+        /**
+         * The 11-point mAP when image i counts {@code counts[i]} times (a bootstrap resample of the images). Equal to
+         * evaluating the images and their detections duplicated that many times, up to the order of exactly tied
+         * scores (tested).
+         */
+        public double map07(int[] counts) {
+            if (counts.length != imageCount) {
+                throw new IllegalArgumentException("map07: " + counts.length + " counts for " + imageCount + " images");
+            }
+            return result(counts).map07();
+        }
+
+        private Result result(int[] counts) {
+            List<ClassResult> results = new ArrayList<>();
+            double sum07 = 0;
+            double sum = 0;
+            int counted = 0;
+            for (ClassMatch c : classes) {
+                ClassResult r = c.score(counts);
+                results.add(r);
+                if (r.npos() > 0) {
+                    sum07 += r.ap07();
+                    sum += r.ap();
+                    counted++;
+                }
+            }
+            return new Result(List.copyOf(results), sum07 / counted, sum / counted);
+        }
+    }
+
+    /**
+     * One class's detections in score order, each with its image and its TP/FP flags (both 0: matched a difficult
+     * object), and the class's non-difficult objects per image.
+     */
+    private record ClassMatch(String cls, int[] nposPerImage, int[] image, double[] tp, double[] fp) {
+        ClassResult score(int[] counts) {
+            long npos = 0;
+            for (int i = 0; i < nposPerImage.length; i++) {
+                npos += (long) nposPerImage[i] * (counts == null ? 1 : counts[i]);
+            }
+            int nd = image.length;
+            if (npos == 0) {
+                return new ClassResult(cls, 0, nd, Double.NaN, Double.NaN);
+            }
+            // A detection counted w times is w equal entries in a row; the curve's point after the last of them is
+            // the one both AP definitions can use (precision rises within a run of TPs and falls within FPs).
+            double[] rec = new double[nd];
+            double[] prec = new double[nd];
+            double ctp = 0;
+            double cfp = 0;
+            int points = 0;
+            for (int d = 0; d < nd; d++) {
+                int w = counts == null ? 1 : counts[image[d]];
+                if (w == 0) {
+                    continue;
+                }
+                ctp += w * tp[d];
+                cfp += w * fp[d];
+                rec[points] = ctp / npos;
+                prec[points] = ctp / Math.max(ctp + cfp, Math.ulp(1.0)); // np.finfo(np.float64).eps
+                points++;
+            }
+            rec = Arrays.copyOf(rec, points);
+            prec = Arrays.copyOf(prec, points);
+            return new ClassResult(cls, Math.toIntExact(npos), nd, elevenPointAp(rec, prec), allPointsAp(rec, prec));
+        }
+    }
+
+    private static ClassMatch matchClass(String cls, List<GtImage> images, Map<String, Integer> imageIndex,
+                                         List<Detection> dets, Options options) {
         // Ground truth of this class per image, with voc_eval's "det" (already matched) flags.
         List<List<GtObject>> gt = new ArrayList<>(images.size());
-        int npos = 0;
+        int[] nposPerImage = new int[images.size()];
         for (GtImage image : images) {
             List<GtObject> objects = new ArrayList<>();
             for (GtObject o : image.objects()) {
                 if (o.className().equals(cls)) {
                     objects.add(o);
-                    npos += o.difficult() ? 0 : 1;
+                    nposPerImage[gt.size()] += o.difficult() ? 0 : 1;
                 }
             }
             gt.add(objects);
@@ -135,12 +225,14 @@ public final class VocEvaluator {
         List<Detection> sorted = new ArrayList<>(dets);
         sorted.sort((a, b) -> a.score() > b.score() ? -1 : a.score() < b.score() ? 1 : 0); // List.sort is stable
         int nd = sorted.size();
+        int[] detImage = new int[nd];
         double[] tp = new double[nd];
         double[] fp = new double[nd];
         boolean[][] matched = new boolean[images.size()][];
         for (int d = 0; d < nd; d++) {
             Detection det = sorted.get(d);
             int img = imageIndex.get(det.imageId());
+            detImage[d] = img;
             List<GtObject> objects = gt.get(img);
             if (matched[img] == null) {
                 matched[img] = new boolean[objects.size()];
@@ -166,20 +258,7 @@ public final class VocEvaluator {
                 }
             } // a difficult best match: neither TP nor FP, but the entry stays in the curve as in voc_eval
         }
-        if (npos == 0) {
-            return new ClassResult(cls, 0, nd, Double.NaN, Double.NaN);
-        }
-        double[] rec = new double[nd];
-        double[] prec = new double[nd];
-        double ctp = 0;
-        double cfp = 0;
-        for (int d = 0; d < nd; d++) {
-            ctp += tp[d];
-            cfp += fp[d];
-            rec[d] = ctp / npos;
-            prec[d] = ctp / Math.max(ctp + cfp, Math.ulp(1.0)); // np.finfo(np.float64).eps
-        }
-        return new ClassResult(cls, npos, nd, elevenPointAp(rec, prec), allPointsAp(rec, prec));
+        return new ClassMatch(cls, nposPerImage, detImage, tp, fp);
     }
 
     /** IoU of two corner boxes; with {@code plusOne} a box spans {@code x2 - x1 + 1} pixels (voc_eval's order of operations). */

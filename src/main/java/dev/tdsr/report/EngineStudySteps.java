@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Degradation;
 import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
+import dev.tdsr.eval.PairedBootstrap;
 import dev.tdsr.eval.TestBench;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.Detection;
@@ -246,6 +247,11 @@ public final class EngineStudySteps implements StudySteps {
         }
         MethodResult result = MethodResult.of(method, score.psnrY(), score.psnrRgb(), null, score.voc(),
                 score.coco());
+        int resamples = c.evaluation().bootstrapResamples();
+        if (score.vocMatched() != null && resamples > 0) { // the same resamples for every row of this scale
+            int[][] counts = PairedBootstrap.counts(bench.images().size(), resamples, c.seed() * 31 + scale);
+            result = result.withMap07Resamples(PairedBootstrap.map07(score.vocMatched(), counts));
+        }
         log.printf("x%d %-8s PSNR-Y %s  mAP07 %.4f  COCO AP %.4f%n", scale, method,
                 score.psnrY() == null ? "-" : String.format("%.2f", score.psnrY()), score.voc().map07(),
                 score.coco().ap());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tdsr.eval.CocoEvaluator;
 import dev.tdsr.eval.VocEvaluator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Map;
  * @param perClass    class name -> AP, in the dataset's class order
  * @param coco        the 12 COCO numbers
  * @param wallSeconds wall time of the row (training, if any, plus evaluation)
+ * @param map07Resamples VOC07 mAP on each paired-bootstrap resample of the test images (the same resamples for every
+ *                    row of a scale); null when not computed
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record MethodResult(@JsonProperty("method") Method method, @JsonProperty("psnr_y") Double psnrY,
@@ -26,7 +29,9 @@ public record MethodResult(@JsonProperty("method") Method method, @JsonProperty(
                            @JsonProperty("map07") Double map07, @JsonProperty("map") Double map,
                            @JsonProperty("per_class") Map<String, ClassAp> perClass,
                            @JsonProperty("coco") CocoSummary coco,
-                           @JsonProperty("wall_seconds") double wallSeconds) {
+                           @JsonProperty("wall_seconds") double wallSeconds,
+                           @JsonProperty("map07_resamples") @JsonInclude(JsonInclude.Include.NON_NULL)
+                           List<Double> map07Resamples) {
     public MethodResult {
         if (method == null) {
             throw new IllegalArgumentException("method result: field 'method' is required");
@@ -37,6 +42,13 @@ public record MethodResult(@JsonProperty("method") Method method, @JsonProperty(
         map07 = Numbers.finiteOrNull(map07);
         map = Numbers.finiteOrNull(map);
         perClass = perClass == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perClass));
+        map07Resamples = map07Resamples == null ? null : List.copyOf(map07Resamples);
+    }
+
+    /** Without bootstrap resamples. */
+    public MethodResult(Method method, Double psnrY, Double psnrRgb, Double ssim, Double map07, Double map,
+                        Map<String, ClassAp> perClass, CocoSummary coco, double wallSeconds) {
+        this(method, psnrY, psnrRgb, ssim, map07, map, perClass, coco, wallSeconds, null);
     }
 
     /**
@@ -62,6 +74,11 @@ public record MethodResult(@JsonProperty("method") Method method, @JsonProperty(
     }
 
     public MethodResult withWallSeconds(double seconds) {
-        return new MethodResult(method, psnrY, psnrRgb, ssim, map07, map, perClass, coco, seconds);
+        return new MethodResult(method, psnrY, psnrRgb, ssim, map07, map, perClass, coco, seconds, map07Resamples);
+    }
+
+    public MethodResult withMap07Resamples(double[] resamples) {
+        return new MethodResult(method, psnrY, psnrRgb, ssim, map07, map, perClass, coco, wallSeconds,
+                java.util.Arrays.stream(resamples).boxed().toList());
     }
 }

@@ -58,6 +58,29 @@ public final class ReportDocument {
         if (!failed.isEmpty()) {
             out.add(new Bullets(failed));
         }
+        List<String> weak = new ArrayList<>();
+        Integer resamples = null;
+        for (ShapeCheck.Check c : checks) {
+            if (c.support() != null) {
+                resamples = r.scales().stream().filter(s -> s.scale() == c.scale()).findFirst()
+                        .flatMap(s -> s.get(c.left())).map(x -> x.map07Resamples().size()).orElse(null);
+                double sameWay = c.verdict() == ShapeCheck.Verdict.YES ? c.support() : 1 - c.support();
+                if (sameWay < ShapeCheck.MIN_SUPPORT) {
+                    weak.add("×" + c.scale() + ": " + c.claim() + " (" + c.verdict().word() + " here, holds in "
+                            + Numbers.percent(c.support()) + " % of the resamples)");
+                }
+            }
+        }
+        if (resamples != null) {
+            out.add(new Paragraph("Holds in resamples: the share of " + resamples + " paired bootstrap resamples of "
+                    + "the test images (drawn with replacement, the same for every row of a scale) in which the "
+                    + "relation holds. A verdict that fewer than " + Numbers.fixed(ShapeCheck.MIN_SUPPORT * 100, 0)
+                    + " % of them agree with could change with another test set of this size: "
+                    + (weak.isEmpty() ? "no verdict is that close." : "")));
+            if (!weak.isEmpty()) {
+                out.add(new Bullets(weak));
+            }
+        }
         for (ScaleResult s : r.scales()) {
             out.add(new Heading(2, "Scale ×" + s.scale()));
             out.add(new TableBlock(Tables.quality(s)));

@@ -185,9 +185,11 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param figureImages  test images shown in the figure grids
      * @param figureMinScore detections below this score are not drawn in the figures
      * @param ssim          also compute SSIM (slow on large test sets)
+     * @param bootstrapResamples paired-bootstrap resamples of the test images behind each ordering check (the share
+     *                      in which it holds); 0 = none
      */
     public record Evaluation(String vocMetric, int evalImages, int figureImages, double figureMinScore,
-                             boolean ssim) {
+                             boolean ssim, int bootstrapResamples) {
         public Evaluation {
             if (!List.of("voc_eval", "devkit", "ssd_pytorch").contains(vocMetric)) {
                 throw new IllegalArgumentException("evaluation.voc_metric: expected \"voc_eval\", \"devkit\" or "
@@ -195,6 +197,7 @@ public record StudyConfig(String name, String description, long seed, String dev
             }
             nonNegative(evalImages, "evaluation.eval_images");
             nonNegative(figureImages, "evaluation.figure_images");
+            nonNegative(bootstrapResamples, "evaluation.bootstrap_resamples");
         }
 
         /** The evaluator options named by {@link #vocMetric}. */

@@ -71,14 +71,16 @@ public final class Tables {
         return new Table("×" + s.scale() + ": COCO detection (%)", header, rows);
     }
 
-    /** One row per check: scale, claim, both numbers, verdict. */
+    /** One row per check: scale, claim, both numbers, verdict, share of bootstrap resamples where it holds. */
     public static Table shape(List<ShapeCheck.Check> checks) {
         List<List<String>> rows = new ArrayList<>();
         for (ShapeCheck.Check c : checks) {
             rows.add(List.of("×" + c.scale(), c.claim(), c.left() + " = " + value(c, c.leftValue()),
-                    c.right() + " = " + value(c, c.rightValue()), c.verdict().word()));
+                    c.right() + " = " + value(c, c.rightValue()), c.verdict().word(),
+                    c.support() == null ? "–" : Numbers.percent(c.support()) + " %"));
         }
-        return new Table("Orderings checked", List.of("Scale", "Claim", "Left", "Right", "Holds?"), rows);
+        return new Table("Orderings checked", List.of("Scale", "Claim", "Left", "Right", "Holds?",
+                "Holds in resamples"), rows);
     }
 
     /** A check's number as shown: PSNR in dB, detection scores in %. */

@@ -179,4 +179,50 @@ class VocEvaluatorTest {
                 () -> cat(gt, List.of(det("a", "cow", .9, 1, 1, 10, 10))));
         assertTrue(unknownClass.getMessage().contains("'cow'"), unknownClass.getMessage());
     }
+
+    @Test
+    void resampledMapEqualsEvaluatingTheDuplicatedImages() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        List<String> classes = List.of("a", "b");
+        List<GtImage> images = new ArrayList<>();
+        List<Detection> dets = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            List<GtObject> objects = new ArrayList<>();
+            for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
+                double x = rnd.nextDouble(0, 200);
+                double y = rnd.nextDouble(0, 200);
+                String cls = classes.get(rnd.nextInt(2));
+                objects.add(new GtObject(cls, new Box(x, y, x + 40, y + 40), rnd.nextInt(6) == 0));
+                for (int j = 0; j < 2; j++) { // near hits, misses and duplicates, distinct scores
+                    double dx = rnd.nextDouble(-15, 15);
+                    dets.add(new Detection("im" + i, rnd.nextInt(4) == 0 ? "a" : cls, rnd.nextDouble(),
+                            new Box(x + dx, y, x + dx + 40, y + 40)));
+                }
+            }
+            images.add(new GtImage("im" + i, objects));
+        }
+        VocEvaluator.Matched matched = VocEvaluator.match(classes, images, dets, Options.VOC_EVAL);
+        Result once = VocEvaluator.evaluate(classes, images, dets);
+        assertEquals(once.map07(), matched.result().map07(), 0.0);
+        int[][] counts = PairedBootstrap.counts(images.size(), 5, 11);
+        for (int[] c : counts) {
+            assertEquals(images.size(), java.util.Arrays.stream(c).sum());
+            List<GtImage> dupImages = new ArrayList<>();
+            List<Detection> dupDets = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                for (int k = 0; k < c[i]; k++) {
+                    String id = images.get(i).imageId() + "#" + k;
+                    dupImages.add(new GtImage(id, images.get(i).objects()));
+                    for (Detection d : dets) {
+                        if (d.imageId().equals(images.get(i).imageId())) {
+                            dupDets.add(new Detection(id, d.className(), d.score(), d.box()));
+                        }
+                    }
+                }
+            }
+            assertEquals(VocEvaluator.evaluate(classes, dupImages, dupDets).map07(), matched.map07(c), 1e-12);
+        }
+        assertTrue(java.util.Arrays.stream(PairedBootstrap.map07(matched, counts)).distinct().count() > 1,
+                "resamples differ");
+    }
 }

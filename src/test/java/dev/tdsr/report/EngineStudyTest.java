@@ -66,6 +66,8 @@ class EngineStudyTest {
         MethodResult tdsr = r.scales().get(0).methods().stream().filter(m -> m.method() == Method.TDSR).findFirst()
                 .orElseThrow();
         assertTrue(tdsr.psnrY() != null && tdsr.psnrY() > 0, tdsr.toString());
+        assertEquals(1000, tdsr.map07Resamples().size(), "paired bootstrap resamples of the test images");
+        assertTrue(ShapeCheck.run(r).get(0).support() != null, "the shape check says how often it holds");
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("TDSR") && md.contains("SR-FT+"), md);
         assertTrue(Files.size(out.resolve("report.html")) > 10_000);

@@ -68,4 +68,36 @@ class ShapeCheckTest {
         assertEquals("SR-FT > Bicubic in COCO AP", c.claim());
         assertEquals(ShapeCheck.Verdict.YES, c.verdict());
     }
+
+    @Test
+    void resamplesSayHowOftenARelationHoldsAndTheReportNamesTheCloseOnes() {
+        List<MethodResult> rows = new ArrayList<>(PaperNumbers.scale(4, PaperNumbers.X4).methods());
+        double[] ftPlus = {0.53, 0.54, 0.52, 0.55};
+        double[] ft = {0.52, 0.55, 0.51, 0.54};     // SR-FT+ >= SR-FT in 3 of 4
+        double[] tdsr = {0.62, 0.63, 0.61, 0.64};   // TDSR > SR-FT+ in all
+        for (int i = 0; i < rows.size(); i++) {
+            MethodResult m = rows.get(i);
+            double[] r = switch (m.method()) {
+                case SR_FT_PLUS -> ftPlus;
+                case SR_FT -> ft;
+                case TDSR -> tdsr;
+                default -> null;
+            };
+            if (r != null) {
+                rows.set(i, m.withMap07Resamples(r));
+            }
+        }
+        StudyResults results = new StudyResults(null, List.of(new ScaleResult(4, rows)));
+        List<ShapeCheck.Check> checks = ShapeCheck.run(results);
+        assertEquals(1.0, checks.get(0).support(), 0.0);
+        assertEquals(0.75, checks.get(1).support(), 0.0);
+        assertEquals(null, checks.get(2).support(), "Bicubic has no resamples");
+        assertEquals(null, checks.get(3).support(), "PSNR is not resampled");
+        String md = MarkdownReport.render(ReportDocument.build(results, List.of(), List.of()));
+        assertTrue(md.contains("| ×4 | TDSR > SR-FT+ in VOC07 mAP | TDSR = 62.2 % | SR-FT+ = 53.6 % | yes | 100.0 % |"),
+                md);
+        assertTrue(md.contains("share of 4 paired bootstrap resamples"), md);
+        assertTrue(md.contains("- ×4: SR-FT+ >= SR-FT in VOC07 mAP (yes here, holds in 75.0 % of the resamples)"), md);
+        assertTrue(!md.contains("- ×4: TDSR > SR-FT+ in VOC07 mAP (yes here"), md);
+    }
 }
