@@ -44,6 +44,7 @@ public final class EngineStudySteps implements StudySteps {
     private final Map<Integer, Ssd> detectors = new ConcurrentHashMap<>(); // by scale: a model is one thread's
     private final Map<Integer, TestBench> testSets = new ConcurrentHashMap<>();
     private final Map<Integer, Trainer.Result> srFtRuns = new ConcurrentHashMap<>();
+    private final Map<Integer, int[][]> bootstrapCounts = new ConcurrentHashMap<>(); // by scale, drawn once
 
     /** For a study that runs one scale at a time. */
     public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot) {
@@ -249,7 +250,8 @@ public final class EngineStudySteps implements StudySteps {
                 score.coco());
         int resamples = c.evaluation().bootstrapResamples();
         if (score.vocMatched() != null && resamples > 0) { // the same resamples for every row of this scale
-            int[][] counts = PairedBootstrap.counts(bench.images().size(), resamples, c.seed() * 31 + scale);
+            int[][] counts = bootstrapCounts.computeIfAbsent(scale,
+                    k -> PairedBootstrap.counts(bench.images().size(), resamples, c.seed() * 31 + scale));
             result = result.withMap07Resamples(PairedBootstrap.map07(score.vocMatched(), counts));
         }
         log.printf("x%d %-8s PSNR-Y %s  mAP07 %.4f  COCO AP %.4f%n", scale, method,
