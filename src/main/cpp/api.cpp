@@ -1,126 +1,57 @@
-// The engine-level part of the C API: errors, threads, BLAS info and tensor lifetime/transfer.
+// The C boundary (tdsr.h): every entry point checks its arguments with its family's header, then runs the twin of
+// the tensors' device through its ops table (device.hpp). Every C++ exception stops here (guarded).
 #include "core.hpp"
+#include "device.hpp"
 
+#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
-#include <mutex>
-#include <unordered_map>
+#include <type_traits>
 
 namespace tdsr {
-
-namespace {
-thread_local std::string g_last_error;
-
-// The cache of freed host blocks: exact-size reuse, bounded by kHostCacheBytes (blocks beyond it are freed). Never
-// destroyed: tensors may still be released by Java's Cleaner while the process exits.
-constexpr size_t kHostCacheBytes = size_t(4) << 30;
-struct HostCache {
-    std::mutex mutex;
-    std::unordered_multimap<size_t, void*> blocks;
-    size_t cached = 0;
-};
-HostCache& host_cache() {
-    static HostCache* cache = new HostCache();
-    return *cache;
-}
-
-// Frees every cached block (when a fresh allocation fails).
-void host_cache_trim() {
-    HostCache& c = host_cache();
-    std::lock_guard<std::mutex> lock(c.mutex);
-    for (auto& [size, p] : c.blocks) std::free(p);
-    c.blocks.clear();
-    c.cached = 0;
-}
-}  // namespace
-
-void* host_alloc(size_t bytes) {
-    HostCache& c = host_cache();
-    {
-        std::lock_guard<std::mutex> lock(c.mutex);
-        auto it = c.blocks.find(bytes);
-        if (it != c.blocks.end()) {
-            void* p = it->second;
-            c.blocks.erase(it);
-            c.cached -= bytes;
-            return p;
-        }
-    }
-    void* p = std::aligned_alloc(64, bytes);
-    if (!p) {
-        host_cache_trim();
-        p = std::aligned_alloc(64, bytes);
-    }
-    return p;
-}
-
-void host_free(void* ptr, size_t bytes) {
-    if (!ptr) return;
-    HostCache& c = host_cache();
-    {
-        std::lock_guard<std::mutex> lock(c.mutex);
-        if (c.cached + bytes <= kHostCacheBytes) {
-            c.blocks.emplace(bytes, ptr);
-            c.cached += bytes;
-            return;
-        }
-    }
-    std::free(ptr);
-}
-
-void set_last_error(const std::string& m) { g_last_error = m; }
-
-std::string shape_str(const tdsr_tensor* t) {
-    if (!t) return "null";
-    std::ostringstream s;
-    s << "[";
-    for (size_t i = 0; i < t->shape.size(); i++) s << (i ? "," : "") << t->shape[i];
-    s << "]";
-    if (t->dtype != TDSR_F32) s << ":" << dtype_name(t->dtype);
-    return s.str();
-}
-
-void require_same_dtype(const char* op, std::initializer_list<const tdsr_tensor*> ts) {
-    const tdsr_tensor* first = nullptr;
-    for (auto* t : ts) {
-        if (!t) continue;
-        if (!first) first = t;
-        else if (t->dtype != first->dtype)
-            fail(Msg() << op << ": mixed dtypes " << dtype_name(first->dtype) << " and " << dtype_name(t->dtype));
-    }
-}
-
-void require_ndim(const char* op, const char* name, const tdsr_tensor* t, int ndim) {
-    require_tensor(op, name, t);
-    if (t->ndim() != ndim) fail(Msg() << op << ": " << name << " " << shape_str(t) << " must have " << ndim << " dimensions");
-}
-
-void require_shape(const char* op, const char* name, const tdsr_tensor* t, const std::vector<int64_t>& expected) {
-    require_tensor(op, name, t);
-    if (t->shape != expected) {
-        tdsr_tensor e;
-        e.shape = expected;
-        e.dtype = t->dtype;
-        fail(Msg() << op << ": " << name << " has shape " << shape_str(t) << ", expected " << shape_str(&e));
-    }
-}
-
-void require_numel(const char* op, const char* name, const tdsr_tensor* t, int64_t numel) {
-    require_tensor(op, name, t);
-    if (t->numel != numel)
-        fail(Msg() << op << ": " << name << " " << shape_str(t) << " has " << t->numel << " elements, expected " << numel);
-}
-
+const std::string& last_error();
+void last_oom(int64_t* requested, int64_t* free);
 }  // namespace tdsr
 
 using namespace tdsr;
 
+namespace {
+
+std::vector<int64_t> shape_of(const char* op, int ndim, const int64_t* shape, int64_t& numel) {
+    if (ndim < 0 || ndim > 8) fail(Msg() << op << ": ndim must be in 0..8, got " << ndim);
+    if (ndim > 0 && !shape) fail(Msg() << op << ": shape is null");
+    std::vector<int64_t> dims;
+    numel = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) fail(Msg() << op << ": negative dimension " << shape[i]);
+        dims.push_back(shape[i]);
+        numel *= shape[i];
+    }
+    return dims;
+}
+
+template <class T>
+int transfer(const char* op, const tdsr_tensor* t, int dtype, int64_t offset, int64_t count, T* host) {
+    return guarded(op, [&] {
+        check_transfer(op, t, dtype, offset, count, host);
+        if (count == 0) return;
+        if constexpr (std::is_const_v<T>) ops_of(t).upload(const_cast<tdsr_tensor*>(t), host, offset, count);
+        else ops_of(t).download(t, host, offset, count);
+    });
+}
+
+ConvHyper conv_hyper(int sh, int sw, int ph, int pw, int dh, int dw) { return ConvHyper{sh, sw, ph, pw, dh, dw}; }
+
+}  // namespace
+
 extern "C" {
 
-const char* tdsr_last_error(void) { return g_last_error.c_str(); }
+// ---- engine -----------------------------------------------------------------------------------------------------
+const char* tdsr_last_error(void) { return last_error().c_str(); }
+
+void tdsr_last_oom(int64_t* requested, int64_t* free_bytes) { last_oom(requested, free_bytes); }
 
 const char* tdsr_version(void) { return "0.1.0"; }
 
@@ -138,51 +69,65 @@ int tdsr_set_num_threads(int n) {
     });
 }
 
-int tdsr_get_num_threads(void) { return omp_get_max_threads(); }
+const char* tdsr_memory_describe(int device) {
+    thread_local std::string text;
+    const int status = guarded("memory_describe", [&] { text = ops_for_device(device).memory_describe(device); });
+    if (status != TDSR_OK) text = last_error();
+    return text.c_str();
+}
 
-int tdsr_tensor_create(int dtype, int ndim, const int64_t* shape, tdsr_tensor** out) {
-    return guarded("tensor_create", [&] {
-        if (!out) fail("tensor_create: out is null");
+int tdsr_memory_stats(int device, int64_t* out6) {
+    return guarded("memory_stats", [&] {
+        if (!out6) fail("memory_stats: out is null");
+        const AllocatorStats s = ops_for_device(device).memory_stats(device);
+        const uint64_t values[6] = {s.allocated_bytes, s.reserved_bytes,
+                                    s.peak_allocated_bytes, s.peak_reserved_bytes, s.raw_allocations, s.raw_releases};
+        for (int i = 0; i < 6; i++) out6[i] = int64_t(values[i]);
+    });
+}
+
+int tdsr_memory_empty_cache(int device) {
+    return guarded("memory_empty_cache", [&] { ops_for_device(device).empty_cache(device); });
+}
+
+// ---- tensors ----------------------------------------------------------------------------------------------------
+int tdsr_tensor_create(int device, int dtype, int ndim, const int64_t* shape, tdsr_tensor** out) {
+    const char* op = "tensor_create";
+    return guarded(op, [&] {
+        if (!out) fail(Msg() << op << ": out is null");
         *out = nullptr;
-        if (dtype != TDSR_F32 && dtype != TDSR_F64 && dtype != TDSR_I32) fail(Msg() << "tensor_create: unknown dtype " << dtype);
-        if (ndim < 0 || ndim > 8) fail(Msg() << "tensor_create: ndim must be in 0..8, got " << ndim);
+        if (dtype != TDSR_F32 && dtype != TDSR_F64 && dtype != TDSR_I32) fail(Msg() << op << ": unknown dtype " << dtype);
+        const DeviceOps& ops = ops_for_device(device);
         auto t = std::make_unique<tdsr_tensor>();
         t->dtype = dtype;
-        t->numel = 1;
-        for (int i = 0; i < ndim; i++) {
-            if (shape[i] < 0) fail(Msg() << "tensor_create: negative dimension " << shape[i]);
-            t->shape.push_back(shape[i]);
-            t->numel *= shape[i];
-        }
+        t->shape = shape_of(op, ndim, shape, t->numel);
         auto s = std::make_shared<Storage>();
-        // 64-byte alignment for AVX-512 loads; zero-initialised so a fresh tensor is a valid gradient buffer.
-        const size_t bytes = static_cast<size_t>(t->numel) * dtype_size(dtype);
-        s->bytes = std::max<size_t>((bytes + 63) / 64 * 64, 64);
-        s->ptr = host_alloc(s->bytes);
-        if (!s->ptr) {
-            Msg m;
-            m << "tensor_create: cannot allocate " << bytes << " bytes for " << shape_str(t.get());
-            throw Error(TDSR_ERR_OUT_OF_MEMORY, m.str());
+        // At least one 64-byte line, so every tensor has a unique, aligned address; zero-filled by the device so a
+        // fresh tensor is a valid gradient buffer.
+        s->bytes = std::max<size_t>((size_t(t->numel) * dtype_size(dtype) + 63) / 64 * 64, 64);
+        s->device = device;
+        try {
+            s->ptr = ops.allocate(device, s->bytes);
+        } catch (const OutOfMemory& e) {
+            throw OutOfMemory(e.requested, e.free,
+                              (Msg() << shape_str(t.get()) << " on " << device_name(device) << ": " << e.what()).str());
         }
-        std::memset(s->ptr, 0, s->bytes);
+        s->ops = &ops;
         t->storage = std::move(s);
         *out = t.release();
     });
 }
 
 int tdsr_tensor_view(tdsr_tensor* base, int64_t offset, int ndim, const int64_t* shape, tdsr_tensor** out) {
-    return guarded("tensor_view", [&] {
-        require_tensor("tensor_view", "base", base);
-        if (!out) fail("tensor_view: out is null");
+    const char* op = "tensor_view";
+    return guarded(op, [&] {
+        require_tensor(op, "base", base);
+        if (!out) fail(Msg() << op << ": out is null");
         auto t = std::make_unique<tdsr_tensor>();
         t->dtype = base->dtype;
-        t->numel = 1;
-        for (int i = 0; i < ndim; i++) {
-            t->shape.push_back(shape[i]);
-            t->numel *= shape[i];
-        }
+        t->shape = shape_of(op, ndim, shape, t->numel);
         if (offset < 0 || offset + t->numel > base->numel)
-            fail(Msg() << "tensor_view: view of " << t->numel << " elements at offset " << offset
+            fail(Msg() << op << ": view of " << t->numel << " elements at offset " << offset
                        << " does not fit in base " << shape_str(base));
         t->offset = base->offset + offset;
         t->storage = base->storage;
@@ -192,116 +137,334 @@ int tdsr_tensor_view(tdsr_tensor* base, int64_t offset, int ndim, const int64_t*
 
 void tdsr_tensor_free(tdsr_tensor* t) { delete t; }
 
-int64_t tdsr_tensor_numel(const tdsr_tensor* t) { return t ? t->numel : 0; }
+int tdsr_tensor_device(const tdsr_tensor* t) { return t ? t->device() : TDSR_DEVICE_CPU; }
 
-void* tdsr_tensor_data(tdsr_tensor* t) { return t ? static_cast<char*>(t->storage->ptr) + t->offset * dtype_size(t->dtype) : nullptr; }
-
-}  // extern "C"
-
-namespace {
-template <class T>
-int transfer(const char* op, const tdsr_tensor* t, int dtype, int64_t offset, int64_t count, T* host, bool write) {
-    return guarded(op, [&] {
-        require_tensor(op, "t", t);
-        if (!host && count > 0) fail(Msg() << op << ": host buffer is null");
-        if (t->dtype != dtype)
-            fail(Msg() << op << ": tensor is " << dtype_name(t->dtype) << ", the call is for " << dtype_name(dtype));
-        if (offset < 0 || count < 0 || offset + count > t->numel)
-            fail(Msg() << op << ": range [" << offset << ", " << offset + count << ") outside tensor " << shape_str(t));
-        T* d = t->data<T>() + offset;
-        if (write) std::memcpy(d, host, count * sizeof(T));
-        else std::memcpy(host, d, count * sizeof(T));
-    });
-}
-}  // namespace
-
-extern "C" {
+void* tdsr_tensor_data(tdsr_tensor* t) { return t ? t->raw() : nullptr; }
 
 int tdsr_tensor_write_f32(tdsr_tensor* t, const float* src, int64_t offset, int64_t count) {
-    return transfer("tensor_write_f32", t, TDSR_F32, offset, count, const_cast<float*>(src), true);
+    return transfer("tensor_write_f32", t, TDSR_F32, offset, count, src);
 }
 int tdsr_tensor_read_f32(const tdsr_tensor* t, float* dst, int64_t offset, int64_t count) {
-    return transfer("tensor_read_f32", t, TDSR_F32, offset, count, dst, false);
+    return transfer("tensor_read_f32", t, TDSR_F32, offset, count, dst);
 }
 int tdsr_tensor_write_f64(tdsr_tensor* t, const double* src, int64_t offset, int64_t count) {
-    return transfer("tensor_write_f64", t, TDSR_F64, offset, count, const_cast<double*>(src), true);
+    return transfer("tensor_write_f64", t, TDSR_F64, offset, count, src);
 }
 int tdsr_tensor_read_f64(const tdsr_tensor* t, double* dst, int64_t offset, int64_t count) {
-    return transfer("tensor_read_f64", t, TDSR_F64, offset, count, dst, false);
+    return transfer("tensor_read_f64", t, TDSR_F64, offset, count, dst);
 }
 int tdsr_tensor_write_i32(tdsr_tensor* t, const int32_t* src, int64_t offset, int64_t count) {
-    return transfer("tensor_write_i32", t, TDSR_I32, offset, count, const_cast<int32_t*>(src), true);
+    return transfer("tensor_write_i32", t, TDSR_I32, offset, count, src);
 }
 int tdsr_tensor_read_i32(const tdsr_tensor* t, int32_t* dst, int64_t offset, int64_t count) {
-    return transfer("tensor_read_i32", t, TDSR_I32, offset, count, dst, false);
+    return transfer("tensor_read_i32", t, TDSR_I32, offset, count, dst);
 }
 
 int tdsr_tensor_fill(tdsr_tensor* t, double value) {
     return guarded("tensor_fill", [&] {
         require_tensor("tensor_fill", "t", t);
-        if (t->dtype == TDSR_I32) {
-            int32_t* d = t->data<int32_t>();
-            for (int64_t i = 0; i < t->numel; i++) d[i] = static_cast<int32_t>(value);
-            return;
-        }
-        dispatch_float("tensor_fill", t, [&](auto tag) {
-            using T = decltype(tag);
-            T* d = t->data<T>();
-            T v = static_cast<T>(value);
-            for (int64_t i = 0; i < t->numel; i++) d[i] = v;
-        });
+        ops_of(t).fill(t, value);
     });
 }
 
 int tdsr_tensor_copy(tdsr_tensor* dst, const tdsr_tensor* src) {
     return guarded("tensor_copy", [&] {
-        require_tensor("tensor_copy", "dst", dst);
-        require_tensor("tensor_copy", "src", src);
-        require_same_dtype("tensor_copy", {dst, src});
-        require_numel("tensor_copy", "dst", dst, src->numel);
-        std::memmove(tdsr_tensor_data(dst), tdsr_tensor_data(const_cast<tdsr_tensor*>(src)), src->numel * dtype_size(src->dtype));
+        check_copy(dst, src);
+        // Between devices the CUDA twin moves the bytes (it sees both pointers); on one device its own twin.
+        const tdsr_tensor* gpu_side = dst->device() != TDSR_DEVICE_CPU ? dst : src;
+        ops_of(gpu_side).copy(dst, src);
     });
 }
 
 int tdsr_sum(const tdsr_tensor* x, double* out) {
     return guarded("sum", [&] {
-        dispatch_float("sum", x, [&](auto tag) {
-            using T = decltype(tag);
-            const T* d = x->data<T>();
-            double s = 0;
-            for (int64_t i = 0; i < x->numel; i++) s += d[i];
-            *out = s;
-        });
+        require_float("sum", "x", x);
+        if (!out) fail("sum: out is null");
+        *out = ops_of(x).sum(x);
     });
 }
 
 int tdsr_all_finite(const tdsr_tensor* x, int* out) {
     return guarded("all_finite", [&] {
-        dispatch_float("all_finite", x, [&](auto tag) {
-            using T = decltype(tag);
-            const T* d = x->data<T>();
-            int ok = 1;
-            for (int64_t i = 0; i < x->numel; i++)
-                if (!std::isfinite(d[i])) { ok = 0; break; }
-            *out = ok;
-        });
+        require_float("all_finite", "x", x);
+        if (!out) fail("all_finite: out is null");
+        *out = ops_of(x).all_finite(x) ? 1 : 0;
     });
 }
 
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c) {
     return guarded("gemm", [&] {
-        require_ndim("gemm", "a", a, 2);
-        require_ndim("gemm", "b", b, 2);
-        require_ndim("gemm", "c", c, 2);
-        require_same_dtype("gemm", {a, b, c});
-        if (a->dim(1) != b->dim(0) || c->dim(0) != a->dim(0) || c->dim(1) != b->dim(1))
-            fail(Msg() << "gemm: shapes a " << shape_str(a) << ", b " << shape_str(b) << ", c " << shape_str(c)
-                       << " do not form C[M,N] = A[M,K] B[K,N]");
-        int M = (int)a->dim(0), K = (int)a->dim(1), N = (int)b->dim(1);
-        dispatch_float("gemm", a, [&](auto tag) {
-            using T = decltype(tag);
-            gemm(false, false, M, N, K, T(1), a->data<T>(), K, b->data<T>(), N, T(0), c->data<T>(), N);
-        });
+        const GemmShape s = check_gemm(a, b, c);
+        ops_of(a).gemm(s, a, b, c);
+    });
+}
+
+// ---- convolution ------------------------------------------------------------------------------------------------
+int tdsr_conv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y, int sh,
+                        int sw, int ph, int pw, int dh, int dw) {
+    return guarded("conv2d_forward", [&] {
+        const ConvGeom g = check_conv2d_forward(x, w, b, y, conv_hyper(sh, sw, ph, pw, dh, dw));
+        ops_of(x).conv2d_forward(g, x, w, b, y);
+    });
+}
+
+int tdsr_conv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx, int sh, int sw, int ph,
+                               int pw, int dh, int dw) {
+    return guarded("conv2d_backward_input", [&] {
+        const ConvGeom g = check_conv2d_backward_input(dy, w, dx, conv_hyper(sh, sw, ph, pw, dh, dw));
+        ops_of(dy).conv2d_backward_input(g, dy, w, dx);
+    });
+}
+
+int tdsr_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db, int sh,
+                                int sw, int ph, int pw, int dh, int dw_) {
+    return guarded("conv2d_backward_params", [&] {
+        if (!dw && !db) return;
+        const ConvGeom g = check_conv2d_backward_params(dy, x, dw, db, conv_hyper(sh, sw, ph, pw, dh, dw_));
+        ops_of(dy).conv2d_backward_params(g, dy, x, dw, db);
+    });
+}
+
+int tdsr_deconv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y, int sh,
+                          int sw, int ph, int pw) {
+    return guarded("deconv2d_forward", [&] {
+        const ConvGeom g = check_deconv2d_forward(x, w, b, y, conv_hyper(sh, sw, ph, pw, 1, 1));
+        ops_of(x).deconv2d_forward(g, x, w, b, y);
+    });
+}
+
+int tdsr_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx, int sh, int sw, int ph,
+                                 int pw) {
+    return guarded("deconv2d_backward_input", [&] {
+        const ConvGeom g = check_deconv2d_backward_input(dy, w, dx, conv_hyper(sh, sw, ph, pw, 1, 1));
+        ops_of(dy).deconv2d_backward_input(g, dy, w, dx);
+    });
+}
+
+int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db,
+                                  int sh, int sw, int ph, int pw) {
+    return guarded("deconv2d_backward_params", [&] {
+        if (!dw && !db) return;
+        const ConvGeom g = check_deconv2d_backward_params(dy, x, dw, db, conv_hyper(sh, sw, ph, pw, 1, 1));
+        ops_of(dy).deconv2d_backward_params(g, dy, x, dw, db);
+    });
+}
+
+// ---- activations, pooling, normalisation ------------------------------------------------------------------------
+int tdsr_prelu_forward(const tdsr_tensor* x, const tdsr_tensor* alpha, tdsr_tensor* y) {
+    return guarded("prelu_forward", [&] {
+        const PreluGeom g = check_prelu_forward(x, alpha, y);
+        ops_of(x).prelu_forward(g, x, alpha, y);
+    });
+}
+
+int tdsr_prelu_backward(const tdsr_tensor* x, const tdsr_tensor* alpha, const tdsr_tensor* dy, tdsr_tensor* dx,
+                        tdsr_tensor* dalpha) {
+    return guarded("prelu_backward", [&] {
+        const PreluGeom g = check_prelu_backward(x, alpha, dy, dx, dalpha);
+        ops_of(x).prelu_backward(g, x, alpha, dy, dx, dalpha);
+    });
+}
+
+int tdsr_relu_forward(const tdsr_tensor* x, tdsr_tensor* y) {
+    return guarded("relu_forward", [&] {
+        check_relu_forward(x, y);
+        ops_of(x).relu_forward(x, y);
+    });
+}
+
+int tdsr_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx) {
+    return guarded("relu_backward", [&] {
+        check_relu_backward(x, dy, dx);
+        ops_of(x).relu_backward(x, dy, dx);
+    });
+}
+
+int tdsr_maxpool2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int kh, int kw, int sh, int sw, int ph, int pw,
+                           int ceil_mode) {
+    return guarded("maxpool2d_forward", [&] {
+        const PoolGeom g = check_maxpool2d_forward(x, y, PoolHyper{kh, kw, sh, sw, ph, pw, ceil_mode});
+        ops_of(x).maxpool2d_forward(g, x, y);
+    });
+}
+
+int tdsr_maxpool2d_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, int kh, int kw, int sh,
+                            int sw, int ph, int pw, int ceil_mode) {
+    return guarded("maxpool2d_backward", [&] {
+        const PoolGeom g = check_maxpool2d_backward(x, dy, dx, PoolHyper{kh, kw, sh, sw, ph, pw, ceil_mode});
+        ops_of(x).maxpool2d_backward(g, x, dy, dx);
+    });
+}
+
+int tdsr_l2norm_forward(const tdsr_tensor* x, const tdsr_tensor* scale, tdsr_tensor* y, double eps) {
+    return guarded("l2norm_forward", [&] {
+        const NCP g = check_l2norm_forward(x, scale, y);
+        ops_of(x).l2norm_forward(g, x, scale, y, eps);
+    });
+}
+
+int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const tdsr_tensor* dy, tdsr_tensor* dx,
+                         tdsr_tensor* dscale, double eps) {
+    return guarded("l2norm_backward", [&] {
+        const NCP g = check_l2norm_backward(x, scale, dy, dx, dscale);
+        ops_of(x).l2norm_backward(g, x, scale, dy, dx, dscale, eps);
+    });
+}
+
+// ---- elementwise, channel affine, concat/split ------------------------------------------------------------------
+int tdsr_add(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
+    return guarded("add", [&] {
+        check_binary("add", a, b, y);
+        ops_of(a).binary(Binary::add, a, b, 0.0, y);
+    });
+}
+
+int tdsr_sub(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
+    return guarded("sub", [&] {
+        check_binary("sub", a, b, y);
+        ops_of(a).binary(Binary::sub, a, b, 0.0, y);
+    });
+}
+
+int tdsr_scale(const tdsr_tensor* x, double s, tdsr_tensor* y) {
+    return guarded("scale", [&] {
+        check_binary("scale", x, x, y);
+        ops_of(x).binary(Binary::scale, x, x, s, y);
+    });
+}
+
+int tdsr_axpy(double alpha, const tdsr_tensor* x, tdsr_tensor* y) {
+    return guarded("axpy", [&] {
+        check_binary("axpy", x, y, y);
+        ops_of(x).binary(Binary::axpy, x, y, alpha, y);
+    });
+}
+
+int tdsr_channel_affine_forward(const tdsr_tensor* x, const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
+    return guarded("channel_affine_forward", [&] {
+        const NCP g = check_channel_affine_forward(x, a, b, y);
+        ops_of(x).channel_affine_forward(g, x, a, b, y);
+    });
+}
+
+int tdsr_channel_affine_backward(const tdsr_tensor* x, const tdsr_tensor* a, const tdsr_tensor* dy, tdsr_tensor* dx,
+                                 tdsr_tensor* da, tdsr_tensor* db) {
+    return guarded("channel_affine_backward", [&] {
+        const NCP g = check_channel_affine_backward(x, a, dy, dx, da, db);
+        ops_of(x).channel_affine_backward(g, x, a, dy, dx, da, db);
+    });
+}
+
+int tdsr_concat_channels(int n, tdsr_tensor* const* inputs, tdsr_tensor* y) {
+    return guarded("concat_channels", [&] {
+        const NCP g = check_concat_channels(n, inputs, y);
+        ops_of(y).concat_channels(g, n, inputs, y);
+    });
+}
+
+int tdsr_split_channels(const tdsr_tensor* y, int n, tdsr_tensor* const* outs, int accumulate) {
+    return guarded("split_channels", [&] {
+        const NCP g = check_split_channels(y, n, outs);
+        ops_of(y).split_channels(g, y, n, outs, accumulate);
+    });
+}
+
+// ---- losses -----------------------------------------------------------------------------------------------------
+int tdsr_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, double* loss) {
+    return guarded("mse_forward", [&] {
+        check_mse_forward(a, b, loss);
+        *loss = ops_of(a).mse_forward(a, b);
+    });
+}
+
+int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
+    return guarded("mse_backward", [&] {
+        check_mse_backward(a, b, da);
+        ops_of(a).mse_backward(a, b, scale, da);
+    });
+}
+
+int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss) {
+    return guarded("smooth_l1_forward", [&] {
+        check_smooth_l1_forward(x, target, weight, loss);
+        *loss = ops_of(x).smooth_l1_forward(x, target, weight);
+    });
+}
+
+int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
+                            tdsr_tensor* dx) {
+    return guarded("smooth_l1_backward", [&] {
+        check_smooth_l1_backward(x, target, weight, dx);
+        ops_of(x).smooth_l1_backward(x, target, weight, scale, dx);
+    });
+}
+
+int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss) {
+    return guarded("softmax_xent_forward", [&] {
+        const RowsShape s = check_softmax_xent_forward(logits, labels, row_loss);
+        ops_of(logits).softmax_xent_forward(s, logits, labels, row_loss);
+    });
+}
+
+int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* labels, const tdsr_tensor* row_weight,
+                               tdsr_tensor* dlogits) {
+    return guarded("softmax_xent_backward", [&] {
+        const RowsShape s = check_softmax_xent_backward(logits, labels, row_weight, dlogits);
+        ops_of(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits);
+    });
+}
+
+int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs) {
+    return guarded("softmax_rows", [&] {
+        const RowsShape s = check_softmax_rows(logits, probs);
+        ops_of(logits).softmax_rows(s, logits, probs);
+    });
+}
+
+// ---- optimizers -------------------------------------------------------------------------------------------------
+int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, double lr, double momentum,
+                  double weight_decay) {
+    return guarded("sgd_step", [&] {
+        check_sgd_step(param, grad, momentum_buf);
+        ops_of(param).sgd_step(param, grad, momentum_buf, lr, momentum, weight_decay);
+    });
+}
+
+int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, int64_t t, double lr,
+                   double beta1, double beta2, double eps, double weight_decay) {
+    return guarded("adam_step", [&] {
+        const AdamHyper h{t, lr, beta1, beta2, eps, weight_decay};
+        check_adam_step(param, grad, m, v, h);
+        ops_of(param).adam_step(param, grad, m, v, h);
+    });
+}
+
+// ---- layout -----------------------------------------------------------------------------------------------------
+int tdsr_nchw_to_rows(const tdsr_tensor* x, tdsr_tensor* rows, int64_t offset) {
+    return guarded("nchw_to_rows", [&] {
+        const RowsGeom g = check_rows_slice("nchw_to_rows", x, rows, offset);
+        ops_of(x).nchw_to_rows(g, x, rows);
+    });
+}
+
+int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset) {
+    return guarded("rows_to_nchw", [&] {
+        const RowsGeom g = check_rows_slice("rows_to_nchw", x, rows, offset);
+        ops_of(x).rows_to_nchw(g, rows, x);
+    });
+}
+
+int tdsr_crop2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int64_t top, int64_t left) {
+    return guarded("crop2d_forward", [&] {
+        const CropGeom g = check_crop("crop2d_forward", x, y, top, left);
+        ops_of(x).crop2d_forward(g, x, y);
+    });
+}
+
+int tdsr_crop2d_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int64_t top, int64_t left) {
+    return guarded("crop2d_backward", [&] {
+        const CropGeom g = check_crop("crop2d_backward", dx, dy, top, left);
+        ops_of(dx).crop2d_backward(g, dy, dx);
     });
 }
 

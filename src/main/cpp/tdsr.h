@@ -1,5 +1,11 @@
 /*
- * tdsr.h — the flat C API of the CPU engine. It is the only header JavaCPP reads (dev.tdsr.engine.nat.Cpu).
+ * tdsr.h — the flat C API of the engine, for both devices. It is the only header of the engine JavaCPP reads
+ * (dev.tdsr.engine.nat.Cpu); the CUDA library adds only its device queries and registration (src/main/cuda/tdsr_cuda.h).
+ *
+ * Devices: a tensor is created on a device (TDSR_DEVICE_CPU, or a CUDA ordinal >= 0) and keeps it; every op checks
+ * that its tensors share one device and runs that device's twin of the kernel (src/main/cpp/cpu/ or src/main/cuda/,
+ * dispatched through the table of src/main/cpp/device.hpp). CUDA tensors exist only once libtdsr_cuda.so has
+ * registered itself (tdsr_cuda_register); libtdsr_cpu.so never depends on CUDA.
  *
  * Conventions
  *  - Every function that can fail returns a status (TDSR_OK = 0); the message of the last failure on the calling
@@ -32,6 +38,10 @@ typedef struct tdsr_tensor tdsr_tensor;
 #define TDSR_ERR_INVALID_ARGUMENT 1 /* bad shape, dtype or parameter: the message names the op and the shapes */
 #define TDSR_ERR_OUT_OF_MEMORY 2
 #define TDSR_ERR_INTERNAL 3
+#define TDSR_ERR_DEVICE 4 /* the CUDA runtime, cuDNN or cuBLAS failed: the message names the call and its error */
+
+/* devices */
+#define TDSR_DEVICE_CPU (-1)
 
 /* dtypes */
 #define TDSR_F32 0
@@ -40,20 +50,30 @@ typedef struct tdsr_tensor tdsr_tensor;
 
 /* ---- engine ----------------------------------------------------------------------------------------------------- */
 const char* tdsr_last_error(void);
+/* After TDSR_ERR_OUT_OF_MEMORY: the bytes asked for and the bytes the device had free (-1 where it cannot tell). */
+void tdsr_last_oom(int64_t* requested, int64_t* free_bytes);
 const char* tdsr_version(void);
 /* BLAS library, its version/config string and the core it selected. */
 const char* tdsr_blas_info(void);
 /* Threads for OpenMP regions and for BLAS (they are separate pools; BLAS is never called inside an OpenMP region). */
 int tdsr_set_num_threads(int n);
-int tdsr_get_num_threads(void);
+/* The caching allocator of a device: one line (allocated, reserved, peak, raw allocations), and the numbers
+ * out[0..5] = allocated, reserved, peak allocated, peak reserved, raw allocations, raw releases (bytes, counts). */
+const char* tdsr_memory_describe(int device);
+int tdsr_memory_stats(int device, int64_t* out6);
+/* Returns every cached block of the device that no tensor uses to the system (or the driver). */
+int tdsr_memory_empty_cache(int device);
 
 /* ---- tensors ---------------------------------------------------------------------------------------------------- */
-int tdsr_tensor_create(int dtype, int ndim, const int64_t* shape, tdsr_tensor** out);
+/* A zero-filled tensor on `device`. */
+int tdsr_tensor_create(int device, int dtype, int ndim, const int64_t* shape, tdsr_tensor** out);
 /* A view of `count` elements starting at element `offset` of `base`'s buffer, with a new shape; shares the buffer. */
 int tdsr_tensor_view(tdsr_tensor* base, int64_t offset, int ndim, const int64_t* shape, tdsr_tensor** out);
 void tdsr_tensor_free(tdsr_tensor* t);
-int64_t tdsr_tensor_numel(const tdsr_tensor* t);
-/* Host address of the first element (CPU tensors), for zero-copy buffers on the Java side. */
+/* The device of a tensor (TDSR_DEVICE_CPU or a CUDA ordinal). */
+int tdsr_tensor_device(const tdsr_tensor* t);
+/* Address of the first element on the tensor's device: the device pointer the CUDA backend hands to cuDNN and cuBLAS
+ * through the JavaCPP presets. */
 void* tdsr_tensor_data(tdsr_tensor* t);
 int tdsr_tensor_write_f32(tdsr_tensor* t, const float* src, int64_t offset, int64_t count);
 int tdsr_tensor_read_f32(const tdsr_tensor* t, float* dst, int64_t offset, int64_t count);
@@ -62,7 +82,7 @@ int tdsr_tensor_read_f64(const tdsr_tensor* t, double* dst, int64_t offset, int6
 int tdsr_tensor_write_i32(tdsr_tensor* t, const int32_t* src, int64_t offset, int64_t count);
 int tdsr_tensor_read_i32(const tdsr_tensor* t, int32_t* dst, int64_t offset, int64_t count);
 int tdsr_tensor_fill(tdsr_tensor* t, double value);
-/* dst = src (same dtype and element count; shapes may differ). */
+/* dst = src (same dtype and element count; shapes may differ; any two devices: this is the host<->GPU copy). */
 int tdsr_tensor_copy(tdsr_tensor* dst, const tdsr_tensor* src);
 
 /* ---- convolution: x [N,Cin,H,W], w [Cout,Cin,kh,kw], b [Cout] or NULL, y [N,Cout,Ho,Wo] ---------------------------
@@ -154,17 +174,17 @@ int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, 
 int tdsr_sum(const tdsr_tensor* x, double* out);
 int tdsr_all_finite(const tdsr_tensor* x, int* out);
 
-/* ---- BLAS reference for benchmarks: C[M,N] = A[M,K] B[K,N] (row-major, f32) ------------------------------------------ */
+/* ---- GEMM: C[M,N] = A[M,K] B[K,N] (row-major; the bicubic residual of D-DBPN and the benchmarks' reference) ---------- */
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);
 
-/* ---- layout of the SSD heads (ops/layout.cpp) -------------------------------------------------------------------
+/* ---- layout of the SSD heads (ops/layout.hpp) -------------------------------------------------------------------
  * rows: any tensor with dim 0 = N, read as [N, T]. nchw_to_rows writes x [N,C,H,W] into rows[n, offset + (h*W+w)*C + c]
  * (ssd.pytorch's permute(0,2,3,1) + view + cat over sources); rows_to_nchw is its adjoint: x[n,c,h,w] = that element
  * (x overwritten). */
 int tdsr_nchw_to_rows(const tdsr_tensor* x, tdsr_tensor* rows, int64_t offset);
 int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset);
 
-/* ---- spatial crop (ops/layout.cpp): y [N,C,h,w] = x[:, :, top:top+h, left:left+w]; the backward writes dy into that
+/* ---- spatial crop (ops/layout.hpp): y [N,C,h,w] = x[:, :, top:top+h, left:left+w]; the backward writes dy into that
  * window of dx and zeros elsewhere (dx overwritten). D-DBPN 8x turns a 38x38 LR into 304x304; the top-left 300x300 is
  * the SR image the detector and the MSE see. */
 int tdsr_crop2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int64_t top, int64_t left);

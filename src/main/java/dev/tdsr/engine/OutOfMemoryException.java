@@ -1,8 +1,8 @@
 package dev.tdsr.engine;
 
 /**
- * The backend could not allocate memory. {@link #requestedBytes()} and {@link #freeBytes()} are -1 where the backend
- * cannot tell (host memory).
+ * The backend could not allocate memory even after emptying its cache. {@link #requestedBytes()} is what the failed
+ * allocation asked for; {@link #freeBytes()} what the device reported free (-1 where it cannot tell: host memory).
  */
 public class OutOfMemoryException extends EngineException {
     private final long requestedBytes;

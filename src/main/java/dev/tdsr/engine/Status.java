@@ -7,6 +7,7 @@ final class Status {
     static final int OK = 0;
     static final int INVALID_ARGUMENT = 1;
     static final int OUT_OF_MEMORY = 2;
+    static final int DEVICE_ERROR = 4;
 
     private Status() {}
 
@@ -19,7 +20,12 @@ final class Status {
             case INVALID_ARGUMENT:
                 throw new InvalidTensorArgumentException(message);
             case OUT_OF_MEMORY:
-                throw new OutOfMemoryException(message, -1, -1);
+                long[] requested = new long[1];
+                long[] free = new long[1];
+                Cpu.tdsr_last_oom(requested, free);
+                throw new OutOfMemoryException(message, requested[0], free[0]);
+            case DEVICE_ERROR:
+                throw new EngineException("device error: " + message);
             default:
                 throw new EngineException("native engine error " + status + ": " + message);
         }

@@ -1,8 +1,5 @@
 package dev.tdsr.engine.nat;
 
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -11,8 +8,8 @@ import org.bytedeco.javacpp.annotation.Opaque;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP glue for the CPU engine's flat C API ({@code src/main/cpp/tdsr.h}); one static native per C function, same
- * names. Nothing outside {@code dev.tdsr.engine} uses this class: {@link dev.tdsr.engine.CpuBackend} wraps it,
+ * JavaCPP glue for the engine's flat C API ({@code src/main/cpp/tdsr.h}, both devices: tensors carry their device and
+ * every op runs on theirs); one static native per C function, same names. Nothing outside {@code dev.tdsr.engine} uses this class: {@link dev.tdsr.engine.CpuBackend} wraps it,
  * checks every status and turns failures into exceptions.
  *
  * <p>The OpenBLAS runtime (from the org.bytedeco:openblas preset, copied next to our library by CMake) and libgomp
@@ -49,9 +46,15 @@ public final class Cpu {
 
     public static native int tdsr_set_num_threads(int n);
 
-    public static native int tdsr_get_num_threads();
+    public static native void tdsr_last_oom(@Cast("int64_t*") long[] requested, @Cast("int64_t*") long[] freeBytes);
 
-    public static native int tdsr_tensor_create(int dtype, int ndim, @Cast("const int64_t*") long[] shape,
+    public static native String tdsr_memory_describe(int device);
+
+    public static native int tdsr_memory_stats(int device, @Cast("int64_t*") long[] out6);
+
+    public static native int tdsr_memory_empty_cache(int device);
+
+    public static native int tdsr_tensor_create(int device, int dtype, int ndim, @Cast("const int64_t*") long[] shape,
             @Cast("tdsr_tensor**") PointerPointer<?> out);
 
     public static native int tdsr_tensor_view(tdsr_tensor base, long offset, int ndim, @Cast("const int64_t*") long[] shape,
@@ -59,29 +62,26 @@ public final class Cpu {
 
     public static native void tdsr_tensor_free(tdsr_tensor t);
 
-    public static native long tdsr_tensor_numel(tdsr_tensor t);
+    public static native int tdsr_tensor_device(tdsr_tensor t);
 
+    /** The device address of the first element: what the CUDA backend hands to cuDNN and cuBLAS. */
     public static native Pointer tdsr_tensor_data(tdsr_tensor t);
 
     public static native int tdsr_tensor_write_f32(tdsr_tensor t, @Cast("const float*") float[] src, long offset, long count);
 
-    public static native int tdsr_tensor_write_f32(tdsr_tensor t, @Cast("const float*") FloatPointer src, long offset, long count);
 
     public static native int tdsr_tensor_read_f32(tdsr_tensor t, float[] dst, long offset, long count);
 
-    public static native int tdsr_tensor_read_f32(tdsr_tensor t, FloatPointer dst, long offset, long count);
 
     public static native int tdsr_tensor_write_f64(tdsr_tensor t, @Cast("const double*") double[] src, long offset, long count);
 
     public static native int tdsr_tensor_read_f64(tdsr_tensor t, double[] dst, long offset, long count);
 
-    public static native int tdsr_tensor_read_f64(tdsr_tensor t, DoublePointer dst, long offset, long count);
 
     public static native int tdsr_tensor_write_i32(tdsr_tensor t, @Cast("const int32_t*") int[] src, long offset, long count);
 
     public static native int tdsr_tensor_read_i32(tdsr_tensor t, @Cast("int32_t*") int[] dst, long offset, long count);
 
-    public static native int tdsr_tensor_read_i32(tdsr_tensor t, @Cast("int32_t*") IntPointer dst, long offset, long count);
 
     public static native int tdsr_tensor_fill(tdsr_tensor t, double value);
 

@@ -1,0 +1,99 @@
+// Losses on the CPU: loops over the per-element and per-row functors of ops/loss.hpp.
+#include "../ops/loss.hpp"
+
+namespace tdsr::cpu {
+namespace {
+
+void check_labels(const char* op, const tdsr_tensor* labels, int64_t C) {
+    const int32_t* l = labels->data<int32_t>();
+    for (int64_t r = 0; r < labels->numel; r++)
+        if (!label_in_range(l[r], C)) fail_label(op, r, l[r], C);
+}
+
+}  // namespace
+
+double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
+    double loss = 0;
+    dispatch_float("mse_forward", a, [&](auto tag) {
+        using T = decltype(tag);
+        const T* x = a->data<T>();
+        const T* y = b->data<T>();
+        double s = 0;
+        for (int64_t i = 0; i < a->numel; i++) s += squared_diff(x[i], y[i]);
+        loss = s / double(a->numel);
+    });
+    return loss;
+}
+
+void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
+    dispatch_float("mse_backward", a, [&](auto tag) {
+        using T = decltype(tag);
+        const T k = T(2.0 * scale / double(a->numel));
+        const T* x = a->data<T>();
+        const T* y = b->data<T>();
+        T* g = da->data<T>();
+        for (int64_t i = 0; i < a->numel; i++) g[i] = k * (x[i] - y[i]);
+    });
+}
+
+double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight) {
+    double loss = 0;
+    dispatch_float("smooth_l1_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* ts = target->data<T>();
+        const T* ws = weight ? weight->data<T>() : nullptr;
+        double s = 0;
+        for (int64_t i = 0; i < x->numel; i++) s += smooth_l1_term(xs[i], ts[i], ws, i);
+        loss = s;
+    });
+    return loss;
+}
+
+void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
+                        tdsr_tensor* dx) {
+    dispatch_float("smooth_l1_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* ts = target->data<T>();
+        const T* ws = weight ? weight->data<T>() : nullptr;
+        T* g = dx->data<T>();
+        for (int64_t i = 0; i < x->numel; i++) g[i] = T(scale) * (ws ? ws[i] : T(1)) * smooth_l1_grad(xs[i] - ts[i]);
+    });
+}
+
+void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
+                          tdsr_tensor* row_loss) {
+    check_labels("softmax_xent_forward", labels, s.C);
+    dispatch_float("softmax_xent_forward", logits, [&](auto tag) {
+        using T = decltype(tag);
+        const int32_t* l = labels->data<int32_t>();
+        T* out = row_loss->data<T>();
+#pragma omp parallel for schedule(static) if (s.R * s.C > 65536)
+        for (int64_t r = 0; r < s.R; r++) out[r] = xent_row_loss(logits->data<T>() + r * s.C, s.C, l[r]);
+    });
+}
+
+void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
+                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits) {
+    check_labels("softmax_xent_backward", labels, s.C);
+    dispatch_float("softmax_xent_backward", logits, [&](auto tag) {
+        using T = decltype(tag);
+        const int32_t* l = labels->data<int32_t>();
+#pragma omp parallel for schedule(static) if (s.R * s.C > 65536)
+        for (int64_t r = 0; r < s.R; r++) {
+            const T w = row_weight ? row_weight->data<T>()[r] : T(1);
+            xent_row_grad(logits->data<T>() + r * s.C, s.C, l[r], w, dlogits->data<T>() + r * s.C);
+        }
+    });
+}
+
+void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs) {
+    dispatch_float("softmax_rows", logits, [&](auto tag) {
+        using T = decltype(tag);
+#pragma omp parallel for schedule(static) if (s.R * s.C > 65536)
+        for (int64_t r = 0; r < s.R; r++) softmax_row(logits->data<T>() + r * s.C, s.C, probs->data<T>() + r * s.C);
+    });
+}
+
+}  // namespace tdsr::cpu

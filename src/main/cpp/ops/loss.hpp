@@ -1,0 +1,173 @@
+// Losses: MSE (mean), smooth-L1 (summed, weighted), softmax cross-entropy per row (numerically stable) and the
+// row softmax of the detection output. The checks and the per-element / per-row math both twins run
+// (cpu/loss.cpp, src/main/cuda/loss.cu).
+//
+// MSE: loss = mean((a-b)^2); da = scale * 2(a-b)/numel (overwritten).
+// Smooth-L1 (beta 1), summed: loss = sum_i w_i * sl1(x_i - t_i), weight may be null (= 1); dx = scale * w * sl1'.
+// Softmax cross-entropy: row_loss[r] = logsumexp(row) - row[label] (the row max subtracted first);
+// dlogits[r] = row_weight[r] * (softmax(row) - onehot(label)), rows of weight 0 get zero gradient.
+// Losses are accumulated in double; gradients are overwritten.
+#pragma once
+
+#include "../core.hpp"
+#include "hostdev.hpp"
+
+namespace tdsr {
+
+inline void check_pair(const char* op, const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* w) {
+    require_tensor(op, "input", x);
+    require_numel(op, "target", t, x->numel);
+    if (w) require_numel(op, "weight", w, x->numel);
+    require_alike(op, {x, t, w});
+    require_float(op, "input", x);
+}
+
+inline void check_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, const double* loss) {
+    const char* op = "mse_forward";
+    check_pair(op, a, b, nullptr);
+    if (!loss) fail(Msg() << op << ": loss is null");
+    if (a->numel == 0) fail(Msg() << op << ": empty input");
+}
+
+inline void check_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_tensor* da) {
+    const char* op = "mse_backward";
+    check_pair(op, a, b, nullptr);
+    require_numel(op, "gradient", da, a->numel);
+    require_alike(op, {a, da});
+}
+
+inline void check_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* w, const double* loss) {
+    check_pair("smooth_l1_forward", x, t, w);
+    if (!loss) fail("smooth_l1_forward: loss is null");
+}
+
+inline void check_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* w,
+                                     const tdsr_tensor* dx) {
+    const char* op = "smooth_l1_backward";
+    check_pair(op, x, t, w);
+    require_numel(op, "gradient", dx, x->numel);
+    require_alike(op, {x, dx});
+}
+
+struct RowsShape {
+    int64_t R, C;
+};
+
+// The label values are checked by the twin (they live on the tensor's device): see label_in_range.
+inline RowsShape check_xent_rows(const char* op, const tdsr_tensor* logits, const tdsr_tensor* labels) {
+    require_ndim(op, "logits", logits, 2);
+    require_float(op, "logits", logits);
+    const int64_t R = logits->dim(0), C = logits->dim(1);
+    require_tensor(op, "labels", labels);
+    if (labels->dtype != TDSR_I32 || labels->numel != R || labels->device() != logits->device())
+        fail(Msg() << op << ": labels " << shape_str(labels) << " on " << device_name(labels->device())
+                   << " must be i32 [" << R << "] on " << device_name(logits->device()) << " for logits "
+                   << shape_str(logits));
+    if (C < 1) fail(Msg() << op << ": logits " << shape_str(logits) << " have no classes");
+    return RowsShape{R, C};
+}
+
+inline RowsShape check_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels,
+                                            const tdsr_tensor* row_loss) {
+    const char* op = "softmax_xent_forward";
+    RowsShape s = check_xent_rows(op, logits, labels);
+    require_numel(op, "row loss", row_loss, s.R);
+    require_alike(op, {logits, row_loss});
+    return s;
+}
+
+inline RowsShape check_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* labels,
+                                             const tdsr_tensor* row_weight, const tdsr_tensor* dlogits) {
+    const char* op = "softmax_xent_backward";
+    RowsShape s = check_xent_rows(op, logits, labels);
+    if (row_weight) require_numel(op, "row weight", row_weight, s.R);
+    require_shape(op, "logits gradient", dlogits, logits->shape);
+    require_alike(op, {logits, row_weight, dlogits});
+    return s;
+}
+
+inline RowsShape check_softmax_rows(const tdsr_tensor* logits, const tdsr_tensor* probs) {
+    const char* op = "softmax_rows";
+    require_ndim(op, "logits", logits, 2);
+    require_shape(op, "probabilities", probs, logits->shape);
+    require_alike(op, {logits, probs});
+    require_float(op, "logits", logits);
+    if (logits->dim(1) < 1) fail(Msg() << op << ": logits " << shape_str(logits) << " have no classes");
+    return RowsShape{logits->dim(0), logits->dim(1)};
+}
+
+[[noreturn]] inline void fail_label(const char* op, int64_t row, int32_t label, int64_t C) {
+    fail(Msg() << op << ": label " << label << " of row " << row << " is outside [0," << C << ")");
+}
+
+// ---- per element -------------------------------------------------------------------------------------------------
+TDSR_HD bool label_in_range(int32_t label, int64_t C) { return label >= 0 && label < C; }
+
+template <class T> TDSR_HD double squared_diff(T a, T b) {
+    const double d = double(a) - double(b);
+    return d * d;
+}
+
+template <class T> TDSR_HD T smooth_l1(T d) {
+    const T a = hd::abs(d);
+    return a < T(1) ? T(0.5) * d * d : a - T(0.5);
+}
+
+template <class T> TDSR_HD T smooth_l1_grad(T d) { return hd::abs(d) < T(1) ? d : (d > T(0) ? T(1) : T(-1)); }
+
+// One weighted smooth-L1 term; weight 0 skips the element (so a NaN prediction of an unmatched prior adds nothing).
+template <class T> TDSR_HD double smooth_l1_term(T x, T t, const T* w, int64_t i) {
+    if (w && w[i] == T(0)) return 0.0;
+    return double(w ? w[i] : T(1)) * smooth_l1(x - t);
+}
+
+// ---- per row -----------------------------------------------------------------------------------------------------
+template <class T> TDSR_HD T row_max(const T* row, int64_t C) {
+    T mx = row[0];
+    for (int64_t c = 1; c < C; c++) mx = hd::max(mx, row[c]);
+    return mx;
+}
+
+template <class T> TDSR_HD T xent_row_loss(const T* row, int64_t C, int32_t label) {
+    const T mx = row_max(row, C);
+    double s = 0;
+    for (int64_t c = 0; c < C; c++) s += hd::exp(double(row[c] - mx));
+    return T(hd::log(s) + double(mx) - double(row[label]));
+}
+
+// g = softmax(row), in T as the forward of the detection output.
+template <class T> TDSR_HD void softmax_row(const T* row, int64_t C, T* g) {
+    const T mx = row_max(row, C);
+    T s = 0;
+    for (int64_t c = 0; c < C; c++) s += (g[c] = hd::exp(row[c] - mx));
+    for (int64_t c = 0; c < C; c++) g[c] /= s;
+}
+
+template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t label, T w, T* g) {
+    if (w == T(0)) {
+        for (int64_t c = 0; c < C; c++) g[c] = T(0);
+        return;
+    }
+    const T mx = row_max(row, C);
+    T s = 0;
+    for (int64_t c = 0; c < C; c++) s += (g[c] = hd::exp(row[c] - mx));
+    for (int64_t c = 0; c < C; c++) g[c] = w * (g[c] / s - (c == label ? T(1) : T(0)));
+}
+
+#define TDSR_LOSS_TWINS(ns)                                                                                        \
+    namespace ns {                                                                                                 \
+    double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b);                                                \
+    void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da);                  \
+    double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight);          \
+    void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,            \
+                            double scale, tdsr_tensor* dx);                                                        \
+    void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,            \
+                              tdsr_tensor* row_loss);                                                              \
+    void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,           \
+                               const tdsr_tensor* row_weight, tdsr_tensor* dlogits);                               \
+    void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs);                          \
+    }
+TDSR_LOSS_TWINS(cpu)
+TDSR_LOSS_TWINS(cuda)
+
+}  // namespace tdsr
