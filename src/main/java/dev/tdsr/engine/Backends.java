@@ -1,38 +1,48 @@
 package dev.tdsr.engine;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The one place a backend is chosen from {@code --device auto|cpu|cuda}. {@code cuda} never falls back silently: it
- * either gives a CUDA backend or throws {@link BackendUnavailableException} saying why. {@code auto} takes CUDA when
- * it can and otherwise the CPU, and {@link Choice#reason()} says which and why, for one log line.
+ * The one place a backend is chosen from {@code --device auto|cpu|cuda|cuda:N}. {@code cuda} (device 0) and
+ * {@code cuda:N} never fall back silently: they either give a CUDA backend or throw
+ * {@link BackendUnavailableException} saying why. {@code auto} takes CUDA device 0 when it can and otherwise the CPU,
+ * and {@link Choice#reason()} says which and why, for one log line.
  */
 public final class Backends {
+    private static final Pattern CUDA = Pattern.compile("cuda(?::(\\d{1,4}))?");
+
     private Backends() {}
 
     public record Choice(Backend backend, String reason) {}
 
     public static Choice choose(String device) {
         String d = device == null ? "auto" : device.trim().toLowerCase(Locale.ROOT);
-        switch (d) {
-            case "cpu":
-                return new Choice(CpuBackend.get(), "cpu (asked for)");
-            case "cuda":
-                return new Choice(cuda(), "cuda (asked for)");
-            case "auto":
-                String why = cudaUnavailableReason();
-                return new Choice(CpuBackend.get(), "cpu (auto: " + why + ")");
-            default:
-                throw new IllegalArgumentException("unknown device '" + device + "': expected auto, cpu or cuda");
+        if (d.equals("cpu")) {
+            return new Choice(CpuBackend.get(), "cpu (asked for)");
         }
+        if (d.equals("auto")) {
+            String why = cudaUnavailableReason(0);
+            return why == null
+                    ? new Choice(CudaBackend.get(0), "cuda:0 (auto)")
+                    : new Choice(CpuBackend.get(), "cpu (auto: " + why + ")");
+        }
+        Matcher m = CUDA.matcher(d);
+        if (m.matches()) {
+            int ordinal = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+            String why = cudaUnavailableReason(ordinal);
+            if (why != null) {
+                throw new BackendUnavailableException("--device " + d + ": " + why);
+            }
+            return new Choice(CudaBackend.get(ordinal), d + " (asked for)");
+        }
+        throw new IllegalArgumentException(
+                "unknown device '" + device + "': expected auto, cpu, cuda or cuda:N (N = 0, 1, ... a GPU's ordinal)");
     }
 
-    private static Backend cuda() {
-        throw new BackendUnavailableException("--device cuda: " + cudaUnavailableReason());
-    }
-
-    /** Why there is no CUDA backend in this process. */
-    public static String cudaUnavailableReason() {
+    /** Why CUDA device {@code ordinal} cannot serve as a backend in this process, or null when it can. */
+    public static String cudaUnavailableReason(int ordinal) {
         CudaProbe p = CudaProbe.get();
         if (!p.compiled()) {
             return "no CUDA backend: " + p.reason();
@@ -40,8 +50,14 @@ public final class Backends {
         if (!p.available()) {
             return "no usable CUDA device: " + p.reason();
         }
-        // A device is there, but the CUDA backend's kernels are not part of this version yet.
-        return p.deviceCount() + " CUDA device(s) found, but this build of tdsr-native has no CUDA backend yet"
-                + " (only device queries); use --device cpu";
+        if (ordinal >= p.deviceCount()) {
+            return "no CUDA device " + ordinal + " (" + p.deviceCount() + " visible: " + String.join("; ", p.devices())
+                    + ")";
+        }
+        if (!CudaBackend.COMPLETE) {
+            return p.deviceCount() + " CUDA device(s) found, but this build's CUDA engine runs no convolutions yet"
+                    + " (the cuDNN/cuBLAS path is not written); use --device cpu";
+        }
+        return null;
     }
 }

@@ -27,7 +27,7 @@ public abstract class NativeBackend implements Backend {
         }
         if (t.backend() != this) {
             throw new InvalidTensorArgumentException("tensor " + t + " belongs to " + t.backend().name()
-                    + ", not to " + name() + " (copy it with Backend.copyFrom first)");
+                    + ", not to " + name() + " (copy it first: Backend.copy moves tensors between devices)");
         }
         return (tdsr_tensor) t.handle();
     }
@@ -122,9 +122,13 @@ public abstract class NativeBackend implements Backend {
         check(Cpu.tdsr_tensor_fill(handle(t), value));
     }
 
+    /** The one op that crosses devices: {@code src} may live on any native backend (host <-> GPU copies). */
     @Override
     public void copy(Tensor dst, Tensor src) {
-        check(Cpu.tdsr_tensor_copy(handle(dst), handle(src)));
+        if (src != null && !(src.backend() instanceof NativeBackend)) {
+            throw new InvalidTensorArgumentException("copy: tensor " + src + " is not a native engine tensor");
+        }
+        check(Cpu.tdsr_tensor_copy(handle(dst), src == null ? null : (tdsr_tensor) src.handle()));
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.tdsr.testing;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.Backend;
-import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
@@ -41,13 +40,26 @@ public final class GradCheck {
     }
 
     public static Backend cpu() {
-        return CpuBackend.get();
+        return TestBackends.cpu();
     }
 
-    /** A kept F64 tensor with uniform values in [lo, hi). */
+    /** A kept F64 CPU tensor with uniform values in [lo, hi). */
     public static Tensor random(SplittableRandom rnd, double lo, double hi, long... shape) {
-        Tensor t = cpu().allocate(DType.F64, shape).keep();
-        return t.write(values(rnd, t.numel(), lo, hi));
+        return random(cpu(), DType.F64, rnd, lo, hi, shape);
+    }
+
+    /** A kept tensor of {@code dtype} on {@code backend} with uniform values in [lo, hi) (same values on every backend). */
+    public static Tensor random(Backend backend, DType dtype, SplittableRandom rnd, double lo, double hi, long... shape) {
+        Tensor t = backend.allocate(dtype, shape).keep();
+        double[] v = values(rnd, t.numel(), lo, hi);
+        if (dtype == DType.F64) {
+            return t.write(v);
+        }
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return t.write(f);
     }
 
     public static double dot(Tensor t, double[] r) {
