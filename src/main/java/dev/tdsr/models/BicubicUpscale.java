@@ -3,7 +3,7 @@ package dev.tdsr.models;
 import dev.tdsr.data.Bicubic;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
 
 /**
  * {@link Bicubic#resize} to {@code factor} times the size, on a backend and for a whole [N,C,h,w] batch: the resize is
@@ -22,9 +22,9 @@ final class BicubicUpscale {
         long outH = (long) h * factor;
         long outW = (long) w * factor;
         Tensor widthT = be.allocate(x.dtype(), w, outW); // Wx^T
-        Tensors.write(widthT, transpose(Bicubic.upscaleMatrix(w, factor), Math.toIntExact(outW), w));
+        HostDoubles.write(widthT, transpose(Bicubic.upscaleMatrix(w, factor), Math.toIntExact(outW), w));
         Tensor height = be.allocate(x.dtype(), outH, h);
-        Tensors.write(height, Bicubic.upscaleMatrix(h, factor));
+        HostDoubles.write(height, Bicubic.upscaleMatrix(h, factor));
         Tensor wide = be.allocate(x.dtype(), planes * h, outW);
         be.gemm(x.reshape(planes * h, w), widthT, wide);
         Tensor y = be.allocate(x.dtype(), x.dim(0), x.dim(1), outH, outW);
@@ -43,9 +43,9 @@ final class BicubicUpscale {
         int h = outH / factor;
         int w = outW / factor;
         Tensor heightT = be.allocate(dy.dtype(), h, outH); // Wy^T
-        Tensors.write(heightT, transpose(Bicubic.upscaleMatrix(h, factor), outH, h));
+        HostDoubles.write(heightT, transpose(Bicubic.upscaleMatrix(h, factor), outH, h));
         Tensor width = be.allocate(dy.dtype(), outW, w);
-        Tensors.write(width, Bicubic.upscaleMatrix(w, factor));
+        HostDoubles.write(width, Bicubic.upscaleMatrix(w, factor));
         Tensor narrow = be.allocate(dy.dtype(), planes * h, outW);
         for (long p = 0; p < planes; p++) {
             be.gemm(heightT, dy.view(p * outH * outW, outH, outW), narrow.view(p * h * outW, h, outW));

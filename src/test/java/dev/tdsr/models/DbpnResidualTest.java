@@ -9,7 +9,7 @@ import dev.tdsr.data.Image;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.testing.GradCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class DbpnResidualTest {
                 values[i] = rnd.nextDouble();
             }
             try (Scope s = Scope.open()) {
-                Tensor x = Tensors.of(GradCheck.cpu(), DType.F32, values, 2, 3, h, w);
+                Tensor x = HostDoubles.of(GradCheck.cpu(), DType.F32, values, 2, 3, h, w);
                 float[] up = BicubicUpscale.forward(x, factor).toFloatArray();
                 int plane = 3 * h * w * factor * factor;
                 assertEquals(2 * plane, up.length);
@@ -51,9 +51,9 @@ class DbpnResidualTest {
         Dbpn residual = new Dbpn(new DbpnConfig(4, 3, 4, 2, true), GradCheck.cpu(), DType.F64, 3);
         try (Scope s = Scope.open()) {
             Tensor lr = GradCheck.random(rnd, 0, 1, 1, 3, 4, 5);
-            double[] a = Tensors.read(plain.forward(lr));
-            double[] b = Tensors.read(residual.forward(lr));
-            double[] bicubic = Tensors.read(BicubicUpscale.forward(lr, 4));
+            double[] a = HostDoubles.read(plain.forward(lr));
+            double[] b = HostDoubles.read(residual.forward(lr));
+            double[] bicubic = HostDoubles.read(BicubicUpscale.forward(lr, 4));
             double maxBicubic = 0;
             for (int i = 0; i < a.length; i++) {
                 assertEquals(a[i] + bicubic[i], b[i], 1e-12);
