@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tdsr.api.Analysis;
 import dev.tdsr.api.DetectedObject;
-import dev.tdsr.api.SuperResolver;
 import dev.tdsr.api.TaskDrivenDetector;
 import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
@@ -36,12 +35,6 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--sr-weights", description = "D-DBPN to super-resolve with first (folder, .safetensors or .pth)")
     Path srWeights;
 
-    @Option(names = "--scale", description = "SR factor: required for an original DBPN_x*.pth, checked otherwise")
-    Integer scale;
-
-    @Option(names = "--input", required = true, description = "PNG or JPEG image")
-    Path input;
-
     @Option(names = "--output", required = true, description = "detections JSON file")
     Path output;
 
@@ -58,31 +51,26 @@ public final class DetectCommand implements Callable<Integer> {
     List<String> classes;
 
     @Mixin
-    DeviceOptions deviceOptions;
+    ImageModelOptions image;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        var image = SrCommand.readImage(input);
-        deviceOptions.choose();
-        TaskDrivenDetector.Builder b = TaskDrivenDetector.builder().setModel(weights).optDevice(deviceOptions.device)
+        var input = image.readInput();
+        TaskDrivenDetector.Builder b = TaskDrivenDetector.builder().setModel(weights).optBackend(image.backend())
                 .optScoreThreshold(scoreThreshold);
         if (classes != null) {
             b.optClassNames(classes);
         }
         if (srWeights != null) {
-            SuperResolver.Builder sr = SuperResolver.builder().setModel(srWeights);
-            if (scale != null) {
-                sr.optScale(scale);
-            }
-            b.optSuperResolution(sr);
-        } else if (scale != null) {
+            b.optSuperResolution(image.superResolver(srWeights));
+        } else if (image.scale != null) {
             throw new IllegalArgumentException("--scale needs --sr-weights");
         }
         try (TaskDrivenDetector detector = b.build()) {
-            Analysis a = detector.analyze(image);
+            Analysis a = detector.analyze(input);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (DetectedObject d : a.detections()) {
                 Map<String, Object> row = new LinkedHashMap<>();

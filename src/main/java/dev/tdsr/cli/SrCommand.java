@@ -5,8 +5,6 @@ import dev.tdsr.api.Upscaled;
 import dev.tdsr.io.Npy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,14 +20,8 @@ public final class SrCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "dbpn", description = "network kind: dbpn (default)")
     String model;
 
-    @Option(names = "--scale", description = "2, 4 or 8: required for an original DBPN_x*.pth, checked otherwise")
-    Integer scale;
-
     @Option(names = "--weights", required = true, description = "our model folder, .safetensors, or an original DBPN_x*.pth")
     Path weights;
-
-    @Option(names = "--input", required = true, description = "PNG or JPEG image")
-    Path input;
 
     @Option(names = "--output", required = true, description = "PNG file to write")
     Path output;
@@ -44,7 +36,7 @@ public final class SrCommand implements Callable<Integer> {
     int tileOverlap;
 
     @Mixin
-    DeviceOptions deviceOptions;
+    ImageModelOptions image;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,15 +49,11 @@ public final class SrCommand implements Callable<Integer> {
         if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException(output + ": --output must be a .png file");
         }
-        BufferedImage image = readImage(input);
-        deviceOptions.choose(); // applies --threads, rejects an unavailable --device before loading
-        SuperResolver.Builder b = SuperResolver.builder().setModel(weights).optDevice(deviceOptions.device)
-                .optTileSize(tile).optTileOverlap(tileOverlap);
-        if (scale != null) {
-            b.optScale(scale);
-        }
+        BufferedImage input = image.readInput();
+        SuperResolver.Builder b = image.superResolver(weights).optBackend(image.backend()).optTileSize(tile)
+                .optTileOverlap(tileOverlap);
         try (SuperResolver sr = b.build()) {
-            Upscaled up = sr.upscaleWithRaw(image);
+            Upscaled up = sr.upscaleWithRaw(input);
             if (!ImageIO.write(up.image(), "png", output.toFile())) {
                 throw new IOException(output + ": no PNG writer for this image");
             }
@@ -76,22 +64,5 @@ public final class SrCommand implements Callable<Integer> {
                     + sr.scale() + ")");
             return 0;
         }
-    }
-
-    /** Decodes an image file, naming the file when it is missing or not an image ImageIO can read. */
-    static BufferedImage readImage(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "input image not found");
-        }
-        BufferedImage bi;
-        try {
-            bi = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
-        }
-        if (bi == null) {
-            throw new IOException(file + ": not a readable image (expected PNG or JPEG)");
-        }
-        return bi;
     }
 }
