@@ -36,7 +36,7 @@ public final class PeriodicEvaluation implements Evaluation {
     }
 
     @Override
-    public Map<String, Object> evaluate(long step, Trainer.Models models) {
+    public Map<String, Object> evaluate(long step, RunModels models) {
         TestBench.Input input = models.sr() == null ? TestBench.Input.HR : TestBench.Input.SR;
         TestBench.Score s = bench.score(input, models.sr(), models.detector(), 0, VocEvaluator.Options.VOC_EVAL);
         Map<String, Object> out = new LinkedHashMap<>();
