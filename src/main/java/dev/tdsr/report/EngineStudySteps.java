@@ -12,6 +12,7 @@ import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.Detection;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.train.MetricsLog;
 import dev.tdsr.train.Schedule;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
@@ -158,7 +159,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("augment", c.detector().trainAugment());
         Trainer.Result r = train(n, dir);
         detectorModel = r.finalModel();
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     @Override
@@ -178,7 +179,7 @@ public final class EngineStudySteps implements StudySteps {
             n.put("lrGamma", c.training().lrDropFactor());
         }
         Trainer.Result r = train(n, dir);
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     @Override
@@ -199,7 +200,7 @@ public final class EngineStudySteps implements StudySteps {
         if (method == Method.SR_FT) {
             srFtRuns.put(scale, r);
         }
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     /**

@@ -73,7 +73,7 @@ class StudyTest {
 
         private static Path log(Path dir, int steps) throws IOException {
             Path f = dir.resolve("metrics.jsonl");
-            Files.writeString(f, ChartsTest.metricsJsonl(steps));
+            Files.writeString(f, dev.tdsr.train.MetricsLogTest.metricsJsonl(steps));
             return f;
         }
     }
