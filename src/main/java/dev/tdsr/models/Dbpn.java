@@ -4,12 +4,12 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.ConvSpec;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.ProjectionUnit.Direction;
 import dev.tdsr.nn.Channels;
 import dev.tdsr.nn.Conv2d;
 import dev.tdsr.nn.Init;
 import dev.tdsr.nn.Layer;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.models.ProjectionUnit.Direction;
 import java.util.ArrayList;
 import java.util.List;
 

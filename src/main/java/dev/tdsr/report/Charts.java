@@ -1,7 +1,7 @@
 package dev.tdsr.report;
 
-import dev.tdsr.train.StepMetrics;
 import dev.tdsr.train.MetricsLog;
+import dev.tdsr.train.StepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

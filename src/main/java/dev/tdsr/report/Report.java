@@ -1,7 +1,7 @@
 package dev.tdsr.report;
 
-import dev.tdsr.train.MetricsLog;
 import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.train.MetricsLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +8,10 @@ import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.ProjectionUnit.Direction;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,17 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.nn.Parameter;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
-import java.util.function.DoubleSupplier;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,6 +1,5 @@
 package dev.tdsr.nn;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,6 +8,7 @@ import dev.tdsr.engine.DType;
 import dev.tdsr.engine.PoolSpec;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.testing.GradCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

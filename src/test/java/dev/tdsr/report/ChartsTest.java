@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ChartsTest {
+public class ChartsTest {
     @TempDir
     Path tmp;
 
@@ -47,7 +47,7 @@ class ChartsTest {
         assertTrue(!Charts.losses("l", MetricsLog.read(f)).getStyler().isYAxisLogarithmic());
     }
 
-    static BufferedImage assertPng(Path file, int w, int h) throws IOException {
+    public static BufferedImage assertPng(Path file, int w, int h) throws IOException {
         byte[] head = Files.readAllBytes(file);
         assertEquals((byte) 0x89, head[0]);
         assertEquals('P', head[1]);

@@ -1,14 +1,13 @@
 package dev.tdsr.train;
 
 import static dev.tdsr.testing.CliRun.run;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tdsr.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.data.SyntheticDataset;
+import dev.tdsr.testing.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ class TrainCommandTest {
 
     @Test
     void studyIsTheDefaultModeAndNamesABadStudyConfigKey() {
-        // (the study itself runs in dev.tdsr.report.EngineStudyTest; here: the default mode reaches it)
+        // (the study itself runs in dev.tdsr.study.TrainingStudyTest; here: the default mode reaches it)
         CliRun.Result r = run("train", "--device", "cpu", "--out", tmp.resolve("s").toString(), "--set", "detector.colour=3");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("colour"), r.err());
