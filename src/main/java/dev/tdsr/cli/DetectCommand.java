@@ -35,12 +35,6 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--sr-weights", description = "D-DBPN to super-resolve with first (folder, .safetensors or .pth)")
     Path srWeights;
 
-    @Option(names = "--output", required = true, description = "detections JSON file")
-    Path output;
-
-    @Option(names = "--raw-output", description = "also write the head outputs before decoding: .npz with loc [1,P,4], conf [1,P,C] logits")
-    Path rawOutput;
-
     @Option(names = "--image-id", defaultValue = "0", description = "image_id written in the JSON (default: ${DEFAULT-VALUE})")
     long imageId;
 
@@ -81,14 +75,14 @@ public final class DetectCommand implements Callable<Integer> {
                 row.put("score", d.score());
                 rows.add(row);
             }
-            AtomicFiles.writeString(output, JSON.writeValueAsString(rows));
-            if (rawOutput != null) {
+            AtomicFiles.writeString(image.output, JSON.writeValueAsString(rows));
+            if (image.rawOutput != null) {
                 Map<String, HostArray> heads = new LinkedHashMap<>();
                 heads.put("loc", HostArray.of(a.loc(), 1, a.priors(), 4));
                 heads.put("conf", HostArray.of(a.conf(), 1, a.priors(), a.classes()));
-                Npz.write(rawOutput, heads, false);
+                Npz.write(image.rawOutput, heads, false);
             }
-            spec.commandLine().getOut().println("wrote " + output + " (" + rows.size() + " detections)");
+            spec.commandLine().getOut().println("wrote " + image.output + " (" + rows.size() + " detections)");
             return 0;
         }
     }

@@ -23,12 +23,6 @@ public final class SrCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, description = "our model folder, .safetensors, or an original DBPN_x*.pth")
     Path weights;
 
-    @Option(names = "--output", required = true, description = "PNG file to write")
-    Path output;
-
-    @Option(names = "--raw-output", description = "also write the network's float32 output, unclamped, [1,3,H,W] .npy")
-    Path rawOutput;
-
     @Option(names = "--tile", defaultValue = "128", description = "tile side in input pixels (default: ${DEFAULT-VALUE})")
     int tile;
 
@@ -46,21 +40,21 @@ public final class SrCommand implements Callable<Integer> {
         if (!"dbpn".equals(model)) {
             throw new IllegalArgumentException("--model: expected dbpn, got '" + model + "'");
         }
-        if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException(output + ": --output must be a .png file");
+        if (!image.output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException(image.output + ": --output must be a .png file");
         }
         BufferedImage input = image.readInput();
         SuperResolver.Builder b = image.superResolver(weights).optBackend(image.backend()).optTileSize(tile)
                 .optTileOverlap(tileOverlap);
         try (SuperResolver sr = b.build()) {
             Upscaled up = sr.upscaleWithRaw(input);
-            if (!ImageIO.write(up.image(), "png", output.toFile())) {
-                throw new IOException(output + ": no PNG writer for this image");
+            if (!ImageIO.write(up.image(), "png", image.output.toFile())) {
+                throw new IOException(image.output + ": no PNG writer for this image");
             }
-            if (rawOutput != null) {
-                Npy.write(rawOutput, up.raw(), 1, 3, up.height(), up.width());
+            if (image.rawOutput != null) {
+                Npy.write(image.rawOutput, up.raw(), 1, 3, up.height(), up.width());
             }
-            spec.commandLine().getOut().println("wrote " + output + " (" + up.width() + "x" + up.height() + ", x"
+            spec.commandLine().getOut().println("wrote " + image.output + " (" + up.width() + "x" + up.height() + ", x"
                     + sr.scale() + ")");
             return 0;
         }
