@@ -1,11 +1,15 @@
 package dev.tdsr.api;
 
+import dev.tdsr.engine.Backend;
+import dev.tdsr.nn.ParameterSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A bounded pool of model replicas. Models keep activations between forward and backward, so one replica runs one
@@ -18,10 +22,40 @@ final class ModelPool<M extends AutoCloseable> {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Guard guard;
 
-    ModelPool(Object owner, String what, List<M> replicas) {
+    private ModelPool(Object owner, String what, List<M> replicas) {
         this.what = what;
         this.idle = new ArrayBlockingQueue<>(replicas.size(), true, replicas);
         this.guard = Guard.register(owner, what, replicas);
+    }
+
+    /**
+     * A pool of {@code first} and {@code count - 1} copies of its weights, each made by {@code blank} (a model of the
+     * same shape) on {@code backend}. If making a copy fails, the copies made so far are closed (not {@code first}).
+     */
+    static <M extends AutoCloseable> ModelPool<M> replicate(Object owner, String what, M first, int count,
+                                                           Supplier<M> blank, Function<M, ParameterSet> parameters,
+                                                           Backend backend) {
+        List<M> replicas = new ArrayList<>(List.of(first));
+        try {
+            EngineErrors.translating(() -> {
+                for (int i = 1; i < count; i++) {
+                    M copy = blank.get();
+                    replicas.add(copy);
+                    backend.copy(parameters.apply(copy).slab(), parameters.apply(first).slab());
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            for (M copy : replicas.subList(1, replicas.size())) {
+                try {
+                    copy.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return new ModelPool<>(owner, what, replicas);
     }
 
     <R> R apply(Function<M, R> work) {

@@ -75,7 +75,7 @@ final class ModelSource {
 
     private static <M> M loadFrom(Path p, Loader<M> loader) {
         try {
-            return Failures.run(() -> {
+            return EngineErrors.translating(() -> {
                 try {
                     return loader.load(p);
                 } catch (IOException e) {
@@ -83,7 +83,7 @@ final class ModelSource {
                 }
             });
         } catch (UncheckedIOException e) {
-            throw Failures.modelFile(p, e.getCause());
+            throw EngineErrors.modelFile(p, e.getCause());
         }
     }
 

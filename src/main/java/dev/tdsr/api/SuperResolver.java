@@ -1,9 +1,7 @@
 package dev.tdsr.api;
 
 import dev.tdsr.engine.Backend;
-import dev.tdsr.engine.Backends;
 import dev.tdsr.engine.DType;
-import dev.tdsr.engine.Engine;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Dbpn;
@@ -11,7 +9,6 @@ import dev.tdsr.models.ModelFiles;
 import java.awt.image.BufferedImage;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,35 +40,20 @@ public final class SuperResolver implements AutoCloseable {
     private final Tiler tiler;
     private final ModelPool<Dbpn> pool;
 
-    private SuperResolver(Builder b) {
-        Failures.ensureEngine();
-        if (b.threads != null) {
-            Failures.run(() -> {
-                Engine.setThreads(b.threads);
-                return null;
-            });
-        }
-        this.backend = Failures.run(() -> Backends.choose(b.device).backend());
-        Dbpn first = b.source.load(p -> ModelFiles.loadDbpn(p, backend, b.scale));
-        List<Dbpn> replicas = new ArrayList<>(List.of(first));
+    private SuperResolver(Builder b, ModelSource source, Backend backend, int replicas) {
+        this.backend = backend;
+        Dbpn first = source.load(p -> ModelFiles.loadDbpn(p, backend, b.scale));
         try {
             this.scale = first.config().scale();
             if (b.scale != null && b.scale != scale) {
-                throw new ModelFileException(b.source.file(), b.source + ": the model upscales x" + scale + ", but x"
+                throw new ModelFileException(source.file(), source + ": the model upscales x" + scale + ", but x"
                         + b.scale + " was asked for", null);
             }
             this.tiler = new Tiler(scale, b.tileSize, b.tileOverlap);
-            Failures.run(() -> {
-                for (int i = 1; i < b.replicas; i++) {
-                    Dbpn copy = new Dbpn(first.config(), backend, DType.F32, 0);
-                    replicas.add(copy);
-                    backend.copy(copy.parameters().slab(), first.parameters().slab());
-                }
-                return null;
-            });
-            this.pool = new ModelPool<>(this, "SuperResolver(" + b.source + ", x" + scale + ")", replicas);
+            this.pool = ModelPool.replicate(this, "SuperResolver(" + source + ", x" + scale + ")", first, replicas,
+                    () -> new Dbpn(first.config(), backend, DType.F32, 0), Dbpn::parameters, backend);
         } catch (RuntimeException e) {
-            replicas.forEach(Dbpn::close);
+            first.close();
             throw e;
         }
     }
@@ -96,11 +78,11 @@ public final class SuperResolver implements AutoCloseable {
 
     /** As {@link #upscale(BufferedImage)}, also returning the network's unclamped float output. */
     public Upscaled upscaleWithRaw(BufferedImage image) {
-        Planar p = Planar.of(image);
+        RgbPlanes p = RgbPlanes.of(image);
         float[] sr = upscale(p.rgb(), p.width(), p.height());
         int w = scale * p.width();
         int h = scale * p.height();
-        return new Upscaled(Planar.toImage(sr, p.alphaResized(w, h), w, h), w, h, sr);
+        return new Upscaled(RgbPlanes.toImage(sr, p.alphaResized(w, h), w, h), w, h, sr);
     }
 
     /** Upscales each image in order (the images may differ in size). */
@@ -122,7 +104,7 @@ public final class SuperResolver implements AutoCloseable {
                     + " planar RGB values, got " + chw.length);
         }
         try {
-            return pool.apply(model -> Failures.run(() -> tiler.upscale(chw, width, height,
+            return pool.apply(model -> EngineErrors.translating(() -> tiler.upscale(chw, width, height,
                     (in, w, h) -> forward(model, in, w, h))));
         } finally {
             Reference.reachabilityFence(this);
@@ -152,46 +134,22 @@ public final class SuperResolver implements AutoCloseable {
         pool.close();
     }
 
-    /** Settings: {@code set*} are required (one model source), {@code opt*} optional. */
-    public static final class Builder {
-        private ModelSource source;
+    /** Settings: {@code set*} are required (one model source), {@code opt*} optional; see {@link ModelBuilder}. */
+    public static final class Builder extends ModelBuilder<Builder> {
         private Integer scale;
-        private String device = "auto";
         private int tileSize = 128;
         private int tileOverlap = 32;
-        private Integer threads;
-        private int replicas = 1;
 
         private Builder() {}
 
-        /**
-         * Our model folder (model.json + weights.safetensors), its model.json, a .safetensors of ours, or an original
-         * {@code DBPN_x2/x4/x8.pth} (then {@link #optScale} is required).
-         */
-        public Builder setModel(Path path) {
-            this.source = ModelSource.of(path);
-            return this;
-        }
-
-        /** A model on the classpath: a folder resource holding model.json and weights.safetensors, or one file. */
-        public Builder setModelResource(String name) {
-            return setModelResource(null, name);
-        }
-
-        public Builder setModelResource(ClassLoader loader, String name) {
-            this.source = ModelSource.resource(loader, name);
+        @Override
+        Builder self() {
             return this;
         }
 
         /** The factor (2, 4, 8): required for an original .pth; for our files it is checked against the model. */
         public Builder optScale(int scale) {
             this.scale = scale;
-            return this;
-        }
-
-        /** "auto" (default), "cpu" or "cuda"; "cuda" never falls back silently. */
-        public Builder optDevice(String device) {
-            this.device = device;
             return this;
         }
 
@@ -206,34 +164,25 @@ public final class SuperResolver implements AutoCloseable {
             return this;
         }
 
-        /** CPU threads of the native engine (OpenMP and BLAS). PROCESS-WIDE: it applies to every instance. */
-        public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        /** Copies of the network that may compute at the same time (default 1); each costs the weights' memory. */
-        public Builder optReplicas(int replicas) {
-            if (replicas < 1) {
-                throw new IllegalArgumentException("replicas: expected >= 1, got " + replicas);
-            }
-            this.replicas = replicas;
-            return this;
-        }
-
         /**
          * Loads the model. Throws {@link ModelFileException} (file named), {@link DeviceOutOfMemoryException},
          * {@link NativeLibraryUnavailableException} or IllegalArgumentException for bad settings.
          */
         public SuperResolver build() {
-            if (source == null) {
-                throw new IllegalArgumentException("SuperResolver: no model given (setModel or setModelResource)");
-            }
-            new Tiler(2, tileSize, tileOverlap); // validates the tile settings before any loading
-            return new SuperResolver(this);
+            ModelSource source = checked();
+            return new SuperResolver(this, source, prepareEngine(), replicas());
+        }
+
+        /** Builds on a backend already chosen, with {@code replicas} copies (the detector that owns it decides). */
+        SuperResolver build(Backend backend, int replicas) {
+            return new SuperResolver(this, checked(), backend, replicas);
+        }
+
+        /** The model source, after checking the tile settings (before any loading). */
+        private ModelSource checked() {
+            ModelSource source = source("SuperResolver: no model given (setModel or setModelResource)");
+            new Tiler(2, tileSize, tileOverlap);
+            return source;
         }
     }
 }

@@ -4,9 +4,7 @@ import dev.tdsr.data.Bicubic;
 import dev.tdsr.data.ClassList;
 import dev.tdsr.data.Image;
 import dev.tdsr.engine.Backend;
-import dev.tdsr.engine.Backends;
 import dev.tdsr.engine.DType;
-import dev.tdsr.engine.Engine;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Detection;
@@ -15,7 +13,6 @@ import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import java.awt.image.BufferedImage;
 import java.lang.ref.Reference;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,46 +40,34 @@ public final class TaskDrivenDetector implements AutoCloseable {
     private final DetectionOutput decoder;
     private final ModelPool<Ssd> pool;
 
-    private TaskDrivenDetector(Builder b) {
-        Failures.ensureEngine();
-        if (b.threads != null) {
-            Failures.run(() -> {
-                Engine.setThreads(b.threads);
-                return null;
-            });
-        }
-        this.backend = Failures.run(() -> Backends.choose(b.device).backend());
-        Ssd first = b.source.load(p -> ModelFiles.loadSsd(p, backend, null));
-        List<Ssd> replicas = new ArrayList<>(List.of(first));
+    private TaskDrivenDetector(Builder b, ModelSource source, Backend backend) {
+        this.backend = backend;
+        Ssd first = source.load(p -> ModelFiles.loadSsd(p, backend, null));
         SuperResolver srModel = null;
+        ModelPool<Ssd> detectors = null;
         try {
             int classes = first.config().numClasses();
             List<String> names = b.classNames != null ? List.copyOf(b.classNames) : ClassList.VOC.names();
             if (names.size() != classes - 1) {
-                throw new IllegalArgumentException(b.source + ": the detector has " + (classes - 1)
+                throw new IllegalArgumentException(source + ": the detector has " + (classes - 1)
                         + " object classes (plus background) but " + names.size() + " class names were given"
                         + (b.classNames == null ? " (the default, VOC's 20)" : "") + "; set them with optClassNames");
             }
             this.classNames = names;
             this.inputSize = first.config().inputSize();
             this.decoder = new DetectionOutput(first.priors(), classes, b.scoreThreshold, 200, 0.45, 200);
-            Failures.run(() -> {
-                for (int i = 1; i < b.replicas; i++) {
-                    Ssd copy = new Ssd(first.config(), backend, DType.F32, 0);
-                    replicas.add(copy);
-                    backend.copy(copy.parameters().slab(), first.parameters().slab());
-                }
-                return null;
-            });
+            detectors = ModelPool.replicate(this, "TaskDrivenDetector(" + source + ")", first, b.replicas(),
+                    () -> new Ssd(first.config(), backend, DType.F32, 0), Ssd::parameters, backend);
             if (b.srBuilder != null) {
-                srModel = b.srBuilder.optDevice(b.device).optReplicas(b.replicas).build();
+                srModel = b.srBuilder.build(backend, b.replicas());
             }
             this.sr = srModel;
-            this.pool = new ModelPool<>(this, "TaskDrivenDetector(" + b.source + ")", replicas);
+            this.pool = detectors;
         } catch (RuntimeException e) {
-            replicas.forEach(Ssd::close);
-            if (srModel != null) {
-                srModel.close();
+            if (detectors != null) {
+                detectors.close();
+            } else {
+                first.close();
             }
             throw e;
         }
@@ -109,7 +94,7 @@ public final class TaskDrivenDetector implements AutoCloseable {
 
     /** Detections plus the head outputs they were decoded from. */
     public Analysis analyze(BufferedImage image) {
-        Planar p = Planar.of(image);
+        RgbPlanes p = RgbPlanes.of(image);
         float[] rgb = p.rgb();
         int w = p.width();
         int h = p.height();
@@ -121,7 +106,7 @@ public final class TaskDrivenDetector implements AutoCloseable {
         Image frame = new Image(w, h, rgb);
         float[] input = w == inputSize && h == inputSize ? rgb : Bicubic.resize(frame, inputSize, inputSize).data();
         try {
-            return pool.apply(ssd -> Failures.run(() -> detect(ssd, input, p.width(), p.height())));
+            return pool.apply(ssd -> EngineErrors.translating(() -> detect(ssd, input, p.width(), p.height())));
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -152,57 +137,28 @@ public final class TaskDrivenDetector implements AutoCloseable {
         }
     }
 
-    /** Settings: {@code set*} are required (one detector model source), {@code opt*} optional. */
-    public static final class Builder {
-        private ModelSource source;
+    /**
+     * Settings: {@code set*} are required (one detector model source), {@code opt*} optional; see
+     * {@link ModelBuilder}.
+     */
+    public static final class Builder extends ModelBuilder<Builder> {
         private SuperResolver.Builder srBuilder;
-        private String device = "auto";
-        private Integer threads;
-        private int replicas = 1;
         private double scoreThreshold = 0.01;
         private List<String> classNames;
 
         private Builder() {}
 
-        /** The SSD300: our folder/.safetensors or an original ssd.pytorch .pth (class count from its heads). */
-        public Builder setModel(Path path) {
-            this.source = ModelSource.of(path);
-            return this;
-        }
-
-        public Builder setModelResource(ClassLoader loader, String name) {
-            this.source = ModelSource.resource(loader, name);
+        @Override
+        Builder self() {
             return this;
         }
 
         /**
-         * Super-resolve before detecting, with a D-DBPN configured by {@code sr} (model, scale, tiles; device and
-         * replicas are this builder's). The detector owns and closes it.
+         * Super-resolve before detecting, with a D-DBPN configured by {@code sr} (model, scale, tiles; the device,
+         * threads and replicas are this builder's). The detector owns and closes it.
          */
         public Builder optSuperResolution(SuperResolver.Builder sr) {
             this.srBuilder = sr;
-            return this;
-        }
-
-        public Builder optDevice(String device) {
-            this.device = device;
-            return this;
-        }
-
-        /** CPU threads of the native engine; PROCESS-WIDE. */
-        public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
-            }
-            this.threads = threads;
-            return this;
-        }
-
-        public Builder optReplicas(int replicas) {
-            if (replicas < 1) {
-                throw new IllegalArgumentException("replicas: expected >= 1, got " + replicas);
-            }
-            this.replicas = replicas;
             return this;
         }
 
@@ -222,10 +178,8 @@ public final class TaskDrivenDetector implements AutoCloseable {
         }
 
         public TaskDrivenDetector build() {
-            if (source == null) {
-                throw new IllegalArgumentException("TaskDrivenDetector: no detector model given (setModel)");
-            }
-            return new TaskDrivenDetector(this);
+            ModelSource source = source("TaskDrivenDetector: no detector model given (setModel)");
+            return new TaskDrivenDetector(this, source, prepareEngine());
         }
     }
 }

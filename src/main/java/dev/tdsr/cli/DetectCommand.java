@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tdsr.api.Analysis;
 import dev.tdsr.api.DetectedObject;
-import dev.tdsr.api.SuperResolver;
 import dev.tdsr.api.TaskDrivenDetector;
 import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
@@ -36,18 +35,6 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--sr-weights", description = "D-DBPN to super-resolve with first (folder, .safetensors or .pth)")
     Path srWeights;
 
-    @Option(names = "--scale", description = "SR factor: required for an original DBPN_x*.pth, checked otherwise")
-    Integer scale;
-
-    @Option(names = "--input", required = true, description = "PNG or JPEG image")
-    Path input;
-
-    @Option(names = "--output", required = true, description = "detections JSON file")
-    Path output;
-
-    @Option(names = "--raw-output", description = "also write the head outputs before decoding: .npz with loc [1,P,4], conf [1,P,C] logits")
-    Path rawOutput;
-
     @Option(names = "--image-id", defaultValue = "0", description = "image_id written in the JSON (default: ${DEFAULT-VALUE})")
     long imageId;
 
@@ -58,31 +45,26 @@ public final class DetectCommand implements Callable<Integer> {
     List<String> classes;
 
     @Mixin
-    DeviceOptions deviceOptions;
+    ImageModelOptions image;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        var image = SrCommand.readImage(input);
-        deviceOptions.choose();
-        TaskDrivenDetector.Builder b = TaskDrivenDetector.builder().setModel(weights).optDevice(deviceOptions.device)
+        var input = image.readInput();
+        TaskDrivenDetector.Builder b = TaskDrivenDetector.builder().setModel(weights).optBackend(image.backend())
                 .optScoreThreshold(scoreThreshold);
         if (classes != null) {
             b.optClassNames(classes);
         }
         if (srWeights != null) {
-            SuperResolver.Builder sr = SuperResolver.builder().setModel(srWeights);
-            if (scale != null) {
-                sr.optScale(scale);
-            }
-            b.optSuperResolution(sr);
-        } else if (scale != null) {
+            b.optSuperResolution(image.superResolver(srWeights));
+        } else if (image.scale != null) {
             throw new IllegalArgumentException("--scale needs --sr-weights");
         }
         try (TaskDrivenDetector detector = b.build()) {
-            Analysis a = detector.analyze(image);
+            Analysis a = detector.analyze(input);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (DetectedObject d : a.detections()) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -93,14 +75,14 @@ public final class DetectCommand implements Callable<Integer> {
                 row.put("score", d.score());
                 rows.add(row);
             }
-            AtomicFiles.writeString(output, JSON.writeValueAsString(rows));
-            if (rawOutput != null) {
+            AtomicFiles.writeString(image.output, JSON.writeValueAsString(rows));
+            if (image.rawOutput != null) {
                 Map<String, HostArray> heads = new LinkedHashMap<>();
                 heads.put("loc", HostArray.of(a.loc(), 1, a.priors(), 4));
                 heads.put("conf", HostArray.of(a.conf(), 1, a.priors(), a.classes()));
-                Npz.write(rawOutput, heads, false);
+                Npz.write(image.rawOutput, heads, false);
             }
-            spec.commandLine().getOut().println("wrote " + output + " (" + rows.size() + " detections)");
+            spec.commandLine().getOut().println("wrote " + image.output + " (" + rows.size() + " detections)");
             return 0;
         }
     }

@@ -5,8 +5,6 @@ import dev.tdsr.api.Upscaled;
 import dev.tdsr.io.Npy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,20 +20,8 @@ public final class SrCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "dbpn", description = "network kind: dbpn (default)")
     String model;
 
-    @Option(names = "--scale", description = "2, 4 or 8: required for an original DBPN_x*.pth, checked otherwise")
-    Integer scale;
-
     @Option(names = "--weights", required = true, description = "our model folder, .safetensors, or an original DBPN_x*.pth")
     Path weights;
-
-    @Option(names = "--input", required = true, description = "PNG or JPEG image")
-    Path input;
-
-    @Option(names = "--output", required = true, description = "PNG file to write")
-    Path output;
-
-    @Option(names = "--raw-output", description = "also write the network's float32 output, unclamped, [1,3,H,W] .npy")
-    Path rawOutput;
 
     @Option(names = "--tile", defaultValue = "128", description = "tile side in input pixels (default: ${DEFAULT-VALUE})")
     int tile;
@@ -44,7 +30,7 @@ public final class SrCommand implements Callable<Integer> {
     int tileOverlap;
 
     @Mixin
-    DeviceOptions deviceOptions;
+    ImageModelOptions image;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,44 +40,23 @@ public final class SrCommand implements Callable<Integer> {
         if (!"dbpn".equals(model)) {
             throw new IllegalArgumentException("--model: expected dbpn, got '" + model + "'");
         }
-        if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new IllegalArgumentException(output + ": --output must be a .png file");
+        if (!image.output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new IllegalArgumentException(image.output + ": --output must be a .png file");
         }
-        BufferedImage image = readImage(input);
-        deviceOptions.choose(); // applies --threads, rejects an unavailable --device before loading
-        SuperResolver.Builder b = SuperResolver.builder().setModel(weights).optDevice(deviceOptions.device)
-                .optTileSize(tile).optTileOverlap(tileOverlap);
-        if (scale != null) {
-            b.optScale(scale);
-        }
+        BufferedImage input = image.readInput();
+        SuperResolver.Builder b = image.superResolver(weights).optBackend(image.backend()).optTileSize(tile)
+                .optTileOverlap(tileOverlap);
         try (SuperResolver sr = b.build()) {
-            Upscaled up = sr.upscaleWithRaw(image);
-            if (!ImageIO.write(up.image(), "png", output.toFile())) {
-                throw new IOException(output + ": no PNG writer for this image");
+            Upscaled up = sr.upscaleWithRaw(input);
+            if (!ImageIO.write(up.image(), "png", image.output.toFile())) {
+                throw new IOException(image.output + ": no PNG writer for this image");
             }
-            if (rawOutput != null) {
-                Npy.write(rawOutput, up.raw(), 1, 3, up.height(), up.width());
+            if (image.rawOutput != null) {
+                Npy.write(image.rawOutput, up.raw(), 1, 3, up.height(), up.width());
             }
-            spec.commandLine().getOut().println("wrote " + output + " (" + up.width() + "x" + up.height() + ", x"
+            spec.commandLine().getOut().println("wrote " + image.output + " (" + up.width() + "x" + up.height() + ", x"
                     + sr.scale() + ")");
             return 0;
         }
-    }
-
-    /** Decodes an image file, naming the file when it is missing or not an image ImageIO can read. */
-    static BufferedImage readImage(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "input image not found");
-        }
-        BufferedImage bi;
-        try {
-            bi = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
-        }
-        if (bi == null) {
-            throw new IOException(file + ": not a readable image (expected PNG or JPEG)");
-        }
-        return bi;
     }
 }

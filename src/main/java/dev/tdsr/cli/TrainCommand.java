@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.engine.Backends;
-import dev.tdsr.train.DivergenceException;
 import dev.tdsr.report.Charts;
-import dev.tdsr.train.StudyRunner;
+import dev.tdsr.study.StudyRunner;
+import dev.tdsr.train.DivergenceException;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
 import java.io.IOException;
@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -30,7 +28,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the detector (on HR), S with MSE (sr) or S through the frozen detector (tdsr).",
-            "Without --mode: the whole study on the synthetic set (when available in this build).",
+            "Without --mode: the whole study (by default on the built-in synthetic set).",
             "Writes config.json, metrics.jsonl, checkpoints/ and final/ into --out; Ctrl-C checkpoints and exits."})
 public final class TrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -165,13 +163,8 @@ public final class TrainCommand implements Callable<Integer> {
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {
-            Optional<StudyRunner> runner = ServiceLoader.load(StudyRunner.class).findFirst();
-            if (runner.isEmpty()) {
-                throw new IllegalArgumentException("train: the study (the default mode) is not yet available in this "
-                        + "build; run one part with --mode detector|sr|tdsr --data DIR");
-            }
             Path out = cfg.out() == null ? null : Path.of(cfg.out());
-            return runner.get().run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out,
+            return StudyRunner.run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out,
                     scaleWorkers), choice.backend(), pw);
         }
         Trainer.Options opts = new Trainer.Options(pw, System.console() != null, null, true);

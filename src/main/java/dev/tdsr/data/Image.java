@@ -51,22 +51,27 @@ public record Image(int width, int height, float[] data) {
         Rgb8.of(this).write(file);
     }
 
+    /** Decodes a JPEG or PNG file, naming the file when ImageIO cannot read it. */
+    public static BufferedImage decode(Path file) throws IOException {
+        BufferedImage bi;
+        try {
+            bi = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+        }
+        if (bi == null) {
+            throw new IOException(file + ": not a readable image (expected JPEG or PNG)");
+        }
+        return bi;
+    }
+
     /**
      * An 8-bit interleaved RGB image: the decoded form kept in caches (a quarter of the float size) and the form
      * files are written from.
      */
     public record Rgb8(int width, int height, byte[] rgb) {
         public static Rgb8 read(Path file) throws IOException {
-            BufferedImage bi;
-            try {
-                bi = ImageIO.read(file.toFile());
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
-            }
-            if (bi == null) {
-                throw new IOException(file + ": not a readable image (expected JPEG or PNG)");
-            }
-            return of(bi);
+            return of(decode(file));
         }
 
         public static Rgb8 of(BufferedImage bi) {

@@ -4,12 +4,12 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.ConvSpec;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.ProjectionUnit.Direction;
 import dev.tdsr.nn.Channels;
 import dev.tdsr.nn.Conv2d;
 import dev.tdsr.nn.Init;
 import dev.tdsr.nn.Layer;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.models.ProjectionUnit.Direction;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,8 +33,12 @@ public final class Dbpn implements Layer, AutoCloseable {
     private final ProjectionUnit[] ups;   // index 1..T
     private final ProjectionUnit[] downs; // index 1..T-1
     private final Conv2d output;
-    private final List<Tensor> h = new ArrayList<>(); // h.get(j-1) = h_j
-    private final List<Tensor> l = new ArrayList<>();
+    /** The up-projections' HR feature maps of the last forward: {@code upMaps.get(j-1)} = h_j. */
+    private final List<Tensor> upMaps = new ArrayList<>();
+    /** The down-projections' LR feature maps of the last forward: {@code downMaps.get(j-1)} = l_j. */
+    private final List<Tensor> downMaps = new ArrayList<>();
+    /** The bicubic global residual (null without {@link DbpnConfig#residual()}). */
+    private final BicubicUpscale bicubic;
 
     public Dbpn(DbpnConfig config, Backend backend, DType dtype, long seed) {
         this.config = config;
@@ -52,6 +56,7 @@ public final class Dbpn implements Layer, AutoCloseable {
         }
         output = new Conv2d(params, "output_conv.conv", t * config.base(), 3, 3, ConvSpec.of(1, 1), true,
                 Init.kaimingNormal(), Init.zeros());
+        bicubic = config.residual() ? new BicubicUpscale(config.scale()) : null;
         params.allocate(backend, dtype, seed);
     }
 
@@ -65,22 +70,22 @@ public final class Dbpn implements Layer, AutoCloseable {
 
     @Override
     public Tensor forward(Tensor lr) {
-        h.clear();
-        l.clear();
+        upMaps.clear();
+        downMaps.clear();
         Tensor x = feat1.forward(feat0.forward(lr));
-        h.add(ups[1].forward(x));
-        l.add(downs[1].forward(h.get(0)));
-        h.add(ups[2].forward(l.get(0)));
+        upMaps.add(ups[1].forward(x));
+        downMaps.add(downs[1].forward(upMaps.get(0)));
+        upMaps.add(ups[2].forward(downMaps.get(0)));
         for (int i = 2; i < config.stages(); i++) {
-            l.add(downs[i].forward(Channels.concat(newestFirst(h))));
-            h.add(ups[i + 1].forward(Channels.concat(newestFirst(l))));
+            downMaps.add(downs[i].forward(Channels.concat(newestFirst(upMaps))));
+            upMaps.add(ups[i + 1].forward(Channels.concat(newestFirst(downMaps))));
         }
-        Tensor sr = output.forward(Channels.concat(newestFirst(h)));
+        Tensor sr = output.forward(Channels.concat(newestFirst(upMaps)));
         if (!config.residual()) {
             return sr;
         }
         Tensor withBicubic = sr.backend().allocate(sr.dtype(), sr.shape());
-        sr.backend().add(sr, BicubicUpscale.forward(lr, config.scale()), withBicubic);
+        sr.backend().add(sr, bicubic.forward(lr), withBicubic);
         return withBicubic;
     }
 
@@ -88,8 +93,8 @@ public final class Dbpn implements Layer, AutoCloseable {
     public Tensor backward(Tensor dSr) {
         Backend be = dSr.backend();
         int t = config.stages();
-        List<Tensor> gh = zerosLike(h);
-        List<Tensor> gl = zerosLike(l);
+        List<Tensor> gh = zerosLike(upMaps);
+        List<Tensor> gl = zerosLike(downMaps);
         Channels.accumulateSplit(output.backward(dSr), newestFirst(gh));
         for (int i = t - 1; i >= 2; i--) {
             Channels.accumulateSplit(ups[i + 1].backward(gh.get(i)), newestFirst(gl.subList(0, i)));
@@ -99,7 +104,7 @@ public final class Dbpn implements Layer, AutoCloseable {
         be.axpy(1, downs[1].backward(gl.get(0)), gh.get(0));
         Tensor dLr = feat0.backward(feat1.backward(ups[1].backward(gh.get(0))));
         if (config.residual()) {
-            be.axpy(1, BicubicUpscale.backward(dSr, config.scale()), dLr);
+            be.axpy(1, bicubic.backward(dSr), dLr);
         }
         return dLr;
     }
@@ -122,5 +127,8 @@ public final class Dbpn implements Layer, AutoCloseable {
     @Override
     public void close() {
         parameters().close();
+        if (bicubic != null) {
+            bicubic.close();
+        }
     }
 }

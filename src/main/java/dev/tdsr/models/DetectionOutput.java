@@ -1,7 +1,7 @@
 package dev.tdsr.models;
 
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,8 +48,8 @@ public final class DetectionOutput {
         }
         Tensor probs = conf.backend().allocate(conf.dtype(), (long) n * p, numClasses);
         conf.backend().softmaxRows(conf.reshape((long) n * p, numClasses), probs);
-        double[] score = Tensors.read(probs);
-        double[] d = Tensors.read(loc);
+        double[] score = HostDoubles.read(probs);
+        double[] d = HostDoubles.read(loc);
         List<Detection> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double[] boxes = new double[p * 4];

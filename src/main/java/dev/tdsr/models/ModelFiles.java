@@ -11,9 +11,9 @@ import dev.tdsr.io.PthReader;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.StateDict;
 import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ public final class ModelFiles {
     public static LinkedHashMap<String, HostArray> export(ParameterSet params) {
         LinkedHashMap<String, HostArray> out = new LinkedHashMap<>();
         for (Parameter p : params.list()) {
-            double[] v = Tensors.read(p.value());
+            double[] v = HostDoubles.read(p.value());
             float[] f = new float[v.length];
             for (int i = 0; i < v.length; i++) {
                 f[i] = (float) v[i];
@@ -110,7 +110,7 @@ public final class ModelFiles {
             throws WeightFormatException {
         StateDict.requireMatch(source, dict, shapes(params));
         for (Parameter p : params.list()) {
-            Tensors.write(p.value(), dict.get(p.name()).toDoubleArray());
+            HostDoubles.write(p.value(), dict.get(p.name()).toDoubleArray());
         }
     }
 
@@ -181,7 +181,7 @@ public final class ModelFiles {
         try {
             StateDict.requireMatch(path.toString(), dict, expected);
             for (Map.Entry<String, HostArray> e : dict.entrySet()) {
-                Tensors.write(model.parameters().get("vgg." + e.getKey()).value(), e.getValue().toDoubleArray());
+                HostDoubles.write(model.parameters().get("vgg." + e.getKey()).value(), e.getValue().toDoubleArray());
             }
         } catch (IOException | RuntimeException e) {
             model.parameters().close();

@@ -3,7 +3,7 @@ package dev.tdsr.models;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
 import java.util.Arrays;
 import java.util.List;
 
@@ -120,9 +120,9 @@ public final class MultiBoxLoss {
         Tensor labelT = b.allocate(DType.I32, (long) n * p).write(labels);
         Tensor rowLoss = b.allocate(dt, (long) n * p);
         b.softmaxCrossEntropyForward(conf.reshape((long) n * p, numClasses), labelT, rowLoss);
-        double[] selected = mine(Tensors.read(rowLoss), labels, n, p);
-        return new Assignment(positives, labelT, Tensors.of(b, dt, locTarget, n, p, 4),
-                Tensors.of(b, dt, locWeight, n, p, 4), Tensors.of(b, dt, selected, (long) n * p), selected);
+        double[] selected = mine(HostDoubles.read(rowLoss), labels, n, p);
+        return new Assignment(positives, labelT, HostDoubles.of(b, dt, locTarget, n, p, 4),
+                HostDoubles.of(b, dt, locWeight, n, p, 4), HostDoubles.of(b, dt, selected, (long) n * p), selected);
     }
 
     /** ssd.pytorch's match() for one image at prior offset {@code base}; returns its number of positives. */
@@ -207,7 +207,7 @@ public final class MultiBoxLoss {
         double l = b.smoothL1Forward(loc, a.locTarget, a.locWeight);
         Tensor rowLoss = b.allocate(conf.dtype(), a.selected.length);
         b.softmaxCrossEntropyForward(conf.reshape(a.selected.length, numClasses), a.labels, rowLoss);
-        double[] rl = Tensors.read(rowLoss);
+        double[] rl = HostDoubles.read(rowLoss);
         double c = 0;
         for (int r = 0; r < rl.length; r++) {
             c += a.selected[r] * rl[r];

@@ -3,8 +3,8 @@ package dev.tdsr.models;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.nn.Channels;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Layer;
-import dev.tdsr.nn.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,13 +28,13 @@ public final class SsdInput implements Layer {
         Backend b = img.backend();
         Tensor x = bgr ? reverseChannels(img) : img;
         scale = b.allocate(img.dtype(), 3);
-        Tensors.write(scale, new double[] {255, 255, 255});
+        HostDoubles.write(scale, new double[] {255, 255, 255});
         Tensor shift = b.allocate(img.dtype(), 3);
         double[] m = RGB_MEANS.clone();
         if (bgr) {
             m = new double[] {m[2], m[1], m[0]};
         }
-        Tensors.write(shift, new double[] {-m[0], -m[1], -m[2]});
+        HostDoubles.write(shift, new double[] {-m[0], -m[1], -m[2]});
         Tensor y = b.allocate(img.dtype(), img.shape());
         b.channelAffineForward(x, scale, shift, y);
         return y;

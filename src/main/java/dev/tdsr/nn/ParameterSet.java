@@ -49,7 +49,7 @@ public final class ParameterSet implements AutoCloseable {
             p.grad = gradSlab.view(p.offset(), p.shape()).keep();
             double[] v = new double[Math.toIntExact(p.numel())];
             p.init.fill(v, p.shape(), rnd);
-            Tensors.write(p.value, v);
+            HostDoubles.write(p.value, v);
         }
         return this;
     }

@@ -1,5 +1,7 @@
 package dev.tdsr.report;
 
+import dev.tdsr.train.MetricsLog;
+import dev.tdsr.train.StepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,12 +35,12 @@ public final class Charts {
      * MSE, loc, conf and total loss against the step. The y axis is logarithmic when every value is positive (the
      * terms differ by orders of magnitude), linear otherwise.
      */
-    public static XYChart losses(String title, MetricsLog log) {
+    public static XYChart losses(String title, MetricsLog.Contents log) {
         List<Series> series = List.of(
-                series("mse", log.train(), MetricsLog.TrainPoint::mse),
-                series("loc", log.train(), MetricsLog.TrainPoint::loc),
-                series("conf", log.train(), MetricsLog.TrainPoint::conf),
-                series("total", log.train(), MetricsLog.TrainPoint::loss));
+                series("mse", log.steps(), StepMetrics::mse),
+                series("loc", log.steps(), StepMetrics::loc),
+                series("conf", log.steps(), StepMetrics::conf),
+                series("total", log.steps(), StepMetrics::loss));
         return lines(title, "step", "loss", series, true);
     }
 
@@ -47,11 +49,11 @@ public final class Charts {
      * losses, and PSNR-Y and VOC07 mAP of its periodic evaluations when it has any. Returns the files written.
      */
     public static List<Path> writeRunCharts(Path runDir) throws IOException {
-        Path file = runDir.resolve("metrics.jsonl");
+        Path file = runDir.resolve(MetricsLog.FILE);
         if (!Files.isRegularFile(file)) {
             return List.of();
         }
-        MetricsLog log = MetricsLog.read(file);
+        MetricsLog.Contents log = MetricsLog.read(file);
         Path dir = runDir.resolve("charts");
         String run = runDir.getFileName().toString();
         List<Path> written = new ArrayList<>();
@@ -63,7 +65,7 @@ public final class Charts {
     }
 
     /** One evaluation number of a run against the step, written when the run evaluated it at least once. */
-    private static void evalCurve(MetricsLog log, String run, String what, String yLabel,
+    private static void evalCurve(MetricsLog.Contents log, String run, String what, String yLabel,
                                   ToDoubleFunction<MetricsLog.EvalPoint> y, Path png, List<Path> written)
             throws IOException {
         List<MetricsLog.EvalPoint> points = log.evals().stream().filter(p -> !Double.isNaN(y.applyAsDouble(p)))
@@ -133,8 +135,7 @@ public final class Charts {
         return new Series(name, xy);
     }
 
-    private static Series series(String name, List<MetricsLog.TrainPoint> points,
-                                 ToDoubleFunction<MetricsLog.TrainPoint> y) {
+    private static Series series(String name, List<StepMetrics> points, ToDoubleFunction<StepMetrics> y) {
         return series(name, points, p -> p.step(), y);
     }
 

@@ -1,6 +1,7 @@
 package dev.tdsr.report;
 
 import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.train.MetricsLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class Report {
                 if (!Files.isRegularFile(file)) {
                     continue; // not written (e.g. loaded weights); the table still has the row
                 }
-                MetricsLog m = MetricsLog.read(file);
+                MetricsLog.Contents m = MetricsLog.read(file);
                 String name = "×" + s.scale() + " " + log.method();
                 out.add(chart(outDir, "loss_x" + s.scale() + "_" + log.method().slug() + ".png",
                         "Training losses, " + name, Charts.losses("Training losses, " + name, m)));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.io.JsonPaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +39,7 @@ public record StudyResults(@JsonProperty("metadata") RunMetadata metadata,
             return JSON.readValue(file.toFile(), StudyResults.class);
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not a results.json of this version (" + e.getOriginalMessage() + " at "
-                    + ConfigLoader.pathOf(e) + ")", e);
+                    + JsonPaths.of(e) + ")", e);
         }
     }
 }

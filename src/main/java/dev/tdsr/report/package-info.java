@@ -1,9 +1,8 @@
 /**
- * The study and its report (issue 5): {@link dev.tdsr.report.Study} runs the table rows (HR, LR, Bicubic, SR, SR-FT,
- * SR-FT+, TDSR) at each scale through {@link dev.tdsr.report.StudySteps} (where dev.tdsr.train and dev.tdsr.eval are
- * wired in) and writes {@code results.json} ({@link dev.tdsr.report.StudyResults}), {@code report.md},
- * {@code report.html} (self-contained), {@code charts/*.png} (XChart) and {@code figures/*.png}
- * ({@link dev.tdsr.report.FigureGrid}). {@link dev.tdsr.report.ShapeCheck} computes whether the paper's orderings
- * hold. Configs: {@link dev.tdsr.report.StudyConfig}, read by {@link dev.tdsr.report.ConfigLoader}.
+ * A study's results and their rendering (issue 5): {@code results.json} ({@link dev.tdsr.report.StudyResults}: rows
+ * of {@link dev.tdsr.report.MethodResult} per scale and {@link dev.tdsr.report.RunMetadata}), whether the paper's
+ * orderings hold ({@link dev.tdsr.report.ShapeCheck}), {@code report.md} and {@code report.html} (self-contained),
+ * {@code charts/*.png} (XChart, from the results and the runs' metrics.jsonl) and {@code figures/*.png}
+ * ({@link dev.tdsr.report.FigureGrid}). It reads results and never trains: the study (dev.tdsr.study) drives it.
  */
 package dev.tdsr.report;

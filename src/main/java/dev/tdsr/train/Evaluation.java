@@ -10,5 +10,5 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface Evaluation {
-    Map<String, Object> evaluate(long step, Trainer.Models models) throws IOException;
+    Map<String, Object> evaluate(long step, RunModels models) throws IOException;
 }

@@ -36,17 +36,17 @@ public final class PeriodicEvaluation implements Evaluation {
     }
 
     @Override
-    public Map<String, Object> evaluate(long step, Trainer.Models models) {
+    public Map<String, Object> evaluate(long step, RunModels models) {
         TestBench.Input input = models.sr() == null ? TestBench.Input.HR : TestBench.Input.SR;
         TestBench.Score s = bench.score(input, models.sr(), models.detector(), 0, VocEvaluator.Options.VOC_EVAL);
         Map<String, Object> out = new LinkedHashMap<>();
         if (s.psnrY() != null) {
-            out.put("psnr_y", s.psnrY());
-            out.put("psnr_rgb", s.psnrRgb());
+            out.put(MetricsLog.PSNR_Y, s.psnrY());
+            out.put(MetricsLog.PSNR_RGB, s.psnrRgb());
         }
         if (s.voc() != null) {
-            out.put("map07", s.voc().map07());
-            out.put("coco_ap", s.coco().ap());
+            out.put(MetricsLog.MAP07, s.voc().map07());
+            out.put(MetricsLog.COCO_AP, s.coco().ap());
         }
         return out;
     }

@@ -30,8 +30,8 @@ import java.util.Locale;
  * <p>Modes: {@code detector} trains SSD on the HR images with lr decay x0.1 at 2/3 and 5/6 of the run
  * (ssd.pytorch's 80k/100k of 120k, scaled); {@code sr} trains S with MSE only; {@code tdsr} trains S with the
  * schedule's alpha*MSE + beta*L_task through the frozen detector (decay x0.1 at 2/3: the paper's 200k of 300k).
- * SR-FT and SR-FT+ are {@code tdsr} with beta = 0 (see {@link Schedule}). {@code study} hands the whole config to a
- * {@link StudyRunner}. Every mode defaults to Adam, lr 1e-4 (the paper's optimizer): ssd.pytorch's SGD lr 1e-3
+ * SR-FT and SR-FT+ are {@code tdsr} with beta = 0 (see {@link Schedule}). {@code study} hands the whole config to the
+ * study (dev.tdsr.study). Every mode defaults to Adam, lr 1e-4 (the paper's optimizer): ssd.pytorch's SGD lr 1e-3
  * assumes an ImageNet VGG base, and from our random init it diverged within 4 steps (measured); {@code optimizer
  * sgd} gets weight decay 5e-4 by default.
  */

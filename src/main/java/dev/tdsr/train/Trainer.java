@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Batch;
 import dev.tdsr.data.BatchLoader;
-import dev.tdsr.data.BadInputPolicy;
-import dev.tdsr.data.Dataset;
-import dev.tdsr.data.Datasets;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
@@ -16,12 +13,8 @@ import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
-import dev.tdsr.models.Dbpn;
-import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.Ssd;
-import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.TdsrObjective;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,11 +40,11 @@ import java.util.concurrent.TimeUnit;
  * model, {@code optimizer.safetensors}, {@code state.json} with the step, loader position and config) with
  * {@code checkpoints/latest}, and {@code final/} (the trained model at the end). A checkpoint holds everything that
  * influences later steps, so {@link #resume} continues with exactly the losses an uninterrupted run has (on CPU).
+ *
+ * <p>What it trains comes assembled in a {@link TrainingRun} ({@link TrainingRun#build} from a config); the Trainer
+ * owns the loop, the run folder and the checkpoints only.
  */
 public final class Trainer implements AutoCloseable {
-    /** The networks of a run: S (null in detector mode) and the detector (null in sr mode). */
-    public record Models(Dbpn sr, Ssd detector) {}
-
     /**
      * How a run talks to its caller: where lines go, whether a progress bar is drawn, the evaluation hook (null: the
      * config's {@link PeriodicEvaluation} when {@code evalEvery > 0}), and whether Ctrl-C (a JVM shutdown hook) should
@@ -73,12 +66,11 @@ public final class Trainer implements AutoCloseable {
     static final String OPTIMIZER = "optimizer.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final TrainingRun run;
     private final TrainConfig config;
     private final Backend backend;
     private final Options options;
     private final Path out;
-    private final Dbpn sr;
-    private final Ssd detector;
     private final Task task;
     private final Optimizer optimizer;
     private final BatchLoader loader;
@@ -94,67 +86,36 @@ public final class Trainer implements AutoCloseable {
     /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
     AtomicFiles.Writer<Path> checkpointFault;
 
-    /** {@code resumeFrom}: a checkpoint to continue from (this run's own, or with {@code branched} another run's). */
-    private Trainer(TrainConfig config, Backend backend, Options options, Path resumeFrom, boolean branched)
-            throws IOException {
-        this.backend = backend;
+    /**
+     * Takes over {@code run} (closed with this Trainer, or here if setting up fails). {@code resumeFrom}: a checkpoint
+     * to continue from (this run's own, or with {@code branched} another run's).
+     */
+    Trainer(TrainingRun run, Options options, Path resumeFrom, boolean branched) throws IOException {
+        this.run = run;
+        this.config = run.config();
+        this.backend = run.backend();
         this.options = options;
         this.out = Path.of(config.out());
-        TrainConfig.Mode mode = config.modeValue();
-        if (mode == TrainConfig.Mode.STUDY) {
-            throw new IllegalArgumentException("mode study is run by a StudyRunner, not by Trainer");
-        }
-        Path dataDir = Path.of(config.data());
-        Dataset data = openDataset(dataDir, config);
-        boolean coco = Files.isDirectory(dataDir.resolve("annotations"));
-        int classes = data.classes().size() + 1;
-
-        Ssd det = null;
-        if (config.detector() != null) {
-            det = ModelFiles.loadSsd(Path.of(config.detector()), backend, classes);
-            if (det.config().numClasses() != classes) {
-                int has = det.config().numClasses();
-                det.parameters().close();
-                throw new IllegalArgumentException("--detector " + config.detector() + ": the detector has " + has
-                        + " classes (with background) but " + dataDir + " has " + classes);
-            }
-            config = config.with(sizes(null, det.config()));
-        } else if (mode == TrainConfig.Mode.DETECTOR) {
-            det = new Ssd(config.ssdConfig(classes, coco), backend, DType.F32, config.seed() + 1);
-        }
-        Dbpn s = null;
-        if (mode != TrainConfig.Mode.DETECTOR) {
-            if (config.srInit() != null) {
-                s = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
-                if (s.config().scale() != config.scale()) {
-                    int has = s.config().scale();
-                    s.parameters().close();
-                    throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x" + has
-                            + " model, but --scale is " + config.scale());
-                }
-                config = config.with(sizes(s.config(), null));
-            } else {
-                s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
-            }
-        }
-        this.config = config;
-        this.sr = s;
-        this.detector = det;
-        this.task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask(s, det);
-        this.optimizer = new Optimizer(task.trained(), config.optimizerSettings());
+        this.task = run.task();
+        this.optimizer = run.optimizer();
+        this.loader = run.loader();
         this.schedule = config.scheduleValue();
         this.lrSchedule = config.lrSchedule();
-        this.loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(), config.loaderConfig());
-        this.evaluation = options.evaluation() != null ? options.evaluation()
-                : config.evalEvery() > 0 ? PeriodicEvaluation.of(config) : null;
-        if (resumeFrom != null) {
-            restore(resumeFrom);
-            startedFrom = (branched ? "branched from " : "resumed from ") + resumeFrom;
-            if (branched) {
-                lastCheckpoint = null; // the parent's checkpoint is not this run's
+        try {
+            this.evaluation = options.evaluation() != null ? options.evaluation()
+                    : config.evalEvery() > 0 ? PeriodicEvaluation.of(config) : null;
+            if (resumeFrom != null) {
+                restore(resumeFrom);
+                startedFrom = (branched ? "branched from " : "resumed from ") + resumeFrom;
+                if (branched) {
+                    lastCheckpoint = null; // the parent's checkpoint is not this run's
+                }
             }
+            writeRunInfo(branched ? resumeFrom : null);
+        } catch (IOException | RuntimeException e) {
+            run.close();
+            throw e;
         }
-        writeRunInfo(branched ? resumeFrom : null);
     }
 
     /** Starts a fresh run in {@code config.out()}; refuses a folder that holds a run's checkpoints. */
@@ -166,7 +127,7 @@ public final class Trainer implements AutoCloseable {
                     + AtomicFiles.latest(root).map(Path::getFileName).orElse(null)
                     + "); use --resume to continue it or choose another --out");
         }
-        return new Trainer(c, backend, options, null, false);
+        return new Trainer(TrainingRun.build(c, backend), options, null, false);
     }
 
     /**
@@ -184,7 +145,7 @@ public final class Trainer implements AutoCloseable {
             over.put("steps", steps);
         }
         c = c.with(TrainConfig.fromJson(over, "--resume options")).resolve();
-        return new Trainer(c, backend, options, ckpt, false);
+        return new Trainer(TrainingRun.build(c, backend), options, ckpt, false);
     }
 
     /**
@@ -240,7 +201,7 @@ public final class Trainer implements AutoCloseable {
             Files.createDirectories(out);
             Files.copy(parentMetrics, out.resolve(MetricsLog.FILE), StandardCopyOption.REPLACE_EXISTING);
         }
-        return new Trainer(child, backend, options, parentCheckpoint, true);
+        return new Trainer(TrainingRun.build(child, backend), options, parentCheckpoint, true);
     }
 
     /** The fields two runs must share for one to continue the other's steps. */
@@ -254,41 +215,12 @@ public final class Trainer implements AutoCloseable {
         return n;
     }
 
-    private static Dataset openDataset(Path dir, TrainConfig c) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("--data " + dir + ": no such folder");
-        }
-        boolean coco = Files.isDirectory(dir.resolve("annotations"));
-        if (c.layout().equals("voc") && coco || c.layout().equals("coco") && !coco) {
-            throw new IllegalArgumentException("--layout " + c.layout() + ": " + dir + " is "
-                    + (coco ? "a COCO folder (annotations/)" : "not a COCO folder (no annotations/)"));
-        }
-        Dataset d = Datasets.open(dir, c.split(), null, BadInputPolicy.FAIL_FAST);
-        if (d.size() == 0) {
-            throw new IllegalArgumentException("--data " + dir + ": the split has no images");
-        }
-        return d;
-    }
-
-    /** A config holding only the network sizes of a loaded model (so config.json says what was trained). */
-    private static TrainConfig sizes(DbpnConfig d, SsdConfig s) {
-        ObjectNode n = JSON.createObjectNode();
-        if (d != null) {
-            n.put("dbpnBase", d.base()).put("dbpnFeat", d.feat()).put("dbpnStages", d.stages())
-                    .put("dbpnResidual", d.residual());
-        }
-        if (s != null) {
-            n.put("ssdInput", s.inputSize()).put("ssdWidth", s.width());
-        }
-        return TrainConfig.fromJson(n, "model.json");
-    }
-
     public TrainConfig config() {
         return config;
     }
 
-    public Models models() {
-        return new Models(sr, detector);
+    public RunModels models() {
+        return run.models();
     }
 
     /** Steps done so far. */
@@ -399,7 +331,7 @@ public final class Trainer implements AutoCloseable {
             case "mse" -> "check the SR weights (--sr-init) and that images are in [0,1]";
             case "loc", "conf" -> "check the boxes and labels of the data and the detector weights (--detector)"
                     + (config.modeValue() == TrainConfig.Mode.TDSR ? ", or lower beta in --schedule" : "");
-            default -> "add gradient clipping";
+            default -> "check the data and the start weights (--sr-init, --detector)";
         };
         throw new DivergenceException(String.format(Locale.ROOT,
                 "step %d: the %s is not finite (mse %s, loc %s, conf %s); training stopped before the update. "
@@ -487,15 +419,9 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Frees the run: loader, optimizer state and networks. */
     @Override
     public void close() {
-        loader.close();
-        optimizer.close();
-        if (sr != null) {
-            sr.parameters().close();
-        }
-        if (detector != null) {
-            detector.parameters().close();
-        }
+        run.close();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.data.Bicubic;
 import dev.tdsr.data.Image;
+import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.NativeLibraryException;
 import dev.tdsr.engine.OutOfMemoryException;
 import java.awt.Transparency;
@@ -53,7 +54,7 @@ class SuperResolverTest {
     }
 
     private static float[] planar(BufferedImage bi) {
-        return Planar.of(bi).rgb();
+        return RgbPlanes.of(bi).rgb();
     }
 
     @Test
@@ -231,14 +232,14 @@ class SuperResolverTest {
 
     @Test
     void engineFailuresBecomeTheApisOwnExceptions() {
-        DeviceOutOfMemoryException oom = assertThrows(DeviceOutOfMemoryException.class, () -> Failures.run(() -> {
+        DeviceOutOfMemoryException oom = assertThrows(DeviceOutOfMemoryException.class, () -> EngineErrors.translating(() -> {
             throw new OutOfMemoryException("cudaMalloc failed", 1L << 30, 1L << 20);
         }));
         assertEquals(1L << 30, oom.requestedBytes());
         assertEquals(1L << 20, oom.freeBytes());
         assertTrue(oom.getMessage().contains("1073741824"), oom.getMessage());
         NativeLibraryUnavailableException lib = assertThrows(NativeLibraryUnavailableException.class,
-                () -> Failures.run(() -> {
+                () -> EngineErrors.translating(() -> {
                     throw new NativeLibraryException("cannot load libtdsr_cpu.so", null);
                 }));
         assertTrue(lib.getMessage().contains("libtdsr_cpu.so") && lib.getMessage().contains("java "),
@@ -246,6 +247,16 @@ class SuperResolverTest {
         assertThrows(NativeLibraryUnavailableException.class,
                 () -> SuperResolver.builder().setModel(model).optDevice("cuda").build()
                         .close(), "no CUDA backend in this build: a clear error, never a silent CPU fallback");
+    }
+
+    @Test
+    void aBackendChosenByTheCallerIsUsedWithoutChoosingAgain() {
+        // "cuda" would fail here (no CUDA backend in this build); the given backend wins and no second choice is made
+        try (SuperResolver s = SuperResolver.builder().setModel(model).optDevice("cuda").optBackend(CpuBackend.get())
+                .build()) {
+            float[] img = TinyModels.pixels(9, 9, 4);
+            assertArrayEquals(sr.upscale(img, 9, 9), s.upscale(img, 9, 9));
+        }
     }
 
     @Test

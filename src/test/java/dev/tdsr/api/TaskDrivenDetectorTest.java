@@ -93,7 +93,7 @@ class TaskDrivenDetectorTest {
         BufferedImage lr = TinyModels.rgb(68, 68, 3);
         float[] srOut;
         try (SuperResolver sr = SuperResolver.builder().setModel(srDir).optDevice("cpu").build()) {
-            srOut = sr.upscale(Planar.of(lr).rgb(), 68, 68); // 272x272: no resize before the detector
+            srOut = sr.upscale(RgbPlanes.of(lr).rgb(), 68, 68); // 272x272: no resize before the detector
         }
         float[] loc;
         float[] conf;
@@ -103,7 +103,8 @@ class TaskDrivenDetectorTest {
             conf = out.conf().toFloatArray();
         }
         try (TaskDrivenDetector tdsr = TaskDrivenDetector.builder().setModel(ssdDir).optDevice("cpu")
-                .optClassNames(NAMES).optSuperResolution(SuperResolver.builder().setModel(srDir).optScale(4))
+                .optClassNames(NAMES).optSuperResolution(SuperResolver.builder().setModel(srDir).optScale(4)
+                        .optDevice("cuda")) // the detector's backend is the SR's: its own device is not chosen
                 .build()) {
             Analysis a = tdsr.analyze(lr);
             assertArrayEquals(loc, a.loc());

@@ -12,7 +12,7 @@ import dev.tdsr.io.Safetensors;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ class ImportWeightsCommandTest {
             assertTrue(Files.exists(dir.resolve("out/model.json")) && Files.exists(dir.resolve("out/weights.safetensors")));
             try (Dbpn back = ModelFiles.loadDbpn(dir.resolve("out"), CpuBackend.get(), null)) {
                 assertEquals(DbpnConfig.original(2), back.config());
-                assertArrayEquals(Tensors.read(m.parameters().slab()), Tensors.read(back.parameters().slab()), 0.0);
+                assertArrayEquals(HostDoubles.read(m.parameters().slab()), HostDoubles.read(back.parameters().slab()), 0.0);
             }
         }
     }

@@ -1,6 +1,5 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +8,10 @@ import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.ProjectionUnit.Direction;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class DbpnTest {
             assertArrayEquals(x.parameters().slab().toFloatArray(), y.parameters().slab().toFloatArray());
             assertEquals(false, java.util.Arrays.equals(x.parameters().slab().toFloatArray(),
                     z.parameters().slab().toFloatArray()));
-            double[] w = Tensors.read(x.parameters().get("up1.up_conv1.deconv.weight").value());
+            double[] w = HostDoubles.read(x.parameters().get("up1.up_conv1.deconv.weight").value());
             double var = 0;
             for (double v : w) {
                 var += v * v;

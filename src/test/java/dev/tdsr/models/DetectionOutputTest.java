@@ -1,13 +1,13 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +28,8 @@ class DetectionOutputTest {
             logits[7996 * C + 2] = 11.5; // a prior of the 10x10 map, class 2
             double[] loc = new double[p * 4];
             loc[7996 * 4] = 1; // moved right by 0.1 * w
-            Tensor l = Tensors.of(b, DType.F32, loc, 1, p, 4);
-            Tensor c = Tensors.of(b, DType.F32, logits, 1, p, C);
+            Tensor l = HostDoubles.of(b, DType.F32, loc, 1, p, 4);
+            Tensor c = HostDoubles.of(b, DType.F32, logits, 1, p, C);
             return out.detect(l, c, new double[] {500}, new double[] {375});
         }
     }

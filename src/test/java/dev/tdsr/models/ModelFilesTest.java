@@ -10,8 +10,8 @@ import dev.tdsr.engine.DType;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
-import dev.tdsr.nn.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,7 +30,7 @@ class ModelFilesTest {
     private static void assertSameParameters(dev.tdsr.nn.ParameterSet a, dev.tdsr.nn.ParameterSet b) {
         assertEquals(a.list().size(), b.list().size());
         for (Parameter p : a.list()) {
-            assertArrayEquals(Tensors.read(p.value()), Tensors.read(b.get(p.name()).value()), 0.0, p.name());
+            assertArrayEquals(HostDoubles.read(p.value()), HostDoubles.read(b.get(p.name()).value()), 0.0, p.name());
         }
     }
 
@@ -92,7 +92,7 @@ class ModelFilesTest {
             dict.remove("output_conv.conv.bias");
             dict.put("feat0.conv.weight", HostArray.of(new float[3], 3));
             dict.put("extra.weight", HostArray.of(new float[1], 1));
-            double[] before = Tensors.read(m.parameters().slab());
+            double[] before = HostDoubles.read(m.parameters().slab());
             WeightFormatException e = assertThrows(WeightFormatException.class,
                     () -> ModelFiles.loadInto(m.parameters(), dict, "file.pth"));
             String msg = e.getMessage();
@@ -100,7 +100,7 @@ class ModelFilesTest {
             assertTrue(msg.contains("output_conv.conv.bias"), msg);
             assertTrue(msg.contains("feat0.conv.weight"), msg);
             assertTrue(msg.contains("extra.weight"), msg);
-            assertArrayEquals(before, Tensors.read(m.parameters().slab()), 0.0, "nothing may be written on a mismatch");
+            assertArrayEquals(before, HostDoubles.read(m.parameters().slab()), 0.0, "nothing may be written on a mismatch");
         }
     }
 
@@ -152,8 +152,8 @@ class ModelFilesTest {
             Safetensors.write(file, base, Map.of());
             try (Ssd back = ModelFiles.loadSsd(file, CpuBackend.get(), null)) {
                 assertEquals(21, back.config().numClasses());
-                assertArrayEquals(Tensors.read(full.parameters().get("vgg.0.weight").value()),
-                        Tensors.read(back.parameters().get("vgg.0.weight").value()), 0.0);
+                assertArrayEquals(HostDoubles.read(full.parameters().get("vgg.0.weight").value()),
+                        HostDoubles.read(back.parameters().get("vgg.0.weight").value()), 0.0);
             }
             Path whole = dir.resolve("ssd300_voc.safetensors");
             Safetensors.write(whole, ModelFiles.export(full.parameters()), Map.of());

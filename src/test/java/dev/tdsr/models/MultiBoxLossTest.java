@@ -1,6 +1,5 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +8,8 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.testing.GradCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -43,7 +43,7 @@ class MultiBoxLossTest {
             MultiBoxLoss.Assignment a = loss.assign(conf, List.of(gt));
             int[] labels = a.labels.toIntArray();
             assertEquals(3, labels[160]);
-            double[] target = Tensors.read(a.locTarget);
+            double[] target = HostDoubles.read(a.locTarget);
             assertArrayEquals(new double[] {0, 0, 0, 0}, java.util.Arrays.copyOfRange(target, 640, 644), 1e-12);
             // the tiny box overlaps no prior by 0.5: exactly one prior (its best) is labelled class 0 + 1
             int tiny = 0;
@@ -71,7 +71,7 @@ class MultiBoxLossTest {
             GroundTruth gt = new GroundTruth(new double[] {cx - w / 2, p[1] - p[3] / 2, cx + w / 2, p[1] + p[3] / 2},
                     new int[] {1});
             MultiBoxLoss.Assignment a = loss.assign(conf(1, 0), List.of(gt));
-            double[] target = Tensors.read(a.locTarget);
+            double[] target = HostDoubles.read(a.locTarget);
             assertEquals(2, a.labels.toIntArray()[160]);
             assertArrayEquals(new double[] {0.01 / (0.1 * p[2]), 0, Math.log(1.2) / 0.2, 0},
                     java.util.Arrays.copyOfRange(target, 640, 644), 1e-9);
@@ -99,7 +99,7 @@ class MultiBoxLossTest {
             for (int q = 0; q < priors.count(); q++) {
                 logits[q * C + 1] = rnd.nextDouble(-3, 3); // CE of background grows with the class-1 logit
             }
-            Tensor conf = Tensors.of(b, DType.F64, logits, 1, priors.count(), C);
+            Tensor conf = HostDoubles.of(b, DType.F64, logits, 1, priors.count(), C);
             MultiBoxLoss.Assignment a = loss.assign(conf, List.of(gt));
             int[] labels = a.labels.toIntArray();
             double weakestSelected = Double.MAX_VALUE;
@@ -137,8 +137,8 @@ class MultiBoxLossTest {
         try (Scope s = Scope.open()) {
             a = loss.assign(conf, gts).keep();
             MultiBoxLoss.Gradients g = loss.backward(a, loc, conf, 1.0);
-            dloc = Tensors.read(g.dloc());
-            dconf = Tensors.read(g.dconf());
+            dloc = HostDoubles.read(g.dloc());
+            dconf = HostDoubles.read(g.dconf());
         }
         assertTrue(a.numPositives() > 3);
         final MultiBoxLoss.Assignment fixed = a;

@@ -1,6 +1,5 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,9 +7,10 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -64,14 +64,14 @@ class SsdTest {
                     }
                 }
             }
-            Tensor x = Tensors.of(b, DType.F64, v, 2, 3, 1, 2);
+            Tensor x = HostDoubles.of(b, DType.F64, v, 2, 3, 1, 2);
             Tensor rows = b.allocate(DType.F64, 2, 5, 2).fill(-1);
             b.nchwToRows(x, rows, 4);
             assertArrayEquals(new double[] {-1, -1, -1, -1, 0, 100, 200, 1, 101, 201,
-                -1, -1, -1, -1, 1000, 1100, 1200, 1001, 1101, 1201}, Tensors.read(rows), 0);
+                -1, -1, -1, -1, 1000, 1100, 1200, 1001, 1101, 1201}, HostDoubles.read(rows), 0);
             Tensor back = b.allocate(DType.F64, 2, 3, 1, 2);
             b.rowsToNchw(rows, back, 4);
-            assertArrayEquals(v, Tensors.read(back), 0);
+            assertArrayEquals(v, HostDoubles.read(back), 0);
         }
     }
 
@@ -106,8 +106,8 @@ class SsdTest {
             Backend b = GradCheck.cpu();
             try (Scope s = Scope.open()) {
                 Ssd.Output out = ssd.forward(img);
-                analytic = Tensors.read(ssd.backward(Tensors.of(b, DType.F64, rl, 1, 7034, 4),
-                        Tensors.of(b, DType.F64, rc, 1, 7034, 3)));
+                analytic = HostDoubles.read(ssd.backward(HostDoubles.of(b, DType.F64, rl, 1, 7034, 4),
+                        HostDoubles.of(b, DType.F64, rc, 1, 7034, 3)));
             }
             int[] coords = GradCheck.sample(rnd, analytic.length, 8);
             GradCheck.check("ssd input bgr=" + bgr, img, analytic, coords, () -> {
@@ -116,7 +116,7 @@ class SsdTest {
                     return GradCheck.dot(out.loc(), rl) + GradCheck.dot(out.conf(), rc);
                 }
             }, H).assertOk();
-            for (double g : Tensors.read(ssd.parameters().gradSlab())) {
+            for (double g : HostDoubles.read(ssd.parameters().gradSlab())) {
                 assertEquals(7, g);
             }
         }

@@ -1,17 +1,17 @@
 package dev.tdsr.models;
 
-import dev.tdsr.testing.GradCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Parameter;
-import dev.tdsr.nn.Tensors;
+import dev.tdsr.testing.GradCheck;
 import java.util.List;
-import java.util.function.DoubleSupplier;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +42,7 @@ class TdsrObjectiveTest {
             parts = objective.step(lr, hr, boxes);
             fixed = objective.lastAssignment().keep();
         }
-        double[] g = Tensors.read(s.parameters().gradSlab());
+        double[] g = HostDoubles.read(s.parameters().gradSlab());
         assertTrue(fixed.numPositives() >= 2 && parts.loc() > 0 && parts.conf() > 0, parts.toString());
         assertEquals(ALPHA * parts.mse() + BETA * (parts.loc() + parts.conf()), parts.total(), 1e-12);
 
@@ -51,7 +51,7 @@ class TdsrObjectiveTest {
         try (Scope sc = Scope.open()) {
             new TdsrObjective(s, d, ALPHA, 0).step(lr, hr, boxes);
         }
-        double[] g0 = Tensors.read(s.parameters().gradSlab());
+        double[] g0 = HostDoubles.read(s.parameters().gradSlab());
 
         int[] coords = coordinates(s, g);
         double diff = 0;
@@ -67,7 +67,7 @@ class TdsrObjectiveTest {
                 return objective.evaluate(lr, hr, boxes, fixed).total();
             }
         }).assertOk();
-        for (double v : Tensors.read(d.parameters().gradSlab())) {
+        for (double v : HostDoubles.read(d.parameters().gradSlab())) {
             assertEquals(7, v);
         }
     }
@@ -111,7 +111,7 @@ class TdsrObjectiveTest {
             GradCheck.cpu().crop2dForward(full, top, 0, 0);
             assertEquals(GradCheck.cpu().mseForward(top, hr), mse, 1e-15);
         }
-        double[] g = Tensors.read(s.parameters().gradSlab());
+        double[] g = HostDoubles.read(s.parameters().gradSlab());
         DoubleSupplier loss = () -> {
             try (Scope sc = Scope.open()) {
                 return objective.evaluate(lr, hr, none, null).total();

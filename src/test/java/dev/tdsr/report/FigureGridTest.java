@@ -13,12 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FigureGridTest {
+public class FigureGridTest {
     @TempDir
     Path tmp;
 
     /** A grey image with one pure-red pixel at (px, py). */
-    static Image grey(int size, int px, int py) {
+    public static Image grey(int size, int px, int py) {
         Image im = Image.blank(size, size);
         java.util.Arrays.fill(im.data(), 0.5f);
         im.set(0, px, py, 1f);

@@ -1,12 +1,13 @@
 package dev.tdsr.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Test fixture: the paper's Table 1 (and a few Table 2 numbers) as a StudyResults, fractions like the evaluators'. */
-final class PaperNumbers {
+public final class PaperNumbers {
     private PaperNumbers() {}
 
     static final List<String> VOC = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
@@ -45,13 +46,13 @@ final class PaperNumbers {
     }
 
     static RunMetadata metadata() {
-        return new RunMetadata("dev", 7, "cpu", "synthetic test data", "test", ConfigLoader.JSON.createObjectNode()
+        return new RunMetadata("dev", 7, "cpu", "synthetic test data", "test", new ObjectMapper().createObjectNode()
                 .put("name", "test"), "2026-11-21T00:00:00Z", 3725.0, 5.0, "detector/metrics.jsonl",
                 List.of(new RunMetadata.TrainingLog(4, Method.TDSR, "x4/tdsr/metrics.jsonl")));
     }
 
     /** Table 1 with the given 8x TDSR mAP (37.5 in the paper). */
-    static StudyResults table1(double tdsr8) {
+    public static StudyResults table1(double tdsr8) {
         Object[][] x8 = X8.clone();
         x8[6] = new Object[] {Method.TDSR, 22.26, tdsr8};
         return new StudyResults(metadata(), List.of(scale(4, X4), scale(8, x8)));

@@ -6,10 +6,10 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Layer;
 import dev.tdsr.nn.Parameter;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -63,7 +63,7 @@ public final class GradCheck {
     }
 
     public static double dot(Tensor t, double[] r) {
-        double[] v = Tensors.read(t);
+        double[] v = HostDoubles.read(t);
         double s = 0;
         for (int i = 0; i < v.length; i++) {
             s += v[i] * r[i];
@@ -142,7 +142,7 @@ public final class GradCheck {
             if (ps != null) {
                 ps.zeroGrad();
             }
-            dx = Tensors.read(layer.backward(Tensors.of(b, DType.F64, r, y.shape())));
+            dx = HostDoubles.read(layer.backward(HostDoubles.of(b, DType.F64, r, y.shape())));
         }
         final double[] weights = r;
         DoubleSupplier loss = () -> {
@@ -154,7 +154,7 @@ public final class GradCheck {
         reports.add(check(name + " dx", x, dx, sample(rnd, dx.length, samples), loss).assertOk());
         if (ps != null) {
             for (Parameter p : ps.list()) {
-                double[] g = Tensors.read(p.grad());
+                double[] g = HostDoubles.read(p.grad());
                 reports.add(check(name + " d" + p.name(), p.value(), g, sample(rnd, g.length, samples), loss)
                         .assertOk());
             }
@@ -191,6 +191,6 @@ public final class GradCheck {
         for (int i = 0; i < v.length; i++) {
             v[i] = rnd.nextDouble(lo, hi);
         }
-        Tensors.write(ps.slab(), v);
+        HostDoubles.write(ps.slab(), v);
     }
 }

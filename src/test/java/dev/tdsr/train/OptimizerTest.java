@@ -8,9 +8,9 @@ import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.Init;
 import dev.tdsr.nn.ParameterSet;
-import dev.tdsr.nn.Tensors;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class OptimizerTest {
         ParameterSet ps = new ParameterSet();
         ps.declare("w", Init.zeros(), values.length);
         ps.allocate(CpuBackend.get(), dtype, 0);
-        Tensors.write(ps.slab(), values);
+        HostDoubles.write(ps.slab(), values);
         return ps;
     }
 
@@ -65,7 +65,7 @@ class OptimizerTest {
             double[] init = rnd.doubles(50, -1, 1).toArray();
             try (ParameterSet a = params(DType.F32, init); Optimizer oa = new Optimizer(a, s)) {
                 for (int i = 0; i < 3; i++) {
-                    Tensors.write(a.gradSlab(), rnd.doubles(50, -1, 1).toArray());
+                    HostDoubles.write(a.gradSlab(), rnd.doubles(50, -1, 1).toArray());
                     oa.step(1e-2);
                 }
                 Map<String, HostArray> state = oa.state();
@@ -74,8 +74,8 @@ class OptimizerTest {
                     ob.load(state, oa.steps(), "test");
                     for (int i = 0; i < 2; i++) {
                         double[] g = rnd.doubles(50, -1, 1).toArray();
-                        Tensors.write(a.gradSlab(), g);
-                        Tensors.write(b.gradSlab(), g);
+                        HostDoubles.write(a.gradSlab(), g);
+                        HostDoubles.write(b.gradSlab(), g);
                         oa.step(1e-2);
                         ob.step(1e-2);
                     }

@@ -1,14 +1,13 @@
 package dev.tdsr.train;
 
 import static dev.tdsr.testing.CliRun.run;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tdsr.testing.CliRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.data.SyntheticDataset;
+import dev.tdsr.testing.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ class TrainCommandTest {
 
     @Test
     void studyIsTheDefaultModeAndNamesABadStudyConfigKey() {
-        // (the study itself runs in dev.tdsr.report.EngineStudyTest; here: the default mode reaches it)
+        // (the study itself runs in dev.tdsr.study.TrainingStudyTest; here: the default mode reaches it)
         CliRun.Result r = run("train", "--device", "cpu", "--out", tmp.resolve("s").toString(), "--set", "detector.colour=3");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("colour"), r.err());
@@ -72,7 +71,9 @@ class TrainCommandTest {
         r = run("train", "--resume", "--out", out.toString(), "--steps", "3", "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("resumed from") && r.out().contains("step 3/3"), r.out());
-        assertEquals(3, MetricsLog.read(out.resolve(MetricsLog.FILE)).size());
+        MetricsLog.Contents lines = MetricsLog.read(out.resolve(MetricsLog.FILE));
+        assertEquals(3, lines.steps().size());
+        assertEquals(List.of(), lines.evals());
         assertTrue(Files.isRegularFile(out.resolve("final/model.json")));
     }
 
@@ -87,21 +88,19 @@ class TrainCommandTest {
         CliRun.Result r = run("train", "--config", cfg.toString(), "--mode", "sr", "--data", data.toString(),
                 "--steps", "4", "--scale", "4", "--eval-every", "2", "--out", sr.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
-        List<JsonNode> evals = MetricsLog.read(sr.resolve(MetricsLog.FILE)).stream().filter(n -> n.has("eval"))
-                .toList();
-        assertEquals(List.of(2L, 4L), evals.stream().map(n -> n.get("step").asLong()).toList());
-        double psnr = evals.get(1).get("eval").get("psnr_y").asDouble();
+        List<MetricsLog.EvalPoint> evals = MetricsLog.read(sr.resolve(MetricsLog.FILE)).evals();
+        assertEquals(List.of(2L, 4L), evals.stream().map(MetricsLog.EvalPoint::step).toList());
+        double psnr = evals.get(1).psnrY();
         assertTrue(psnr > 3 && psnr < 60, "PSNR-Y of an S after 4 steps: " + psnr);
-        assertTrue(!evals.get(1).get("eval").has("map07"), "no detector in sr mode");
+        assertTrue(!evals.get(1).values().containsKey(MetricsLog.MAP07), "no detector in sr mode");
         assertTrue(Files.size(sr.resolve("charts/loss.png")) > 1000 && Files.size(sr.resolve("charts/psnr.png")) > 1000);
 
         Path det = tmp.resolve("det");
         r = run("train", "--config", cfg.toString(), "--mode", "detector", "--data", data.toString(), "--steps", "1",
                 "--eval-every", "1", "--eval-images", "1", "--out", det.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
-        JsonNode e = MetricsLog.read(det.resolve(MetricsLog.FILE)).stream().filter(n -> n.has("eval")).findFirst()
-                .orElseThrow().get("eval");
-        assertTrue(e.get("map07").asDouble() >= 0 && e.get("map07").asDouble() <= 1 && e.has("coco_ap"), e.toString());
+        MetricsLog.EvalPoint e = MetricsLog.read(det.resolve(MetricsLog.FILE)).evals().get(0);
+        assertTrue(e.map07() >= 0 && e.map07() <= 1 && e.values().containsKey(MetricsLog.COCO_AP), e.toString());
         assertTrue(Files.isRegularFile(det.resolve("charts/map.png")));
 
         r = run("train", "--config", cfg.toString(), "--mode", "sr", "--data", data.toString(), "--steps", "1",

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.SyntheticDataset;
@@ -23,7 +22,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -42,7 +40,7 @@ class TrainerTest {
     static Path tmp;
     static Path data;
     static Path detector;
-    static List<JsonNode> straight;
+    static List<StepMetrics> straight;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -75,23 +73,24 @@ class TrainerTest {
     }
 
     /** The step lines of a run's metrics.jsonl. */
-    static List<JsonNode> steps(Path run) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode n : MetricsLog.read(run.resolve(MetricsLog.FILE))) {
-            if (!n.has("eval")) {
-                out.add(n);
-            }
-        }
-        return out;
+    static List<StepMetrics> steps(Path run) throws IOException {
+        return MetricsLog.read(run.resolve(MetricsLog.FILE)).steps();
     }
 
-    static void assertSameLosses(List<JsonNode> expected, List<JsonNode> actual) {
+    static void assertSameLosses(List<StepMetrics> expected, List<StepMetrics> actual) {
         assertEquals(expected.size(), actual.size());
         for (int i = 0; i < expected.size(); i++) {
-            for (String k : List.of("step", "mse", "loc", "conf", "loss", "lr", "stage")) {
+            StepMetrics e = expected.get(i);
+            StepMetrics a = actual.get(i);
+            assertEquals(e.step(), a.step(), "step " + (i + 1) + " step");
+            assertEquals(e.stage(), a.stage(), "step " + (i + 1) + " stage");
+            double[][] pairs = {{e.mse(), a.mse()}, {e.loc(), a.loc()}, {e.conf(), a.conf()}, {e.loss(), a.loss()},
+                {e.lr(), a.lr()}};
+            List<String> names = List.of("mse", "loc", "conf", "loss", "lr");
+            for (int k = 0; k < pairs.length; k++) {
                 // bit for bit: compare the exact doubles Jackson read back from the shortest round-trip text
-                assertEquals(Double.doubleToLongBits(expected.get(i).get(k).asDouble()),
-                        Double.doubleToLongBits(actual.get(i).get(k).asDouble()), "step " + (i + 1) + " " + k);
+                assertEquals(Double.doubleToLongBits(pairs[k][0]), Double.doubleToLongBits(pairs[k][1]),
+                        "step " + (i + 1) + " " + names.get(k));
             }
         }
     }
@@ -99,12 +98,12 @@ class TrainerTest {
     @Test
     void straightRunLogsEveryStepWithStagesAndLr() {
         assertEquals(6, straight.size());
-        assertEquals(List.of(1, 1, 2, 2, 2, 2), straight.stream().map(n -> n.get("stage").asInt()).toList());
-        assertEquals(1e-3, straight.get(3).get("lr").asDouble());
-        assertEquals(1e-4, straight.get(4).get("lr").asDouble(), 1e-18);
-        assertEquals(0, straight.get(1).get("conf").asDouble()); // beta = 0: the detector is not run
-        assertTrue(straight.get(2).get("conf").asDouble() > 0 && straight.get(2).get("loc").asDouble() > 0);
-        assertNotEquals(straight.get(0).get("mse").asDouble(), straight.get(1).get("mse").asDouble());
+        assertEquals(List.of(1, 1, 2, 2, 2, 2), straight.stream().map(StepMetrics::stage).toList());
+        assertEquals(1e-3, straight.get(3).lr());
+        assertEquals(1e-4, straight.get(4).lr(), 1e-18);
+        assertEquals(0, straight.get(1).conf()); // beta = 0: the detector is not run
+        assertTrue(straight.get(2).conf() > 0 && straight.get(2).loc() > 0);
+        assertNotEquals(straight.get(0).mse(), straight.get(1).mse());
         assertTrue(Files.isRegularFile(tmp.resolve("straight/final/weights.safetensors")));
         assertTrue(Files.isRegularFile(tmp.resolve("straight/config.json")));
     }
@@ -144,10 +143,9 @@ class TrainerTest {
             original.parameters().close();
         }
         assertSameLosses(straight, steps(tmp.resolve("resumed")));
-        List<JsonNode> evals = MetricsLog.read(tmp.resolve("resumed").resolve(MetricsLog.FILE)).stream()
-                .filter(n -> n.has("eval")).toList();
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), evals.stream().map(n -> n.get("step").asLong()).toList());
-        assertEquals(4.0, evals.get(3).get("eval").get("psnr").asDouble());
+        List<MetricsLog.EvalPoint> evals = MetricsLog.read(tmp.resolve("resumed").resolve(MetricsLog.FILE)).evals();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), evals.stream().map(MetricsLog.EvalPoint::step).toList());
+        assertEquals(4.0, evals.get(3).get("psnr"));
     }
 
     @Test

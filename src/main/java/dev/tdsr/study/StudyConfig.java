@@ -1,6 +1,7 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import dev.tdsr.eval.VocEvaluator;
+import dev.tdsr.report.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.data.Image;
+import dev.tdsr.report.ChartsTest;
+import dev.tdsr.report.DetectionBox;
+import dev.tdsr.report.FigureGrid;
+import dev.tdsr.report.FigureGridTest;
+import dev.tdsr.report.Method;
+import dev.tdsr.report.MethodResult;
+import dev.tdsr.report.PaperNumbers;
+import dev.tdsr.report.Report;
+import dev.tdsr.report.RunMetadata;
+import dev.tdsr.report.ScaleResult;
+import dev.tdsr.report.ShapeCheck;
+import dev.tdsr.report.StudyResults;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +85,7 @@ class StudyTest {
 
         private static Path log(Path dir, int steps) throws IOException {
             Path f = dir.resolve("metrics.jsonl");
-            Files.writeString(f, ChartsTest.metricsJsonl(steps));
+            Files.writeString(f, dev.tdsr.train.MetricsLogTest.metricsJsonl(steps));
             return f;
         }
     }

@@ -1,4 +1,4 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +12,10 @@ import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.Detection;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.report.DetectionBox;
+import dev.tdsr.report.Method;
+import dev.tdsr.report.MethodResult;
+import dev.tdsr.train.MetricsLog;
 import dev.tdsr.train.Schedule;
 import dev.tdsr.train.TrainConfig;
 import dev.tdsr.train.Trainer;
@@ -33,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * different threads at the same time ({@link Study}'s scale workers): each scale has its own detector instance and
  * test set, and training logs then go out as prefixed plain lines instead of progress bars.
  */
-public final class EngineStudySteps implements StudySteps {
+public final class TrainingStudySteps implements StudySteps {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Backend backend;
@@ -47,12 +51,12 @@ public final class EngineStudySteps implements StudySteps {
     private final Map<Integer, int[][]> bootstrapCounts = new ConcurrentHashMap<>(); // by scale, drawn once
 
     /** For a study that runs one scale at a time. */
-    public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot) {
+    public TrainingStudySteps(Backend backend, PrintWriter log, Path dataRoot) {
         this(backend, log, dataRoot, false);
     }
 
     /** @param concurrentScales whether the study works on several scales at once (plain prefixed log lines) */
-    public EngineStudySteps(Backend backend, PrintWriter log, Path dataRoot, boolean concurrentScales) {
+    public TrainingStudySteps(Backend backend, PrintWriter log, Path dataRoot, boolean concurrentScales) {
         this.backend = backend;
         this.log = log;
         this.dataRoot = dataRoot;
@@ -158,7 +162,7 @@ public final class EngineStudySteps implements StudySteps {
         n.put("augment", c.detector().trainAugment());
         Trainer.Result r = train(n, dir);
         detectorModel = r.finalModel();
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     @Override
@@ -178,7 +182,7 @@ public final class EngineStudySteps implements StudySteps {
             n.put("lrGamma", c.training().lrDropFactor());
         }
         Trainer.Result r = train(n, dir);
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     @Override
@@ -199,7 +203,7 @@ public final class EngineStudySteps implements StudySteps {
         if (method == Method.SR_FT) {
             srFtRuns.put(scale, r);
         }
-        return new Trained(r.finalModel(), r.runDir().resolve("metrics.jsonl"));
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
 
     /**

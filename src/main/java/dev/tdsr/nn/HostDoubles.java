@@ -4,9 +4,12 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
 
-/** Moving doubles in and out of F32/F64 tensors (small per-image bookkeeping: targets, weights, read-backs). */
-public final class Tensors {
-    private Tensors() {}
+/**
+ * Host {@code double[]} values copied into and out of F32/F64 tensors (small per-image bookkeeping: targets, weights,
+ * read-backs).
+ */
+public final class HostDoubles {
+    private HostDoubles() {}
 
     public static double[] read(Tensor t) {
         if (t.dtype() == DType.F64) {

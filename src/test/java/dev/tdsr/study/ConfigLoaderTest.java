@@ -1,10 +1,11 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tdsr.report.Method;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

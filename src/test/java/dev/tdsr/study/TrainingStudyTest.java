@@ -1,9 +1,14 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.cli.Main;
+import dev.tdsr.report.Method;
+import dev.tdsr.report.MethodResult;
+import dev.tdsr.report.ScaleResult;
+import dev.tdsr.report.ShapeCheck;
+import dev.tdsr.report.StudyResults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole study on the real engine, shrunk to seconds: {@code train --quick} with overrides, through the CLI as a
  * user runs it. Checks that every row is trained and evaluated and the report is written, not the numbers.
  */
-class EngineStudyTest {
+class TrainingStudyTest {
     @TempDir
     Path dir;
 

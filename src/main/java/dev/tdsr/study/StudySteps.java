@@ -1,6 +1,9 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import dev.tdsr.data.Image;
+import dev.tdsr.report.DetectionBox;
+import dev.tdsr.report.Method;
+import dev.tdsr.report.MethodResult;
 import java.nio.file.Path;
 import java.util.List;
 

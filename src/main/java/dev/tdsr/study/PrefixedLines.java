@@ -1,4 +1,4 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import java.io.PrintWriter;
 import java.io.Writer;

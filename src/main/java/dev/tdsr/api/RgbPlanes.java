@@ -18,8 +18,8 @@ import java.awt.image.Raster;
  * decodes CMYK or other colour spaces to) goes through {@link BufferedImage#getRGB}, i.e. Java's conversion to 8-bit
  * sRGB. Alpha is kept non-premultiplied.
  */
-record Planar(int width, int height, float[] rgb, float[] alpha) {
-    static Planar of(BufferedImage bi) {
+record RgbPlanes(int width, int height, float[] rgb, float[] alpha) {
+    static RgbPlanes of(BufferedImage bi) {
         int w = bi.getWidth();
         int h = bi.getHeight();
         int n = w * h;
@@ -65,7 +65,7 @@ record Planar(int width, int height, float[] rgb, float[] alpha) {
                 }
             }
         }
-        return new Planar(w, h, rgb, alpha);
+        return new RgbPlanes(w, h, rgb, alpha);
     }
 
     /** The alpha plane resized bicubically to {@code w x h} and clipped to [0,1] (null when opaque). */

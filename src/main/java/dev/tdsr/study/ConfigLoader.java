@@ -1,4 +1,4 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tdsr.io.JsonPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
@@ -108,7 +109,7 @@ public final class ConfigLoader {
         try {
             return JSON.treeToValue(tree, StudyConfig.class);
         } catch (UnrecognizedPropertyException e) {
-            String at = pathOf(e);
+            String at = JsonPaths.of(e);
             throw new IllegalArgumentException(source + ": unknown key '" + at + "' (known keys there: "
                     + e.getKnownPropertyIds() + ")", e);
         } catch (JsonMappingException e) {
@@ -117,27 +118,11 @@ public final class ConfigLoader {
                 throw new IllegalArgumentException(source + ": " + iae.getMessage(), iae);
             }
             if (e.getOriginalMessage().startsWith("Missing creator property")) {
-                throw new IllegalArgumentException(source + ": missing key '" + pathOf(e) + "' (every key is required;"
+                throw new IllegalArgumentException(source + ": missing key '" + JsonPaths.of(e) + "' (every key is required;"
                         + " write null for an unused path)", e);
             }
-            throw new IllegalArgumentException(source + ": at '" + pathOf(e) + "': " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(source + ": at '" + JsonPaths.of(e) + "': " + e.getOriginalMessage(), e);
         }
-    }
-
-    /** "training.tdsr_schedule", "scales[1]". */
-    static String pathOf(JsonProcessingException e) {
-        if (!(e instanceof JsonMappingException m)) {
-            return "?";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : m.getPath()) {
-            if (r.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 
     /** Keys of {@code n} that are not components of record {@code type}, recursively into nested records. */

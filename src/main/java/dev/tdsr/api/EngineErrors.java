@@ -10,20 +10,24 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
-/** Maps the engine's and the model reader's failures to the API's own exceptions (one place for every entry point). */
-final class Failures {
-    private Failures() {}
+/**
+ * The engine's and the model reader's failures as the API's own exceptions ({@link DeviceOutOfMemoryException},
+ * {@link NativeLibraryUnavailableException}, {@link ModelFileException}, {@link TdsrException}): one place for every
+ * entry point.
+ */
+final class EngineErrors {
+    private EngineErrors() {}
 
     /** Loads the native engine or says why not, with the facts {@code tdsr-native info} would print. */
     static void ensureEngine() {
-        run(() -> {
+        translating(() -> {
             Engine.ensureLoaded();
             return null;
         });
     }
 
     /** Runs an engine computation, translating engine exceptions. */
-    static <T> T run(Supplier<T> work) {
+    static <T> T translating(Supplier<T> work) {
         try {
             return work.get();
         } catch (OutOfMemoryException e) {
@@ -48,7 +52,7 @@ final class Failures {
 
     /** What {@code info} shows about this process: library version, JVM, platform. */
     static String platform() {
-        Package p = Failures.class.getPackage();
+        Package p = EngineErrors.class.getPackage();
         String version = p == null || p.getImplementationVersion() == null ? "dev" : p.getImplementationVersion();
         return "tdsr-native " + version + "; java " + System.getProperty("java.version") + " ("
                 + System.getProperty("java.vm.name") + "); " + System.getProperty("os.name") + " "

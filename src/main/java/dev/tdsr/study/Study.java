@@ -1,6 +1,13 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import dev.tdsr.data.Image;
+import dev.tdsr.report.FigureGrid;
+import dev.tdsr.report.Method;
+import dev.tdsr.report.MethodResult;
+import dev.tdsr.report.Report;
+import dev.tdsr.report.RunMetadata;
+import dev.tdsr.report.ScaleResult;
+import dev.tdsr.report.StudyResults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

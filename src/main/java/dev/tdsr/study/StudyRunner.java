@@ -1,20 +1,37 @@
-package dev.tdsr.report;
+package dev.tdsr.study;
 
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Engine;
-import dev.tdsr.train.StudyRunner;
+import dev.tdsr.report.ShapeCheck;
+import dev.tdsr.report.StudyResults;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * {@code train} without arguments: the study of the shipped config (by default the built-in CPU study on the
- * synthetic set), with the engine's training and evaluation ({@link EngineStudySteps}); writes results.json, report.md
- * and report.html into the output folder (default {@code runs/study-<name>}) and prints the shape verdict.
+ * {@code train} without arguments (its default mode {@code study}): the study of the shipped config (by default the
+ * built-in CPU study on the synthetic set), with real training and evaluation ({@link TrainingStudySteps}); writes
+ * results.json, report.md and report.html into the output folder (default {@code runs/study-<name>}) and prints the
+ * shape verdict.
  */
-public final class ReportStudyRunner implements StudyRunner {
-    @Override
-    public int run(Request request, Backend backend, PrintWriter out) throws IOException {
+public final class StudyRunner {
+    private StudyRunner() {}
+
+    /**
+     * What to run: {@code study} a shipped study config's name ("default", "quick", "voc0712", "coco") or a file,
+     * {@code overrides} its {@code key.path=value} changes, {@code out} the output folder (null: the runner's default),
+     * {@code scaleWorkers} how many scales run at the same time (null: as many as the processors hold at the engine's
+     * thread count, on the CPU; one on a GPU).
+     */
+    public record Request(String study, List<String> overrides, Path out, Integer scaleWorkers) {
+        public Request(String study, List<String> overrides, Path out) {
+            this(study, overrides, out, null);
+        }
+    }
+
+    /** Runs the study and returns the process exit code. */
+    public static int run(Request request, Backend backend, PrintWriter out) throws IOException {
         StudyConfig config = ConfigLoader.resolve(request.study(), request.overrides());
         ConfigLoader.requireNoPlaceholders(config);
         Path dir = request.out() != null ? request.out() : Path.of("runs", "study-" + config.name());
@@ -25,12 +42,12 @@ public final class ReportStudyRunner implements StudyRunner {
             out.println("scales " + config.scales() + " run " + workers + " at a time (--scale-workers)");
         }
         // generated data is shared by the studies beside this one (runs/data for runs/study-default)
-        EngineStudySteps steps = new EngineStudySteps(backend, out, dir.toAbsolutePath().getParent().resolve("data"),
+        TrainingStudySteps steps = new TrainingStudySteps(backend, out, dir.toAbsolutePath().getParent().resolve("data"),
                 workers > 1);
         long t0 = System.nanoTime();
         try {
             StudyResults results = new Study(config, steps, dir, steps.describe(config), workers).run();
-            java.util.List<ShapeCheck.Check> checks = ShapeCheck.run(results);
+            List<ShapeCheck.Check> checks = ShapeCheck.run(results);
             out.printf("study done in %.1f min: %s, %s%n", (System.nanoTime() - t0) / 6e10,
                     dir.resolve("report.md"), dir.resolve("report.html"));
             out.println("paper's shape (TDSR > SR-FT+ >= SR-FT > Bicubic in mAP, TDSR's PSNR below SR-FT's): "
