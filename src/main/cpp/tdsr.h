@@ -1,6 +1,6 @@
 /*
  * tdsr.h — the flat C API of the engine, for both devices. It is the only header of the engine JavaCPP reads
- * (dev.tdsr.engine.nat.Cpu); the CUDA library adds only its device queries and registration (src/main/cuda/tdsr_cuda.h).
+ * (dev.tdsr.engine.jni.Tdsr); the CUDA library adds only its device queries and registration (src/main/cuda/tdsr_cuda.h).
  *
  * Devices: a tensor is created on a device (TDSR_DEVICE_CPU, or a CUDA ordinal >= 0) and keeps it; every op checks
  * that its tensors share one device and runs that device's twin of the kernel (src/main/cpp/cpu/ or src/main/cuda/,

@@ -1,5 +1,5 @@
 /*
- * tdsr_cuda.h — the C API of the CUDA library, read by JavaCPP (dev.tdsr.engine.nat.Cuda). It holds no CUDA types,
+ * tdsr_cuda.h — the C API of the CUDA library, read by JavaCPP (dev.tdsr.engine.jni.Cuda). It holds no CUDA types,
  * so the JNI glue compiles with g++ alone. Built from device.cu when nvcc is present, else from tdsr_cuda_stub.cpp,
  * which implements the same functions and reports "built without CUDA".
  *

@@ -1,24 +1,26 @@
 package dev.tdsr.api;
 
+import dev.tdsr.engine.OutOfMemoryException;
+
 /**
- * The device could not allocate a tensor. {@link #requestedBytes()} and {@link #freeBytes()} are -1 where the device
- * cannot tell (host memory). A smaller tile size ({@code optTileSize}) lowers the peak memory of an upscale.
+ * The device could not allocate a tensor: the API's face of the engine's {@link OutOfMemoryException}, which it
+ * carries as its cause and whose figures it reports. {@link #requestedBytes()} and {@link #freeBytes()} are -1 where
+ * the device cannot tell (host memory). A smaller tile size ({@code optTileSize}) lowers the peak memory of an upscale.
  */
 public final class DeviceOutOfMemoryException extends TdsrException {
-    private final long requestedBytes;
-    private final long freeBytes;
-
-    public DeviceOutOfMemoryException(String message, long requestedBytes, long freeBytes, Throwable cause) {
+    DeviceOutOfMemoryException(String message, OutOfMemoryException cause) {
         super(message, cause);
-        this.requestedBytes = requestedBytes;
-        this.freeBytes = freeBytes;
+    }
+
+    private OutOfMemoryException engineError() {
+        return (OutOfMemoryException) getCause();
     }
 
     public long requestedBytes() {
-        return requestedBytes;
+        return engineError().requestedBytes();
     }
 
     public long freeBytes() {
-        return freeBytes;
+        return engineError().freeBytes();
     }
 }

@@ -33,7 +33,7 @@ final class EngineErrors {
         } catch (OutOfMemoryException e) {
             throw new DeviceOutOfMemoryException("device out of memory: " + e.getMessage() + " (requested "
                     + e.requestedBytes() + " bytes, free " + e.freeBytes() + "; -1 = unknown); try a smaller tile"
-                    + " size", e.requestedBytes(), e.freeBytes(), e);
+                    + " size", e);
         } catch (NativeLibraryException | BackendUnavailableException e) {
             throw new NativeLibraryUnavailableException(e.getMessage() + " [" + platform() + "]", e);
         } catch (EngineException e) {

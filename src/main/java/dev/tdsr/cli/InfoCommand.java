@@ -1,6 +1,7 @@
 package dev.tdsr.cli;
 
 import dev.tdsr.engine.Backends;
+import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.CudaProbe;
 import dev.tdsr.engine.Engine;
 import java.io.PrintWriter;
@@ -29,6 +30,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("backend       " + choice.reason());
         out.println("threads       " + Engine.threads() + " (JVM sees " + Runtime.getRuntime().availableProcessors() + " processors)");
         out.println("blas          " + Engine.blasInfo());
+        out.println("host memory   " + CpuBackend.get().memoryStats());
         out.println("cuda library  " + (cuda.compiled() ? "built with nvcc, runtime " + CudaProbe.versionString(cuda.runtimeVersion()) : "stub (built without nvcc)"));
         out.println("cuda driver   " + CudaProbe.versionString(cuda.driverVersion()));
         out.println("cudnn         " + (cuda.available() ? "not probed: the CUDA backend is not in this build" : "unavailable (no CUDA device)"));

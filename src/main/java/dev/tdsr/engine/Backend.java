@@ -3,9 +3,9 @@ package dev.tdsr.engine;
 import java.util.List;
 
 /**
- * Where tensors live and ops run. One implementation per device kind ({@link CpuBackend} today; the CUDA backend plugs
- * in behind the same interface). Every method is one native call on whole tensors; all tensors passed to one call
- * must belong to this backend.
+ * Where tensors live and ops run: {@link CpuBackend}, or a {@link CudaBackend} per GPU, both over the one C API
+ * ({@link NativeBackend}). Every method is one native call on whole tensors; all tensors passed to one call must
+ * belong to this backend, except {@link #copy}, which moves a tensor between devices.
  *
  * <p>Gradient contract (as in the C API, {@code src/main/cpp/tdsr.h}): input gradients are overwritten, parameter
  * gradients are accumulated. Parameter gradients are separate calls ({@code *BackwardParams}), so a frozen layer
@@ -40,6 +40,7 @@ public interface Backend {
 
     void fill(Tensor t, double value);
 
+    /** dst = src (same dtype and element count); src may live on another device: the host <-> GPU copy. */
     void copy(Tensor dst, Tensor src);
 
     // ---- convolution ([N,C,H,W]; weight [Cout,Cin,kh,kw]; bias may be null) ----
@@ -124,7 +125,7 @@ public interface Backend {
 
     boolean allFinite(Tensor x);
 
-    /** C = A B (row-major); the BLAS reference of the benchmarks. */
+    /** C = A B (row-major): the bicubic upscale of D-DBPN's global residual, and the benchmarks' sgemm reference. */
     void gemm(Tensor a, Tensor b, Tensor c);
 
     // ---- layout of the SSD heads ----

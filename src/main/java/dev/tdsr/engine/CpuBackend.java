@@ -1,6 +1,6 @@
 package dev.tdsr.engine;
 
-import dev.tdsr.engine.nat.Cpu;
+import dev.tdsr.engine.jni.Tdsr;
 
 /** The CPU backend: the engine's CPU twins ({@code libtdsr_cpu.so}: C++17, OpenMP, OpenBLAS). */
 public final class CpuBackend extends NativeBackend {
@@ -23,6 +23,6 @@ public final class CpuBackend extends NativeBackend {
 
     @Override
     public String describe() {
-        return "cpu (" + Engine.threads() + " threads, " + Cpu.tdsr_blas_info() + ")";
+        return "cpu (" + Engine.threads() + " threads, " + Tdsr.tdsr_blas_info() + ")";
     }
 }

@@ -1,6 +1,6 @@
 package dev.tdsr.engine;
 
-import dev.tdsr.engine.nat.Cuda;
+import dev.tdsr.engine.jni.TdsrCuda;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,18 +28,18 @@ public record CudaProbe(boolean compiled, int deviceCount, int runtimeVersion, i
 
     private static CudaProbe probe() {
         try {
-            Class.forName(Cuda.class.getName(), true, CudaProbe.class.getClassLoader());
+            Class.forName(TdsrCuda.class.getName(), true, CudaProbe.class.getClassLoader());
         } catch (Throwable t) {
             return new CudaProbe(false, 0, 0, 0, List.of(), "the CUDA library did not load: " + Engine.rootMessage(t));
         }
-        boolean compiled = Cuda.tdsr_cuda_compiled() != 0;
-        int count = Cuda.tdsr_cuda_device_count();
+        boolean compiled = TdsrCuda.tdsr_cuda_compiled() != 0;
+        int count = TdsrCuda.tdsr_cuda_device_count();
         List<String> devices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            devices.add(Cuda.tdsr_cuda_device_info(i));
+            devices.add(TdsrCuda.tdsr_cuda_device_info(i));
         }
-        String reason = count > 0 ? "" : Cuda.tdsr_cuda_last_error();
-        return new CudaProbe(compiled, count, Cuda.tdsr_cuda_runtime_version(), Cuda.tdsr_cuda_driver_version(),
+        String reason = count > 0 ? "" : TdsrCuda.tdsr_cuda_last_error();
+        return new CudaProbe(compiled, count, TdsrCuda.tdsr_cuda_runtime_version(), TdsrCuda.tdsr_cuda_driver_version(),
                 List.copyOf(devices), reason);
     }
 

@@ -1,6 +1,6 @@
 package dev.tdsr.engine;
 
-import dev.tdsr.engine.nat.Cpu;
+import dev.tdsr.engine.jni.Tdsr;
 
 /**
  * Process-wide native engine state: loading the CPU library once, and the thread count of OpenMP and BLAS.
@@ -21,7 +21,7 @@ public final class Engine {
             return;
         }
         try {
-            Class.forName(Cpu.class.getName(), true, Engine.class.getClassLoader());
+            Class.forName(Tdsr.class.getName(), true, Engine.class.getClassLoader());
         } catch (Throwable t) {
             throw new NativeLibraryException("cannot load the tdsr CPU engine (libtdsr_cpu.so and its OpenBLAS runtime"
                     + " from the jar): " + rootMessage(t) + ". Run with -Dorg.bytedeco.javacpp.logger.debug=true to see"
@@ -60,7 +60,7 @@ public final class Engine {
     /** Sets the OpenMP and BLAS thread counts of the CPU engine. */
     public static synchronized void setThreads(int n) {
         ensureLoadedQuietly();
-        Status.check(Cpu.tdsr_set_num_threads(n));
+        Status.check(Tdsr.tdsr_set_num_threads(n));
         threads = n;
     }
 
@@ -77,11 +77,11 @@ public final class Engine {
 
     public static String version() {
         ensureLoadedQuietly();
-        return Cpu.tdsr_version();
+        return Tdsr.tdsr_version();
     }
 
     public static String blasInfo() {
         ensureLoadedQuietly();
-        return Cpu.tdsr_blas_info();
+        return Tdsr.tdsr_blas_info();
     }
 }

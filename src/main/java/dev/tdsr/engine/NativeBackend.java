@@ -1,12 +1,12 @@
 package dev.tdsr.engine;
 
-import dev.tdsr.engine.nat.Cpu;
-import dev.tdsr.engine.nat.Cpu.tdsr_tensor;
+import dev.tdsr.engine.jni.Tdsr;
+import dev.tdsr.engine.jni.Tdsr.tdsr_tensor;
 import java.util.List;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * A backend over the engine's flat C API ({@link Cpu}): tensors are created on this backend's device and every op
+ * A backend over the engine's flat C API ({@link Tdsr}): tensors are created on this backend's device and every op
  * runs the twin of that device (the C++/OpenMP/OpenBLAS kernels, or the CUDA library's once it has registered).
  * {@link CpuBackend} and the CUDA backend differ only in the device and in what they describe.
  */
@@ -38,36 +38,36 @@ public abstract class NativeBackend implements Backend {
 
     /** The caching allocator of this backend's device, in one line (allocated, reserved, peak, raw allocations). */
     public String memoryStats() {
-        return Cpu.tdsr_memory_describe(device);
+        return Tdsr.tdsr_memory_describe(device);
     }
 
     /** Allocator figures: allocated, reserved, peak allocated, peak reserved bytes, raw allocations and releases. */
     public MemoryStats memory() {
         long[] v = new long[6];
-        check(Cpu.tdsr_memory_stats(device, v));
+        check(Tdsr.tdsr_memory_stats(device, v));
         return new MemoryStats(v[0], v[1], v[2], v[3], v[4], v[5]);
     }
 
     /** Returns the cached blocks no tensor uses to the system. */
     public void emptyCache() {
-        check(Cpu.tdsr_memory_empty_cache(device));
+        check(Tdsr.tdsr_memory_empty_cache(device));
     }
 
     @Override
     public Tensor allocate(DType dtype, long... shape) {
         try (PointerPointer<tdsr_tensor> out = new PointerPointer<>(1)) {
-            check(Cpu.tdsr_tensor_create(device, dtype.code, shape.length, shape, out));
+            check(Tdsr.tdsr_tensor_create(device, dtype.code, shape.length, shape, out));
             tdsr_tensor handle = new tdsr_tensor(out.get(0));
-            return new Tensor(this, dtype, shape, handle, () -> Cpu.tdsr_tensor_free(handle));
+            return new Tensor(this, dtype, shape, handle, () -> Tdsr.tdsr_tensor_free(handle));
         }
     }
 
     @Override
     public Tensor view(Tensor base, long offset, long... shape) {
         try (PointerPointer<tdsr_tensor> out = new PointerPointer<>(1)) {
-            check(Cpu.tdsr_tensor_view(handle(base), offset, shape.length, shape, out));
+            check(Tdsr.tdsr_tensor_view(handle(base), offset, shape.length, shape, out));
             tdsr_tensor handle = new tdsr_tensor(out.get(0));
-            return new Tensor(this, base.dtype(), shape, handle, () -> Cpu.tdsr_tensor_free(handle));
+            return new Tensor(this, base.dtype(), shape, handle, () -> Tdsr.tdsr_tensor_free(handle));
         }
     }
 
@@ -81,45 +81,45 @@ public abstract class NativeBackend implements Backend {
     @Override
     public void write(Tensor t, float[] values) {
         checkCount(t, values.length);
-        check(Cpu.tdsr_tensor_write_f32(handle(t), values, 0, values.length));
+        check(Tdsr.tdsr_tensor_write_f32(handle(t), values, 0, values.length));
     }
 
     @Override
     public void write(Tensor t, double[] values) {
         checkCount(t, values.length);
-        check(Cpu.tdsr_tensor_write_f64(handle(t), values, 0, values.length));
+        check(Tdsr.tdsr_tensor_write_f64(handle(t), values, 0, values.length));
     }
 
     @Override
     public void write(Tensor t, int[] values) {
         checkCount(t, values.length);
-        check(Cpu.tdsr_tensor_write_i32(handle(t), values, 0, values.length));
+        check(Tdsr.tdsr_tensor_write_i32(handle(t), values, 0, values.length));
     }
 
     @Override
     public float[] readFloats(Tensor t) {
         float[] out = new float[Math.toIntExact(t.numel())];
-        check(Cpu.tdsr_tensor_read_f32(handle(t), out, 0, out.length));
+        check(Tdsr.tdsr_tensor_read_f32(handle(t), out, 0, out.length));
         return out;
     }
 
     @Override
     public double[] readDoubles(Tensor t) {
         double[] out = new double[Math.toIntExact(t.numel())];
-        check(Cpu.tdsr_tensor_read_f64(handle(t), out, 0, out.length));
+        check(Tdsr.tdsr_tensor_read_f64(handle(t), out, 0, out.length));
         return out;
     }
 
     @Override
     public int[] readInts(Tensor t) {
         int[] out = new int[Math.toIntExact(t.numel())];
-        check(Cpu.tdsr_tensor_read_i32(handle(t), out, 0, out.length));
+        check(Tdsr.tdsr_tensor_read_i32(handle(t), out, 0, out.length));
         return out;
     }
 
     @Override
     public void fill(Tensor t, double value) {
-        check(Cpu.tdsr_tensor_fill(handle(t), value));
+        check(Tdsr.tdsr_tensor_fill(handle(t), value));
     }
 
     /** The one op that crosses devices: {@code src} may live on any native backend (host <-> GPU copies). */
@@ -128,24 +128,24 @@ public abstract class NativeBackend implements Backend {
         if (src != null && !(src.backend() instanceof NativeBackend)) {
             throw new InvalidTensorArgumentException("copy: tensor " + src + " is not a native engine tensor");
         }
-        check(Cpu.tdsr_tensor_copy(handle(dst), src == null ? null : (tdsr_tensor) src.handle()));
+        check(Tdsr.tdsr_tensor_copy(handle(dst), src == null ? null : (tdsr_tensor) src.handle()));
     }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s) {
-        check(Cpu.tdsr_conv2d_forward(handle(x), handle(w), handle(b), handle(y), s.strideH(), s.strideW(), s.padH(), s.padW(),
+        check(Tdsr.tdsr_conv2d_forward(handle(x), handle(w), handle(b), handle(y), s.strideH(), s.strideW(), s.padH(), s.padW(),
                 s.dilationH(), s.dilationW()));
     }
 
     @Override
     public void conv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, ConvSpec s) {
-        check(Cpu.tdsr_conv2d_backward_input(handle(dy), handle(w), handle(dx), s.strideH(), s.strideW(), s.padH(), s.padW(),
+        check(Tdsr.tdsr_conv2d_backward_input(handle(dy), handle(w), handle(dx), s.strideH(), s.strideW(), s.padH(), s.padW(),
                 s.dilationH(), s.dilationW()));
     }
 
     @Override
     public void conv2dBackwardParams(Tensor dy, Tensor x, Tensor dw, Tensor db, ConvSpec s) {
-        check(Cpu.tdsr_conv2d_backward_params(handle(dy), handle(x), handle(dw), handle(db), s.strideH(), s.strideW(), s.padH(), s.padW(),
+        check(Tdsr.tdsr_conv2d_backward_params(handle(dy), handle(x), handle(dw), handle(db), s.strideH(), s.strideW(), s.padH(), s.padW(),
                 s.dilationH(), s.dilationW()));
     }
 
@@ -159,62 +159,62 @@ public abstract class NativeBackend implements Backend {
     @Override
     public void deconv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s) {
         requireNoDilation("deconv2d_forward", s);
-        check(Cpu.tdsr_deconv2d_forward(handle(x), handle(w), handle(b), handle(y), s.strideH(), s.strideW(), s.padH(), s.padW()));
+        check(Tdsr.tdsr_deconv2d_forward(handle(x), handle(w), handle(b), handle(y), s.strideH(), s.strideW(), s.padH(), s.padW()));
     }
 
     @Override
     public void deconv2dBackwardInput(Tensor dy, Tensor w, Tensor dx, ConvSpec s) {
         requireNoDilation("deconv2d_backward_input", s);
-        check(Cpu.tdsr_deconv2d_backward_input(handle(dy), handle(w), handle(dx), s.strideH(), s.strideW(), s.padH(), s.padW()));
+        check(Tdsr.tdsr_deconv2d_backward_input(handle(dy), handle(w), handle(dx), s.strideH(), s.strideW(), s.padH(), s.padW()));
     }
 
     @Override
     public void deconv2dBackwardParams(Tensor dy, Tensor x, Tensor dw, Tensor db, ConvSpec s) {
         requireNoDilation("deconv2d_backward_params", s);
-        check(Cpu.tdsr_deconv2d_backward_params(handle(dy), handle(x), handle(dw), handle(db), s.strideH(), s.strideW(), s.padH(),
+        check(Tdsr.tdsr_deconv2d_backward_params(handle(dy), handle(x), handle(dw), handle(db), s.strideH(), s.strideW(), s.padH(),
                 s.padW()));
     }
 
     @Override
     public void preluForward(Tensor x, Tensor alpha, Tensor y) {
-        check(Cpu.tdsr_prelu_forward(handle(x), handle(alpha), handle(y)));
+        check(Tdsr.tdsr_prelu_forward(handle(x), handle(alpha), handle(y)));
     }
 
     @Override
     public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha) {
-        check(Cpu.tdsr_prelu_backward(handle(x), handle(alpha), handle(dy), handle(dx), handle(dalpha)));
+        check(Tdsr.tdsr_prelu_backward(handle(x), handle(alpha), handle(dy), handle(dx), handle(dalpha)));
     }
 
     @Override
     public void reluForward(Tensor x, Tensor y) {
-        check(Cpu.tdsr_relu_forward(handle(x), handle(y)));
+        check(Tdsr.tdsr_relu_forward(handle(x), handle(y)));
     }
 
     @Override
     public void reluBackward(Tensor x, Tensor dy, Tensor dx) {
-        check(Cpu.tdsr_relu_backward(handle(x), handle(dy), handle(dx)));
+        check(Tdsr.tdsr_relu_backward(handle(x), handle(dy), handle(dx)));
     }
 
     @Override
     public void maxPool2dForward(Tensor x, Tensor y, PoolSpec p) {
-        check(Cpu.tdsr_maxpool2d_forward(handle(x), handle(y), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(),
+        check(Tdsr.tdsr_maxpool2d_forward(handle(x), handle(y), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(),
                 p.padW(), p.ceilMode() ? 1 : 0));
     }
 
     @Override
     public void maxPool2dBackward(Tensor x, Tensor dy, Tensor dx, PoolSpec p) {
-        check(Cpu.tdsr_maxpool2d_backward(handle(x), handle(dy), handle(dx), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+        check(Tdsr.tdsr_maxpool2d_backward(handle(x), handle(dy), handle(dx), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
                 p.padH(), p.padW(), p.ceilMode() ? 1 : 0));
     }
 
     @Override
     public void l2NormForward(Tensor x, Tensor scale, Tensor y, double eps) {
-        check(Cpu.tdsr_l2norm_forward(handle(x), handle(scale), handle(y), eps));
+        check(Tdsr.tdsr_l2norm_forward(handle(x), handle(scale), handle(y), eps));
     }
 
     @Override
     public void l2NormBackward(Tensor x, Tensor scale, Tensor dy, Tensor dx, Tensor dscale, double eps) {
-        check(Cpu.tdsr_l2norm_backward(handle(x), handle(scale), handle(dy), handle(dx), handle(dscale), eps));
+        check(Tdsr.tdsr_l2norm_backward(handle(x), handle(scale), handle(dy), handle(dx), handle(dscale), eps));
     }
 
     private PointerPointer<tdsr_tensor> handles(List<Tensor> ts) {
@@ -228,134 +228,134 @@ public abstract class NativeBackend implements Backend {
     @Override
     public void concatChannels(List<Tensor> inputs, Tensor y) {
         try (PointerPointer<tdsr_tensor> pp = handles(inputs)) {
-            check(Cpu.tdsr_concat_channels(inputs.size(), pp, handle(y)));
+            check(Tdsr.tdsr_concat_channels(inputs.size(), pp, handle(y)));
         }
     }
 
     @Override
     public void splitChannels(Tensor y, List<Tensor> outputs, boolean accumulate) {
         try (PointerPointer<tdsr_tensor> pp = handles(outputs)) {
-            check(Cpu.tdsr_split_channels(handle(y), outputs.size(), pp, accumulate ? 1 : 0));
+            check(Tdsr.tdsr_split_channels(handle(y), outputs.size(), pp, accumulate ? 1 : 0));
         }
     }
 
     @Override
     public void add(Tensor a, Tensor b, Tensor y) {
-        check(Cpu.tdsr_add(handle(a), handle(b), handle(y)));
+        check(Tdsr.tdsr_add(handle(a), handle(b), handle(y)));
     }
 
     @Override
     public void sub(Tensor a, Tensor b, Tensor y) {
-        check(Cpu.tdsr_sub(handle(a), handle(b), handle(y)));
+        check(Tdsr.tdsr_sub(handle(a), handle(b), handle(y)));
     }
 
     @Override
     public void scale(Tensor x, double s, Tensor y) {
-        check(Cpu.tdsr_scale(handle(x), s, handle(y)));
+        check(Tdsr.tdsr_scale(handle(x), s, handle(y)));
     }
 
     @Override
     public void axpy(double alpha, Tensor x, Tensor y) {
-        check(Cpu.tdsr_axpy(alpha, handle(x), handle(y)));
+        check(Tdsr.tdsr_axpy(alpha, handle(x), handle(y)));
     }
 
     @Override
     public void channelAffineForward(Tensor x, Tensor a, Tensor b, Tensor y) {
-        check(Cpu.tdsr_channel_affine_forward(handle(x), handle(a), handle(b), handle(y)));
+        check(Tdsr.tdsr_channel_affine_forward(handle(x), handle(a), handle(b), handle(y)));
     }
 
     @Override
     public void channelAffineBackward(Tensor x, Tensor a, Tensor dy, Tensor dx, Tensor da, Tensor db) {
-        check(Cpu.tdsr_channel_affine_backward(handle(x), handle(a), handle(dy), handle(dx), handle(da), handle(db)));
+        check(Tdsr.tdsr_channel_affine_backward(handle(x), handle(a), handle(dy), handle(dx), handle(da), handle(db)));
     }
 
     @Override
     public double mseForward(Tensor a, Tensor b) {
         double[] out = new double[1];
-        check(Cpu.tdsr_mse_forward(handle(a), handle(b), out));
+        check(Tdsr.tdsr_mse_forward(handle(a), handle(b), out));
         return out[0];
     }
 
     @Override
     public void mseBackward(Tensor a, Tensor b, double scale, Tensor da) {
-        check(Cpu.tdsr_mse_backward(handle(a), handle(b), scale, handle(da)));
+        check(Tdsr.tdsr_mse_backward(handle(a), handle(b), scale, handle(da)));
     }
 
     @Override
     public double smoothL1Forward(Tensor x, Tensor target, Tensor weight) {
         double[] out = new double[1];
-        check(Cpu.tdsr_smooth_l1_forward(handle(x), handle(target), handle(weight), out));
+        check(Tdsr.tdsr_smooth_l1_forward(handle(x), handle(target), handle(weight), out));
         return out[0];
     }
 
     @Override
     public void smoothL1Backward(Tensor x, Tensor target, Tensor weight, double scale, Tensor dx) {
-        check(Cpu.tdsr_smooth_l1_backward(handle(x), handle(target), handle(weight), scale, handle(dx)));
+        check(Tdsr.tdsr_smooth_l1_backward(handle(x), handle(target), handle(weight), scale, handle(dx)));
     }
 
     @Override
     public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss) {
-        check(Cpu.tdsr_softmax_xent_forward(handle(logits), handle(labels), handle(rowLoss)));
+        check(Tdsr.tdsr_softmax_xent_forward(handle(logits), handle(labels), handle(rowLoss)));
     }
 
     @Override
     public void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits) {
-        check(Cpu.tdsr_softmax_xent_backward(handle(logits), handle(labels), handle(rowWeight), handle(dlogits)));
+        check(Tdsr.tdsr_softmax_xent_backward(handle(logits), handle(labels), handle(rowWeight), handle(dlogits)));
     }
 
     @Override
     public void softmaxRows(Tensor logits, Tensor probs) {
-        check(Cpu.tdsr_softmax_rows(handle(logits), handle(probs)));
+        check(Tdsr.tdsr_softmax_rows(handle(logits), handle(probs)));
     }
 
     @Override
     public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
             double weightDecay) {
-        check(Cpu.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), lr, momentum, weightDecay));
+        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), lr, momentum, weightDecay));
     }
 
     @Override
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
             double beta2, double eps, double weightDecay) {
-        check(Cpu.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), step, lr, beta1, beta2, eps, weightDecay));
+        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), step, lr, beta1, beta2, eps, weightDecay));
     }
 
     @Override
     public double sum(Tensor x) {
         double[] out = new double[1];
-        check(Cpu.tdsr_sum(handle(x), out));
+        check(Tdsr.tdsr_sum(handle(x), out));
         return out[0];
     }
 
     @Override
     public boolean allFinite(Tensor x) {
         int[] out = new int[1];
-        check(Cpu.tdsr_all_finite(handle(x), out));
+        check(Tdsr.tdsr_all_finite(handle(x), out));
         return out[0] != 0;
     }
 
     @Override
     public void gemm(Tensor a, Tensor b, Tensor c) {
-        check(Cpu.tdsr_gemm(handle(a), handle(b), handle(c)));
+        check(Tdsr.tdsr_gemm(handle(a), handle(b), handle(c)));
     }
 
     @Override
     public void nchwToRows(Tensor x, Tensor rows, long offset) {
-        check(Cpu.tdsr_nchw_to_rows(handle(x), handle(rows), offset));
+        check(Tdsr.tdsr_nchw_to_rows(handle(x), handle(rows), offset));
     }
 
     @Override
     public void rowsToNchw(Tensor rows, Tensor x, long offset) {
-        check(Cpu.tdsr_rows_to_nchw(handle(rows), handle(x), offset));
+        check(Tdsr.tdsr_rows_to_nchw(handle(rows), handle(x), offset));
     }
 
     @Override
     public void crop2dForward(Tensor x, Tensor y, long top, long left) {
-        check(Cpu.tdsr_crop2d_forward(handle(x), handle(y), top, left));
+        check(Tdsr.tdsr_crop2d_forward(handle(x), handle(y), top, left));
     }
 
     @Override
     public void crop2dBackward(Tensor dy, Tensor dx, long top, long left) {
-        check(Cpu.tdsr_crop2d_backward(handle(dy), handle(dx), top, left));
+        check(Tdsr.tdsr_crop2d_backward(handle(dy), handle(dx), top, left));
     }
 }

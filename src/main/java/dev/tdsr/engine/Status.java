@@ -1,6 +1,6 @@
 package dev.tdsr.engine;
 
-import dev.tdsr.engine.nat.Cpu;
+import dev.tdsr.engine.jni.Tdsr;
 
 /** Turns the C API's status codes into typed exceptions carrying the engine's thread-local message. */
 final class Status {
@@ -15,14 +15,14 @@ final class Status {
         if (status == OK) {
             return;
         }
-        String message = Cpu.tdsr_last_error();
+        String message = Tdsr.tdsr_last_error();
         switch (status) {
             case INVALID_ARGUMENT:
                 throw new InvalidTensorArgumentException(message);
             case OUT_OF_MEMORY:
                 long[] requested = new long[1];
                 long[] free = new long[1];
-                Cpu.tdsr_last_oom(requested, free);
+                Tdsr.tdsr_last_oom(requested, free);
                 throw new OutOfMemoryException(message, requested[0], free[0]);
             case DEVICE_ERROR:
                 throw new EngineException("device error: " + message);

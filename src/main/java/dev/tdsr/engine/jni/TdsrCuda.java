@@ -1,20 +1,20 @@
-package dev.tdsr.engine.nat;
+package dev.tdsr.engine.jni;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP glue for the CUDA library ({@code src/main/cuda/tdsr_cuda.h}). Kept apart from {@link Cpu} so the CPU path
+ * JavaCPP glue for the CUDA library ({@code src/main/cuda/tdsr_cuda.h}). Kept apart from {@link Tdsr} so the CPU path
  * never depends on it; loading it is attempted only when a backend choice asks (see
  * {@link dev.tdsr.engine.Backends}). cudart is linked statically, so this loads on machines without a driver.
  */
 @Platform(include = "tdsr_cuda.h", link = "tdsr_cuda")
-public final class Cuda {
+public final class TdsrCuda {
     static {
         Loader.load();
     }
 
-    private Cuda() {}
+    private TdsrCuda() {}
 
     public static native int tdsr_cuda_compiled();
 

@@ -1,4 +1,4 @@
-package dev.tdsr.engine.nat;
+package dev.tdsr.engine.jni;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -19,12 +19,12 @@ import org.bytedeco.javacpp.annotation.Platform;
         include = "tdsr.h",
         link = "tdsr_cpu",
         preload = {"gcc_s@.1", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"})
-public final class Cpu {
+public final class Tdsr {
     static {
         Loader.load();
     }
 
-    private Cpu() {}
+    private Tdsr() {}
 
     /** The opaque {@code tdsr_tensor*} handle. */
     @Opaque
