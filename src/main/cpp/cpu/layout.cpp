@@ -6,27 +6,29 @@
 
 namespace tdsr::cpu {
 
-void nchw_to_rows(const RowsGeom& g, const tdsr_tensor* x, tdsr_tensor* rows) {
-    dispatch_float("nchw_to_rows", x, [&](auto tag) {
+namespace {
+
+// One loop for the permutation and its adjoint: ToRows copies x into rows, else rows back into x.
+template <bool ToRows>
+void permute(const RowsGeom& g, const tdsr_tensor* x, const tdsr_tensor* rows) {
+    dispatch_float(ToRows ? "nchw_to_rows" : "rows_to_nchw", x, [&](auto tag) {
         using T = decltype(tag);
-        const T* xs = x->data<T>();
+        T* xs = x->data<T>();
         T* rs = rows->data<T>();
         for (int64_t n = 0; n < g.N; n++)
             for (int64_t p = 0; p < g.HW; p++)
-                for (int64_t c = 0; c < g.C; c++) rs[rows_index(g, n, c, p)] = xs[nchw_index(g, n, c, p)];
+                for (int64_t c = 0; c < g.C; c++) {
+                    if (ToRows) rs[rows_index(g, n, c, p)] = xs[nchw_index(g, n, c, p)];
+                    else xs[nchw_index(g, n, c, p)] = rs[rows_index(g, n, c, p)];
+                }
     });
 }
 
-void rows_to_nchw(const RowsGeom& g, const tdsr_tensor* rows, tdsr_tensor* x) {
-    dispatch_float("rows_to_nchw", x, [&](auto tag) {
-        using T = decltype(tag);
-        T* xs = x->data<T>();
-        const T* rs = rows->data<T>();
-        for (int64_t n = 0; n < g.N; n++)
-            for (int64_t p = 0; p < g.HW; p++)
-                for (int64_t c = 0; c < g.C; c++) xs[nchw_index(g, n, c, p)] = rs[rows_index(g, n, c, p)];
-    });
-}
+}  // namespace
+
+void nchw_to_rows(const RowsGeom& g, const tdsr_tensor* x, tdsr_tensor* rows) { permute<true>(g, x, rows); }
+
+void rows_to_nchw(const RowsGeom& g, const tdsr_tensor* rows, tdsr_tensor* x) { permute<false>(g, x, rows); }
 
 void crop2d_forward(const CropGeom& g, const tdsr_tensor* x, tdsr_tensor* y) {
     dispatch_float("crop2d_forward", x, [&](auto tag) {

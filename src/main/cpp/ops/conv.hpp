@@ -123,17 +123,24 @@ inline ConvGeom check_conv2d_backward_input(const tdsr_tensor* dy, const tdsr_te
     return g;
 }
 
-// x may be null when only db is asked for.
-inline ConvGeom check_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, const tdsr_tensor* dw,
-                                             const tdsr_tensor* db, const ConvHyper& h) {
-    const char* op = "conv2d_backward_params";
+// The parameter-gradient checks of both layer kinds: `geom` is conv_geom or deconv_geom. x may be null when only db
+// is asked for.
+template <class Geom>
+ConvGeom check_backward_params(const char* op, const tdsr_tensor* dy, const tdsr_tensor* x, const tdsr_tensor* dw,
+                               const tdsr_tensor* db, Geom geom) {
     require_ndim(op, "output gradient", dy, 4);
     ConvGeom g{};
-    if (dw) g = conv_geom(op, x, dw, dy, "output gradient", h.sh, h.sw, h.ph, h.pw, h.dh, h.dw);
+    if (dw) g = geom(op, x, dw, dy, "output gradient");
     check_bias(op, "bias gradient", db, int(dy->dim(1)));
     require_alike(op, {dy, x, dw, db});
     require_float(op, "output gradient", dy);
     return g;
+}
+
+inline ConvGeom check_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, const tdsr_tensor* dw,
+                                             const tdsr_tensor* db, const ConvHyper& h) {
+    return check_backward_params("conv2d_backward_params", dy, x, dw, db,
+                                 [&](const char* op, auto... t) { return conv_geom(op, t..., h.sh, h.sw, h.ph, h.pw, h.dh, h.dw); });
 }
 
 inline ConvGeom check_deconv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b,
@@ -157,14 +164,8 @@ inline ConvGeom check_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_
 
 inline ConvGeom check_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, const tdsr_tensor* dw,
                                                const tdsr_tensor* db, const ConvHyper& h) {
-    const char* op = "deconv2d_backward_params";
-    require_ndim(op, "output gradient", dy, 4);
-    ConvGeom g{};
-    if (dw) g = deconv_geom(op, x, dw, dy, "output gradient", h.sh, h.sw, h.ph, h.pw);
-    check_bias(op, "bias gradient", db, int(dy->dim(1)));
-    require_alike(op, {dy, x, dw, db});
-    require_float(op, "output gradient", dy);
-    return g;
+    return check_backward_params("deconv2d_backward_params", dy, x, dw, db,
+                                 [&](const char* op, auto... t) { return deconv_geom(op, t..., h.sh, h.sw, h.ph, h.pw); });
 }
 
 // Twins. The geometry is the checked one; backward_params computes dw only when dw is non-null and db only when db
