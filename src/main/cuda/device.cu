@@ -1,5 +1,8 @@
-// Device queries through the (statically linked) CUDA runtime. They load and answer on machines without a driver.
+// Device queries through the (statically linked) CUDA runtime, and the registration of the CUDA twins' ops table
+// with libtdsr_cpu.so. They load and answer on machines without a driver.
 #include "tdsr_cuda.h"
+
+#include "device.hpp"
 
 #include <cuda_runtime.h>
 
@@ -14,6 +17,14 @@ void remember(const char* call, cudaError_t e) {
     g_error = std::string(call) + " failed: " + cudaGetErrorString(e) + " (" + std::to_string(int(e)) + ")";
 }
 }  // namespace
+
+namespace tdsr {
+namespace {
+// Inside namespace tdsr, `cuda::` names tdsr::cuda (not libcu++'s ::cuda). Initialising the table from the twins
+// checks that each has its CPU twin's signature.
+const DeviceOps kCudaOps = {TDSR_DEVICE_OPS(TDSR_OPS_ENTRY_CUDA)};
+}  // namespace
+}  // namespace tdsr
 
 extern "C" {
 
@@ -53,5 +64,21 @@ const char* tdsr_cuda_device_info(int device) {
 }
 
 const char* tdsr_cuda_last_error(void) { return g_error.c_str(); }
+
+int tdsr_cuda_register(void) {
+    const int n = tdsr_cuda_device_count();
+    if (n <= 0) return n;  // the reason stays in tdsr_cuda_last_error()
+    tdsr::register_cuda_ops(&tdsr::kCudaOps, n);
+    return n;
+}
+
+const char* tdsr_cuda_versions(void) {
+    thread_local std::string text;
+    const int rt = CUDART_VERSION;
+    const int drv = tdsr_cuda_driver_version();
+    text = "CUDA runtime " + std::to_string(rt / 1000) + "." + std::to_string(rt % 1000 / 10) + " (static), driver " +
+           (drv > 0 ? std::to_string(drv / 1000) + "." + std::to_string(drv % 1000 / 10) : std::string("none"));
+    return text.c_str();
+}
 
 }  // extern "C"

@@ -3,8 +3,8 @@
  * so the JNI glue compiles with g++ alone. Built from device.cu when nvcc is present, else from tdsr_cuda_stub.cpp,
  * which implements the same functions and reports "built without CUDA".
  *
- * This is the device-query surface the backend choice needs today; the kernels of the CUDA backend (a later issue)
- * are added here with the same names as the CPU API in tdsr.h.
+ * Besides the device queries, the library registers its kernels (the tdsr::cuda twins) with libtdsr_cpu.so: after
+ * tdsr_cuda_register() returns > 0, tdsr.h's functions accept tensors created on CUDA ordinals.
  */
 #ifndef TDSR_CUDA_H
 #define TDSR_CUDA_H
@@ -24,6 +24,12 @@ int tdsr_cuda_driver_version(void);
 /* Name, compute capability and memory of device i, as one line; "" when unavailable. */
 const char* tdsr_cuda_device_info(int device);
 const char* tdsr_cuda_last_error(void);
+/* Registers the CUDA ops table with libtdsr_cpu.so so tensors can live on CUDA devices. Returns the device count
+ * (> 0: registered), or 0 / -(cudaError) without registering; tdsr_cuda_last_error() then says why. Idempotent. */
+int tdsr_cuda_register(void);
+/* The CUDA runtime this library carries and the driver's version, one line ("CUDA runtime 13.0 (static), driver
+ * none"). cuDNN/cuBLAS versions join it when the library loads them. */
+const char* tdsr_cuda_versions(void);
 
 #ifdef __cplusplus
 }

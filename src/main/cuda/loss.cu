@@ -1,0 +1,174 @@
+// Losses on CUDA (twins of cpu/loss.cpp) over the functors of ops/loss.hpp.
+//
+// MSE and smooth-L1 forward: double sums in a fixed block layout and tree (common.cuh channel_reduce with one
+// channel), read back to the host (the caller needs the value: a sync); the CPU adds sequentially, so the last bits
+// differ. Backwards: one thread per element. Softmax cross-entropy and the row softmax: one thread per row, exactly
+// the CPU's per-row code. Labels: the CPU checks them all before computing; here the kernel records the first row
+// whose label is outside [0,C) (atomicMin), skips that row, and the twin reads the record back after the launch and
+// fails with fail_label, as the CPU does (so both directions wait for the stream; on a failure the rows with valid
+// labels have been written).
+#include "common.cuh"
+#include "ops/loss.hpp"
+
+#include <climits>
+
+namespace tdsr::cuda {
+namespace {
+
+template <class T>
+struct SquaredDiff {
+    const T *a, *b;
+    __device__ double operator()(int64_t, int64_t, int64_t i) const { return squared_diff(a[i], b[i]); }
+};
+
+template <class T>
+struct SmoothL1Term {
+    const T *x, *t, *w;
+    __device__ double operator()(int64_t, int64_t, int64_t i) const { return smooth_l1_term(x[i], t[i], w, i); }
+};
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) mse_backward_kernel(const T* a, const T* b, T k, T* g, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) g[i] = k * (a[i] - b[i]);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) smooth_l1_backward_kernel(const T* x, const T* t, const T* w, T scale,
+                                                                      T* g, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) g[i] = scale * (w ? w[i] : T(1)) * smooth_l1_grad(x[i] - t[i]);
+}
+
+__device__ void note_bad_label(unsigned long long* first_bad, int64_t r) { atomicMin(first_bad, (unsigned long long)r); }
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) xent_forward_kernel(const T* logits, const int32_t* labels, T* out,
+                                                                int64_t R, int64_t C, unsigned long long* first_bad) {
+    TDSR_GRID_STRIDE(r, R) {
+        if (!label_in_range(labels[r], C)) {
+            note_bad_label(first_bad, r);
+            continue;
+        }
+        out[r] = xent_row_loss(logits + r * C, C, labels[r]);
+    }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) xent_backward_kernel(const T* logits, const int32_t* labels,
+                                                                 const T* row_weight, T* dlogits, int64_t R, int64_t C,
+                                                                 unsigned long long* first_bad) {
+    TDSR_GRID_STRIDE(r, R) {
+        if (!label_in_range(labels[r], C)) {
+            note_bad_label(first_bad, r);
+            continue;
+        }
+        xent_row_grad(logits + r * C, C, labels[r], row_weight ? row_weight[r] : T(1), dlogits + r * C);
+    }
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) softmax_rows_kernel(const T* logits, T* probs, int64_t R, int64_t C) {
+    TDSR_GRID_STRIDE(r, R) softmax_row(logits + r * C, C, probs + r * C);
+}
+
+// The sum of f over n elements, on the host.
+template <class F>
+double total(const On& on, F f, int64_t n) {
+    Scratch out(on, sizeof(double));
+    channel_reduce(on, f, 1, 1, n, Finish::store, out.as<double>());
+    return read_back(on, out.as<double>());
+}
+
+// A device record of the first row with a bad label (ULLONG_MAX: none).
+struct LabelRecord {
+    Scratch slot;
+    explicit LabelRecord(const On& on) : slot(on, sizeof(unsigned long long)) {
+        TDSR_CUDA_CHECK(cudaMemsetAsync(slot.as<unsigned long long>(), 0xff, sizeof(unsigned long long), on.stream));
+    }
+    unsigned long long* ptr() const { return slot.as<unsigned long long>(); }
+    void check(const On& on, const char* op, const tdsr_tensor* labels, int64_t C) const {
+        const unsigned long long row = read_back(on, ptr());
+        if (row == ULLONG_MAX) return;
+        fail_label(op, int64_t(row), read_back(on, labels->data<int32_t>() + row), C);
+    }
+};
+
+}  // namespace
+
+double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
+    const On on(a);
+    double loss = 0;
+    dispatch_float("mse_forward", a, [&](auto tag) {
+        using T = decltype(tag);
+        loss = total(on, SquaredDiff<T>{a->data<T>(), b->data<T>()}, a->numel) / double(a->numel);
+    });
+    return loss;
+}
+
+void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
+    const On on(a);
+    dispatch_float("mse_backward", a, [&](auto tag) {
+        using T = decltype(tag);
+        const T k = T(2.0 * scale / double(a->numel));
+        launch(a->numel, on.stream, &mse_backward_kernel<T>, a->data<T>(), b->data<T>(), k, da->data<T>(), a->numel);
+    });
+}
+
+double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight) {
+    const On on(x);
+    double loss = 0;
+    dispatch_float("smooth_l1_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        if (x->numel == 0) return;
+        loss = total(on, SmoothL1Term<T>{x->data<T>(), target->data<T>(), weight ? weight->data<T>() : nullptr},
+                     x->numel);
+    });
+    return loss;
+}
+
+void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
+                        tdsr_tensor* dx) {
+    const On on(x);
+    dispatch_float("smooth_l1_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        launch(x->numel, on.stream, &smooth_l1_backward_kernel<T>, x->data<T>(), target->data<T>(),
+               weight ? weight->data<T>() : nullptr, T(scale), dx->data<T>(), x->numel);
+    });
+}
+
+void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
+                          tdsr_tensor* row_loss) {
+    const char* op = "softmax_xent_forward";
+    const On on(logits);
+    if (s.R == 0) return;
+    dispatch_float(op, logits, [&](auto tag) {
+        using T = decltype(tag);
+        const LabelRecord bad(on);
+        launch(s.R, on.stream, &xent_forward_kernel<T>, logits->data<T>(), labels->data<int32_t>(), row_loss->data<T>(),
+               s.R, s.C, bad.ptr());
+        bad.check(on, op, labels, s.C);
+    });
+}
+
+void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
+                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits) {
+    const char* op = "softmax_xent_backward";
+    const On on(logits);
+    if (s.R == 0) return;
+    dispatch_float(op, logits, [&](auto tag) {
+        using T = decltype(tag);
+        const LabelRecord bad(on);
+        launch(s.R, on.stream, &xent_backward_kernel<T>, logits->data<T>(), labels->data<int32_t>(),
+               row_weight ? row_weight->data<T>() : nullptr, dlogits->data<T>(), s.R, s.C, bad.ptr());
+        bad.check(on, op, labels, s.C);
+    });
+}
+
+void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs) {
+    const On on(logits);
+    dispatch_float("softmax_rows", logits, [&](auto tag) {
+        using T = decltype(tag);
+        launch(s.R, on.stream, &softmax_rows_kernel<T>, logits->data<T>(), probs->data<T>(), s.R, s.C);
+    });
+}
+
+}  // namespace tdsr::cuda
