@@ -250,6 +250,23 @@ int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, t
     });
 }
 
+int tdsr_check(int op, const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_tensor* c, const tdsr_tensor* d, int sh,
+               int sw, int ph, int pw, int dh, int dw) {
+    return guarded("check", [&] {
+        const ConvHyper h = conv_hyper(sh, sw, ph, pw, dh, dw), h1 = conv_hyper(sh, sw, ph, pw, 1, 1);
+        switch (op) {
+            case TDSR_CHECK_CONV2D_FORWARD: check_conv2d_forward(a, b, c, d, h); break;
+            case TDSR_CHECK_CONV2D_BACKWARD_INPUT: check_conv2d_backward_input(a, b, c, h); break;
+            case TDSR_CHECK_CONV2D_BACKWARD_PARAMS: check_conv2d_backward_params(a, b, c, d, h); break;
+            case TDSR_CHECK_DECONV2D_FORWARD: check_deconv2d_forward(a, b, c, d, h1); break;
+            case TDSR_CHECK_DECONV2D_BACKWARD_INPUT: check_deconv2d_backward_input(a, b, c, h1); break;
+            case TDSR_CHECK_DECONV2D_BACKWARD_PARAMS: check_deconv2d_backward_params(a, b, c, d, h1); break;
+            case TDSR_CHECK_GEMM: check_gemm(a, b, c); break;
+            default: fail(Msg() << "check: unknown op " << op);
+        }
+    });
+}
+
 // ---- activations, pooling, normalisation ------------------------------------------------------------------------
 int tdsr_prelu_forward(const tdsr_tensor* x, const tdsr_tensor* alpha, tdsr_tensor* y) {
     return guarded("prelu_forward", [&] {

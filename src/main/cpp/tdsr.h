@@ -105,6 +105,20 @@ int tdsr_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, td
 int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db,
                                   int sh, int sw, int ph, int pw);
 
+/* Checks the arguments of a convolution or GEMM entry point without running it: the CUDA backend runs these ops
+ * through cuDNN/cuBLAS from Java and validates them with the same header (ops/conv.hpp, ops/tensor.hpp) first.
+ * op: TDSR_CHECK_*; a..d are the entry point's tensors in its order (unused ones NULL); h: its ints in its order
+ * (stride, padding, dilation; unused ones ignored). */
+#define TDSR_CHECK_CONV2D_FORWARD 0         /* x, w, b, y */
+#define TDSR_CHECK_CONV2D_BACKWARD_INPUT 1  /* dy, w, dx */
+#define TDSR_CHECK_CONV2D_BACKWARD_PARAMS 2 /* dy, x, dw, db */
+#define TDSR_CHECK_DECONV2D_FORWARD 3       /* x, w, b, y */
+#define TDSR_CHECK_DECONV2D_BACKWARD_INPUT 4
+#define TDSR_CHECK_DECONV2D_BACKWARD_PARAMS 5
+#define TDSR_CHECK_GEMM 6                   /* a, b, c */
+int tdsr_check(int op, const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_tensor* c, const tdsr_tensor* d,
+               int sh, int sw, int ph, int pw, int dh, int dw);
+
 /* ---- activations ------------------------------------------------------------------------------------------------
  * PReLU: alpha has 1 element (one shared parameter, as D-DBPN) or C (per channel). */
 int tdsr_prelu_forward(const tdsr_tensor* x, const tdsr_tensor* alpha, tdsr_tensor* y);

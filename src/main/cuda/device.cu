@@ -2,6 +2,7 @@
 // with libtdsr_cpu.so. They load and answer on machines without a driver.
 #include "tdsr_cuda.h"
 
+#include "common.cuh"
 #include "device.hpp"
 
 #include <cuda_runtime.h>
@@ -79,6 +80,29 @@ const char* tdsr_cuda_versions(void) {
     text = "CUDA runtime " + std::to_string(rt / 1000) + "." + std::to_string(rt % 1000 / 10) + " (static), driver " +
            (drv > 0 ? std::to_string(drv / 1000) + "." + std::to_string(drv % 1000 / 10) : std::string("none"));
     return text.c_str();
+}
+
+void* tdsr_cuda_stream(int device) {
+    try {
+        return tdsr::cuda::On(device).stream;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return nullptr;
+    }
+}
+
+int tdsr_cuda_synchronize(int device) {
+    try {
+        const cudaError_t e = cudaStreamSynchronize(tdsr::cuda::On(device).stream);
+        if (e != cudaSuccess) {
+            remember("cudaStreamSynchronize", e);
+            return -int(e);
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
 }
 
 }  // extern "C"

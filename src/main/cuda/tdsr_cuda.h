@@ -1,5 +1,5 @@
 /*
- * tdsr_cuda.h — the C API of the CUDA library, read by JavaCPP (dev.tdsr.engine.jni.Cuda). It holds no CUDA types,
+ * tdsr_cuda.h — the C API of the CUDA library, read by JavaCPP (dev.tdsr.engine.jni.TdsrCuda). It holds no CUDA types,
  * so the JNI glue compiles with g++ alone. Built from device.cu when nvcc is present, else from tdsr_cuda_stub.cpp,
  * which implements the same functions and reports "built without CUDA".
  *
@@ -30,6 +30,11 @@ int tdsr_cuda_register(void);
 /* The CUDA runtime this library carries and the driver's version, one line ("CUDA runtime 13.0 (static), driver
  * none"). cuDNN/cuBLAS versions join it when the library loads them. */
 const char* tdsr_cuda_versions(void);
+/* The stream (a cudaStream_t) every twin of device `device` runs on, for the cuDNN and cuBLAS calls the Java CUDA
+ * backend makes through the JavaCPP presets; NULL with tdsr_cuda_last_error() set when it cannot be created. */
+void* tdsr_cuda_stream(int device);
+/* Waits until every operation queued on that stream has finished: 0, or -(cudaError). */
+int tdsr_cuda_synchronize(int device);
 
 #ifdef __cplusplus
 }

@@ -10,4 +10,6 @@ const char* tdsr_cuda_device_info(int) { return ""; }
 const char* tdsr_cuda_last_error(void) { return "tdsr-native was built without CUDA (no nvcc at build time)"; }
 int tdsr_cuda_register(void) { return 0; }  // nothing to register; the reason is tdsr_cuda_last_error()
 const char* tdsr_cuda_versions(void) { return "built without CUDA"; }
+void* tdsr_cuda_stream(int) { return nullptr; }
+int tdsr_cuda_synchronize(int) { return -35; }
 }

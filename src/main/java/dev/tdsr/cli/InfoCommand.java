@@ -2,6 +2,7 @@ package dev.tdsr.cli;
 
 import dev.tdsr.engine.Backends;
 import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.CudaBackend;
 import dev.tdsr.engine.CudaProbe;
 import dev.tdsr.engine.Engine;
 import java.io.PrintWriter;
@@ -19,6 +20,19 @@ public final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** cuDNN/cuBLAS versions and TF32 (loading them), or why they are not there. */
+    private static String cudaLibraries(CudaProbe cuda) {
+        if (!cuda.available()) {
+            return "unavailable (no CUDA device)";
+        }
+        try {
+            CudaBackend gpu = CudaBackend.get(0);
+            return gpu.libraryVersions() + "; " + gpu.memoryStats();
+        } catch (RuntimeException e) {
+            return "did not load: " + e.getMessage();
+        }
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -33,7 +47,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("host memory   " + CpuBackend.get().memoryStats());
         out.println("cuda library  " + (cuda.compiled() ? "built with nvcc, runtime " + CudaProbe.versionString(cuda.runtimeVersion()) : "stub (built without nvcc)"));
         out.println("cuda driver   " + CudaProbe.versionString(cuda.driverVersion()));
-        out.println("cudnn         " + (cuda.available() ? "not probed: the CUDA backend is not in this build" : "unavailable (no CUDA device)"));
+        out.println("cudnn/cublas  " + cudaLibraries(cuda));
         out.println("devices       " + (cuda.available() ? String.join("; ", cuda.devices()) : "cpu only (" + cuda.reason() + ")"));
         out.flush();
         return 0;

@@ -24,6 +24,9 @@ public final class Backends {
         }
         if (d.equals("auto")) {
             String why = cudaUnavailableReason(0);
+            if (why == null && !CudaBackend.VERIFIED_ON_GPU) {
+                why = "this build's CUDA engine has not yet been verified on a GPU; --device cuda uses it anyway";
+            }
             return why == null
                     ? new Choice(CudaBackend.get(0), "cuda:0 (auto)")
                     : new Choice(CpuBackend.get(), "cpu (auto: " + why + ")");
@@ -35,7 +38,8 @@ public final class Backends {
             if (why != null) {
                 throw new BackendUnavailableException("--device " + d + ": " + why);
             }
-            return new Choice(CudaBackend.get(ordinal), d + " (asked for)");
+            return new Choice(CudaBackend.get(ordinal), d + " (asked for" + (CudaBackend.VERIFIED_ON_GPU ? ")"
+                    : "; this build's CUDA engine has not yet been verified on a GPU, see README \"Status\")"));
         }
         throw new IllegalArgumentException(
                 "unknown device '" + device + "': expected auto, cpu, cuda or cuda:N (N = 0, 1, ... a GPU's ordinal)");
@@ -53,10 +57,6 @@ public final class Backends {
         if (ordinal >= p.deviceCount()) {
             return "no CUDA device " + ordinal + " (" + p.deviceCount() + " visible: " + String.join("; ", p.devices())
                     + ")";
-        }
-        if (!CudaBackend.COMPLETE) {
-            return p.deviceCount() + " CUDA device(s) found, but this build's CUDA engine runs no convolutions yet"
-                    + " (the cuDNN/cuBLAS path is not written); use --device cpu";
         }
         return null;
     }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * What the CUDA library says about this machine, asked once and never fatal: a missing driver, no device or a
- * library built without nvcc all end as {@link #reason()}.
+ * library built without nvcc all end as {@link #reason()}. Where devices exist, probing registers the CUDA twins with
+ * the engine, so tensors can then be created on them.
  */
 public record CudaProbe(boolean compiled, int deviceCount, int runtimeVersion, int driverVersion, List<String> devices,
         String reason) {
@@ -28,18 +29,20 @@ public record CudaProbe(boolean compiled, int deviceCount, int runtimeVersion, i
 
     private static CudaProbe probe() {
         try {
+            // The CUDA library links against the engine library and registers its twins with it.
+            Engine.ensureLoaded();
             Class.forName(TdsrCuda.class.getName(), true, CudaProbe.class.getClassLoader());
         } catch (Throwable t) {
             return new CudaProbe(false, 0, 0, 0, List.of(), "the CUDA library did not load: " + Engine.rootMessage(t));
         }
         boolean compiled = TdsrCuda.tdsr_cuda_compiled() != 0;
-        int count = TdsrCuda.tdsr_cuda_device_count();
+        int count = TdsrCuda.tdsr_cuda_register();
         List<String> devices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             devices.add(TdsrCuda.tdsr_cuda_device_info(i));
         }
         String reason = count > 0 ? "" : TdsrCuda.tdsr_cuda_last_error();
-        return new CudaProbe(compiled, count, TdsrCuda.tdsr_cuda_runtime_version(), TdsrCuda.tdsr_cuda_driver_version(),
+        return new CudaProbe(compiled, Math.max(count, 0), TdsrCuda.tdsr_cuda_runtime_version(), TdsrCuda.tdsr_cuda_driver_version(),
                 List.copyOf(devices), reason);
     }
 

@@ -3,6 +3,7 @@ package dev.tdsr.engine;
 import dev.tdsr.engine.jni.Tdsr;
 import dev.tdsr.engine.jni.Tdsr.tdsr_tensor;
 import java.util.List;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
@@ -21,7 +22,7 @@ public abstract class NativeBackend implements Backend {
     }
 
     /** The native handle of a tensor of this backend. */
-    private tdsr_tensor handle(Tensor t) {
+    protected final tdsr_tensor handle(Tensor t) {
         if (t == null) {
             return null;
         }
@@ -32,7 +33,12 @@ public abstract class NativeBackend implements Backend {
         return (tdsr_tensor) t.handle();
     }
 
-    private static void check(int status) {
+    /** The address of a tensor's first element on its device (a device pointer on a GPU), for cuDNN and cuBLAS. */
+    protected final Pointer devicePointer(Tensor t) {
+        return Tdsr.tdsr_tensor_data(handle(t));
+    }
+
+    protected static void check(int status) {
         Status.check(status);
     }
 
@@ -149,7 +155,7 @@ public abstract class NativeBackend implements Backend {
                 s.dilationH(), s.dilationW()));
     }
 
-    private static void requireNoDilation(String op, ConvSpec s) {
+    protected static void requireNoDilation(String op, ConvSpec s) {
         if (s.dilationH() != 1 || s.dilationW() != 1) {
             throw new InvalidTensorArgumentException(op + ": dilation " + s.dilationH() + "x" + s.dilationW()
                     + " is not supported for transposed convolutions (must be 1)");

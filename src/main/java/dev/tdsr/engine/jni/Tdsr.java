@@ -87,6 +87,18 @@ public final class Tdsr {
 
     public static native int tdsr_tensor_copy(tdsr_tensor dst, tdsr_tensor src);
 
+    /** Checks a convolution or GEMM entry point's arguments without running it (TDSR_CHECK_* in tdsr.h). */
+    public static native int tdsr_check(int op, tdsr_tensor a, tdsr_tensor b, tdsr_tensor c, tdsr_tensor d, int sh, int sw,
+            int ph, int pw, int dilH, int dilW);
+
+    public static final int CHECK_CONV2D_FORWARD = 0;
+    public static final int CHECK_CONV2D_BACKWARD_INPUT = 1;
+    public static final int CHECK_CONV2D_BACKWARD_PARAMS = 2;
+    public static final int CHECK_DECONV2D_FORWARD = 3;
+    public static final int CHECK_DECONV2D_BACKWARD_INPUT = 4;
+    public static final int CHECK_DECONV2D_BACKWARD_PARAMS = 5;
+    public static final int CHECK_GEMM = 6;
+
     public static native int tdsr_conv2d_forward(tdsr_tensor x, tdsr_tensor w, tdsr_tensor b, tdsr_tensor y,
             int sh, int sw, int ph, int pw, int dilH, int dilW);
 

@@ -1,6 +1,7 @@
 package dev.tdsr.engine.jni;
 
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -8,7 +9,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * never depends on it; loading it is attempted only when a backend choice asks (see
  * {@link dev.tdsr.engine.Backends}). cudart is linked statically, so this loads on machines without a driver.
  */
-@Platform(include = "tdsr_cuda.h", link = "tdsr_cuda")
+@Platform(include = "tdsr_cuda.h", link = "tdsr_cuda", preload = "tdsr_cpu")
 public final class TdsrCuda {
     static {
         Loader.load();
@@ -27,4 +28,14 @@ public final class TdsrCuda {
     public static native String tdsr_cuda_device_info(int device);
 
     public static native String tdsr_cuda_last_error();
+
+    /** Registers the CUDA twins with the engine; the device count (> 0) or 0 / -(cudaError) without registering. */
+    public static native int tdsr_cuda_register();
+
+    public static native String tdsr_cuda_versions();
+
+    /** The cudaStream_t the twins of {@code device} run on (null when it cannot be created). */
+    public static native Pointer tdsr_cuda_stream(int device);
+
+    public static native int tdsr_cuda_synchronize(int device);
 }
