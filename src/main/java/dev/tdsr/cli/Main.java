@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             GenerateDatasetCommand.class,
             BenchLoaderCommand.class,
+            BenchStepCommand.class,
             EvalDetectionsCommand.class,
             EvalStudyCommand.class,
             ImportWeightsCommand.class,

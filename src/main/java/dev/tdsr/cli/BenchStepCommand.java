@@ -1,0 +1,98 @@
+package dev.tdsr.cli;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.CudaBackend;
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.NativeBackend;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.DbpnConfig;
+import dev.tdsr.models.GroundTruth;
+import dev.tdsr.models.Ssd;
+import dev.tdsr.models.SsdConfig;
+import dev.tdsr.models.TdsrObjective;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench-step}: seconds per full-size TDSR training step (D-DBPN of the paper + frozen SSD300-VGG16, random
+ * weights, one batch of constant images with two boxes each) on the chosen device, after warm-up steps. The step is
+ * the one the trainer runs (S forward + backward with parameter gradients, D forward + input gradient,
+ * MultiBoxLoss); reading its loss back ends each step, so GPU timings include all queued work.
+ */
+@Command(name = "bench-step", mixinStandardHelpOptions = true,
+        description = "Time full-size TDSR training steps (D-DBPN + frozen SSD300) on the chosen device.")
+public final class BenchStepCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOptions deviceOptions;
+
+    @Option(names = "--scale", defaultValue = "4", description = "4 or 8 (default: ${DEFAULT-VALUE})")
+    int scale;
+
+    @Option(names = "--batch", defaultValue = "1", description = "images per step (the paper: 6; default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "3", description = "timed steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (scale != 4 && scale != 8) {
+            throw new IllegalArgumentException("--scale must be 4 or 8, got " + scale);
+        }
+        if (batch < 1 || steps < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--batch and --steps must be >= 1 and --warmup >= 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Backend backend = deviceOptions.choose().backend();
+        int lrSize = (300 + scale - 1) / scale;
+        List<GroundTruth> boxes = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            boxes.add(new GroundTruth(new double[] {0.1, 0.1, 0.5, 0.6, 0.4, 0.3, 0.9, 0.95}, new int[] {3, 14}));
+        }
+        try (Dbpn sr = new Dbpn(DbpnConfig.original(scale), backend, DType.F32, 1);
+                Ssd detector = new Ssd(SsdConfig.voc(), backend, DType.F32, 2);
+                Tensor lr = backend.allocate(batch, 3, lrSize, lrSize).fill(0.5);
+                Tensor hr = backend.allocate(batch, 3, 300, 300).fill(0.5)) {
+            TdsrObjective objective = new TdsrObjective(sr, detector, 1, 0.01);
+            double[] seconds = new double[steps];
+            for (int i = -warmup; i < steps; i++) {
+                long t0 = System.nanoTime();
+                sr.parameters().zeroGrad();
+                try (Scope s = Scope.open()) {
+                    objective.step(lr, hr, boxes).total();
+                }
+                if (backend instanceof CudaBackend gpu) {
+                    gpu.synchronize();
+                }
+                if (i >= 0) {
+                    seconds[i] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            double mean = 0;
+            for (double s : seconds) {
+                mean += s / steps;
+            }
+            String memory = backend instanceof NativeBackend n ? n.memoryStats() : "";
+            out.printf(Locale.ROOT, "bench-step %s scale %d batch %d: %.3f s/step (mean of %d after %d warm-up; "
+                    + "fastest %.3f s); %s%n", backend.name(), scale, batch, mean, steps, warmup,
+                    java.util.Arrays.stream(seconds).min().orElse(mean), memory);
+        }
+        out.flush();
+        return 0;
+    }
+}
