@@ -23,7 +23,8 @@ public final class Backends {
             return new Choice(CpuBackend.get(), "cpu (asked for)");
         }
         if (d.equals("auto")) {
-            String why = cudaUnavailableReason(0);
+            // One quiet line where there is simply no GPU (the usual case on CPU machines); `info` says why in full.
+            String why = CudaProbe.get().available() ? cudaUnavailableReason(0) : "no CUDA GPU found, using the CPU";
             if (why == null && !CudaBackend.VERIFIED_ON_GPU) {
                 why = "this build's CUDA engine has not yet been verified on a GPU; --device cuda uses it anyway";
             }

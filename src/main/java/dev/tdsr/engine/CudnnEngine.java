@@ -44,6 +44,8 @@ import static org.bytedeco.cuda.global.cudnn.cudnnSetTensor4dDescriptor;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.cudnn.cudnnContext;
@@ -75,6 +77,9 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>Not yet run on a GPU: see README, "Status".
  */
+// cuDNN 9 marks the legacy convolution API deprecated; it is still shipped and supported through 9.x. Its successor,
+// the graph ("backend") API, needs an operation graph and engine configs per shape: see DECISIONS.
+@SuppressWarnings("deprecation")
 final class CudnnEngine {
     /** Upper bound of the workspace an algorithm search may use (algorithms needing more are not tried). */
     private static final long SEARCH_WORKSPACE_BYTES = 512L << 20;
@@ -135,16 +140,14 @@ final class CudnnEngine {
     void forward(ConvShape shape, Pointer convIn, Pointer filter, Pointer convOut) {
         Plan p = plan(shape);
         if (p.forwardAlgo < 0) {
-            try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
-                    IntPointer found = new IntPointer(1)) {
-                Pointer ws = workspace(SEARCH_WORKSPACE_BYTES);
-                cudnn("cudnnFindConvolutionForwardAlgorithmEx", cudnnFindConvolutionForwardAlgorithmEx(cudnn, p.in,
-                        convIn, p.filter, filter, p.conv, p.out, convOut, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, found, perf,
-                        ws, SEARCH_WORKSPACE_BYTES));
-                int best = firstSucceeded(found.get(), i -> perf.position(i).status());
-                p.forwardAlgo = perf.position(best).algo();
-                p.forwardBytes = perf.position(best).memory();
-            }
+            Found f = find(new cudnnConvolutionFwdAlgoPerf_t(CUDNN_CONVOLUTION_FWD_ALGO_COUNT),
+                    cudnnConvolutionFwdAlgoPerf_t::status, cudnnConvolutionFwdAlgoPerf_t::algo,
+                    cudnnConvolutionFwdAlgoPerf_t::memory, (perf, found, ws) -> cudnn(
+                            "cudnnFindConvolutionForwardAlgorithmEx", cudnnFindConvolutionForwardAlgorithmEx(cudnn,
+                                    p.in, convIn, p.filter, filter, p.conv, p.out, convOut,
+                                    CUDNN_CONVOLUTION_FWD_ALGO_COUNT, found, perf, ws, SEARCH_WORKSPACE_BYTES)));
+            p.forwardAlgo = f.algo();
+            p.forwardBytes = f.bytes();
         }
         Pointer ws = workspace(p.forwardBytes);
         cudnn("cudnnConvolutionForward", cudnnConvolutionForward(cudnn, one(shape), p.in, convIn, p.filter, filter,
@@ -155,17 +158,14 @@ final class CudnnEngine {
     void backwardData(ConvShape shape, Pointer filter, Pointer convOutGrad, Pointer convInGrad) {
         Plan p = plan(shape);
         if (p.dataAlgo < 0) {
-            try (cudnnConvolutionBwdDataAlgoPerf_t perf =
-                            new cudnnConvolutionBwdDataAlgoPerf_t(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
-                    IntPointer found = new IntPointer(1)) {
-                Pointer ws = workspace(SEARCH_WORKSPACE_BYTES);
-                cudnn("cudnnFindConvolutionBackwardDataAlgorithmEx", cudnnFindConvolutionBackwardDataAlgorithmEx(
-                        cudnn, p.filter, filter, p.out, convOutGrad, p.conv, p.in, convInGrad,
-                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, found, perf, ws, SEARCH_WORKSPACE_BYTES));
-                int best = firstSucceeded(found.get(), i -> perf.position(i).status());
-                p.dataAlgo = perf.position(best).algo();
-                p.dataBytes = perf.position(best).memory();
-            }
+            Found f = find(new cudnnConvolutionBwdDataAlgoPerf_t(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT),
+                    cudnnConvolutionBwdDataAlgoPerf_t::status, cudnnConvolutionBwdDataAlgoPerf_t::algo,
+                    cudnnConvolutionBwdDataAlgoPerf_t::memory, (perf, found, ws) -> cudnn(
+                            "cudnnFindConvolutionBackwardDataAlgorithmEx", cudnnFindConvolutionBackwardDataAlgorithmEx(
+                                    cudnn, p.filter, filter, p.out, convOutGrad, p.conv, p.in, convInGrad,
+                                    CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, found, perf, ws, SEARCH_WORKSPACE_BYTES)));
+            p.dataAlgo = f.algo();
+            p.dataBytes = f.bytes();
         }
         Pointer ws = workspace(p.dataBytes);
         cudnn("cudnnConvolutionBackwardData", cudnnConvolutionBackwardData(cudnn, one(shape), p.filter, filter,
@@ -178,17 +178,17 @@ final class CudnnEngine {
         if (p.filterAlgo < 0) {
             long filterElements = (long) shape.k() * shape.c() * shape.r() * shape.s();
             // The search writes its output: give it a scratch filter, so the accumulated gradient survives.
-            try (Tensor scratch = backend.allocate(shape.dtype(), filterElements);
-                    cudnnConvolutionBwdFilterAlgoPerf_t perf =
-                            new cudnnConvolutionBwdFilterAlgoPerf_t(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT);
-                    IntPointer found = new IntPointer(1)) {
-                Pointer ws = workspace(SEARCH_WORKSPACE_BYTES);
-                cudnn("cudnnFindConvolutionBackwardFilterAlgorithmEx", cudnnFindConvolutionBackwardFilterAlgorithmEx(
-                        cudnn, p.in, convIn, p.out, convOutGrad, p.conv, p.filter, backend.devicePointer(scratch),
-                        CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, found, perf, ws, SEARCH_WORKSPACE_BYTES));
-                int best = firstSucceeded(found.get(), i -> perf.position(i).status());
-                p.filterAlgo = perf.position(best).algo();
-                p.filterBytes = perf.position(best).memory();
+            try (Tensor scratch = backend.allocate(shape.dtype(), filterElements)) {
+                Found f = find(new cudnnConvolutionBwdFilterAlgoPerf_t(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT),
+                        cudnnConvolutionBwdFilterAlgoPerf_t::status, cudnnConvolutionBwdFilterAlgoPerf_t::algo,
+                        cudnnConvolutionBwdFilterAlgoPerf_t::memory, (perf, found, ws) -> cudnn(
+                                "cudnnFindConvolutionBackwardFilterAlgorithmEx",
+                                cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn, p.in, convIn, p.out, convOutGrad,
+                                        p.conv, p.filter, backend.devicePointer(scratch),
+                                        CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, found, perf, ws,
+                                        SEARCH_WORKSPACE_BYTES)));
+                p.filterAlgo = f.algo();
+                p.filterBytes = f.bytes();
             }
         }
         Pointer ws = workspace(p.filterBytes);
@@ -281,17 +281,27 @@ final class CudnnEngine {
         return s.dtype() == DType.F64 ? ZERO_D : ZERO_F;
     }
 
-    private interface StatusAt {
-        int status(int i);
+    /** The algorithm a search ranked fastest among those that ran, and its workspace. */
+    private record Found(int algo, long bytes) {}
+
+    private interface Search<P> {
+        void run(P perf, IntPointer found, Pointer workspace);
     }
 
-    private static int firstSucceeded(int found, StatusAt status) {
-        for (int i = 0; i < found; i++) {
-            if (status.status(i) == CUDNN_STATUS_SUCCESS) {
-                return i;
+    /** Runs one cudnnFind*AlgorithmEx (results fastest first) and takes the first that succeeded. */
+    private <P extends Pointer> Found find(P perf, ToIntFunction<P> status, ToIntFunction<P> algo,
+            ToLongFunction<P> memory, Search<P> search) {
+        try (perf; IntPointer found = new IntPointer(1)) {
+            search.run(perf, found, workspace(SEARCH_WORKSPACE_BYTES));
+            for (int i = 0; i < found.get(); i++) {
+                P result = perf.getPointer(i);
+                if (status.applyAsInt(result) == CUDNN_STATUS_SUCCESS) {
+                    return new Found(algo.applyAsInt(result), memory.applyAsLong(result));
+                }
             }
+            throw new EngineException(backend.name() + ": cuDNN found no algorithm that runs this convolution ("
+                    + found.get() + " tried)");
         }
-        throw new EngineException("cuDNN found no algorithm that runs this convolution (" + found + " tried)");
     }
 
     private void cudnn(String call, int status) {

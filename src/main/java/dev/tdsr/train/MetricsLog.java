@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.io.AtomicFiles;
+import dev.tdsr.engine.MemoryStats;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,8 @@ public final class MetricsLog implements AutoCloseable {
     public static final String MAP07 = "map07";
     public static final String COCO_AP = "coco_ap";
     private static final String EVAL = "eval";
+    /** The key of the allocator lines written at checkpoints (the reader skips them). */
+    static final String MEMORY = "memory";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
 
@@ -96,6 +99,23 @@ public final class MetricsLog implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", step);
         m.put(EVAL, metrics);
+        line(JSON.writeValueAsString(m));
+    }
+
+    /**
+     * The device allocator at a checkpoint: {"step", "memory": {allocated, reserved, peak_allocated, peak_reserved
+     * (bytes), raw_allocations}}. A steady run's raw_allocations stop growing after its first steps.
+     */
+    void memory(long step, MemoryStats stats) throws IOException {
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("allocated", stats.allocatedBytes());
+        mem.put("reserved", stats.reservedBytes());
+        mem.put("peak_allocated", stats.peakAllocatedBytes());
+        mem.put("peak_reserved", stats.peakReservedBytes());
+        mem.put("raw_allocations", stats.rawAllocations());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put(MEMORY, mem);
         line(JSON.writeValueAsString(m));
     }
 

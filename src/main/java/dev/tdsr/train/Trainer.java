@@ -7,6 +7,7 @@ import dev.tdsr.data.Batch;
 import dev.tdsr.data.BatchLoader;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
+import dev.tdsr.engine.NativeBackend;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.io.AtomicFiles;
@@ -272,6 +273,9 @@ public final class Trainer implements AutoCloseable {
                 if (step % config.checkpointEvery() == 0 || schedule.endsStage(step) || step == total
                         || stopRequested) {
                     secondsBefore = seconds; // evaluation time is not training time
+                    if (backend instanceof NativeBackend engine) {
+                        metrics.memory(step, engine.memory());
+                    }
                     checkpoint();
                     t0 = System.nanoTime();
                     progress.message("checkpoint " + lastCheckpoint);

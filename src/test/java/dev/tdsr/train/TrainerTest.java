@@ -194,6 +194,13 @@ class TrainerTest {
         }
         assertTrue(Files.isDirectory(tmp.resolve("stages/checkpoints/step-00000002")), "end of stage 1");
         assertTrue(Files.isDirectory(tmp.resolve("stages/checkpoints/step-00000003")), "end of the run");
+        // Each checkpoint logs the allocator; the reader skips those lines.
+        List<String> memory = Files.readAllLines(tmp.resolve("stages").resolve(MetricsLog.FILE)).stream()
+                .filter(l -> l.contains("\"" + MetricsLog.MEMORY + "\""))
+                .toList();
+        assertEquals(2, memory.size(), memory.toString());
+        assertTrue(JSON.readTree(memory.get(1)).path(MetricsLog.MEMORY).path("peak_allocated").asLong() > 0, memory.get(1));
+        assertEquals(3, steps(tmp.resolve("stages")).size());
     }
 
     @Test
