@@ -15,7 +15,7 @@ JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 rm -rf .gpu && mkdir -p .gpu/openblas/include
-mvn -B -q package -DskipTests
+mvn -B -q clean package -DskipTests   # clean: no stale native files in the jar
 cp target/tdsr-native.jar .gpu/
 "$JDK25/bin/jar" cf .gpu/tests.jar -C target/test-classes .
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION \

@@ -75,6 +75,10 @@ import org.bytedeco.javacpp.Pointer;
  * <p>TF32 ({@code -Dtdsr.cuda.tf32}, default on) lets Ampere and newer GPUs use tensor cores for fp32 convolutions and
  * GEMMs; off ({@code CUDNN_FMA_MATH}, cuBLAS default math) every product is a full fp32 FMA, as the parity tests need.
  *
+ * <p>One cuDNN and one cuBLAS handle per device, shared by every thread that computes on it (the replicas of an
+ * embedding-API pool, a trainer): the methods are synchronized, since neither handle may be used by two threads at
+ * once and the plans and the workspace are shared; the GPU serialises the work on the one stream anyway.
+ *
  * <p>Not yet run on a GPU: see README, "Status".
  */
 // cuDNN 9 marks the legacy convolution API deprecated; it is still shipped and supported through 9.x. Its successor,
@@ -126,7 +130,7 @@ final class CudnnEngine {
     }
 
     /** "cuDNN 9.19.0, cuBLAS 13.2.0, TF32 on" for {@code info}. */
-    String versions() {
+    synchronized String versions() {
         long v = cudnnGetVersion();
         int[] b = new int[1];
         cublas("cublasGetVersion", cublasGetVersion_v2(cublas, b));
@@ -137,7 +141,7 @@ final class CudnnEngine {
     // ---- the passes -------------------------------------------------------------------------------------------------
 
     /** convOut = conv(convIn, filter), overwritten. */
-    void forward(ConvShape shape, Pointer convIn, Pointer filter, Pointer convOut) {
+    synchronized void forward(ConvShape shape, Pointer convIn, Pointer filter, Pointer convOut) {
         Plan p = plan(shape);
         if (p.forwardAlgo < 0) {
             Found f = find(new cudnnConvolutionFwdAlgoPerf_t(CUDNN_CONVOLUTION_FWD_ALGO_COUNT),
@@ -155,7 +159,7 @@ final class CudnnEngine {
     }
 
     /** convInGrad = the input gradient of the convolution for convOutGrad, overwritten. */
-    void backwardData(ConvShape shape, Pointer filter, Pointer convOutGrad, Pointer convInGrad) {
+    synchronized void backwardData(ConvShape shape, Pointer filter, Pointer convOutGrad, Pointer convInGrad) {
         Plan p = plan(shape);
         if (p.dataAlgo < 0) {
             Found f = find(new cudnnConvolutionBwdDataAlgoPerf_t(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT),
@@ -173,7 +177,7 @@ final class CudnnEngine {
     }
 
     /** filterGrad += the filter gradient for convIn and convOutGrad (accumulated, as the gradient contract says). */
-    void backwardFilter(ConvShape shape, Pointer convIn, Pointer convOutGrad, Pointer filterGrad) {
+    synchronized void backwardFilter(ConvShape shape, Pointer convIn, Pointer convOutGrad, Pointer filterGrad) {
         Plan p = plan(shape);
         if (p.filterAlgo < 0) {
             long filterElements = (long) shape.k() * shape.c() * shape.r() * shape.s();
@@ -197,21 +201,21 @@ final class CudnnEngine {
     }
 
     /** y[n,c,...] += bias[c], for a tensor of the conv input ({@code onInput}) or output side of the shape. */
-    void addBias(ConvShape shape, boolean onInput, Pointer bias, Pointer y) {
+    synchronized void addBias(ConvShape shape, boolean onInput, Pointer bias, Pointer y) {
         Plan p = plan(shape);
         cudnn("cudnnAddTensor", cudnnAddTensor(cudnn, one(shape), onInput ? p.inBias : p.outBias, bias, one(shape),
                 onInput ? p.in : p.out, y));
     }
 
     /** db[c] += sum over n and positions of dy[n,c,...], dy on the conv input or output side. */
-    void biasGradient(ConvShape shape, boolean onInput, Pointer dy, Pointer db) {
+    synchronized void biasGradient(ConvShape shape, boolean onInput, Pointer dy, Pointer db) {
         Plan p = plan(shape);
         cudnn("cudnnConvolutionBackwardBias", cudnnConvolutionBackwardBias(cudnn, one(shape), onInput ? p.in : p.out,
                 dy, one(shape), onInput ? p.inBias : p.outBias, db));
     }
 
     /** C[M,N] = A[M,K] B[K,N], row-major: cuBLAS is column-major, so it computes C^T = B^T A^T. */
-    void gemm(DType dtype, int m, int n, int k, Pointer a, Pointer b, Pointer c) {
+    synchronized void gemm(DType dtype, int m, int n, int k, Pointer a, Pointer b, Pointer c) {
         if (dtype == DType.F64) {
             try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {
                 cublas("cublasDgemm", cublasDgemm_v2(cublas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, one,
