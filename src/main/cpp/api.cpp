@@ -64,8 +64,9 @@ const char* tdsr_blas_info(void) {
 int tdsr_set_num_threads(int n) {
     return guarded("set_num_threads", [&] {
         if (n < 1) fail(Msg() << "set_num_threads: thread count must be >= 1, got " << n);
+        // OpenMP owns the threads; BLAS runs single-threaded inside them (cpu/blas.hpp, gemm_parallel).
         omp_set_num_threads(n);
-        openblas_set_num_threads(n);
+        openblas_set_num_threads(1);
     });
 }
 

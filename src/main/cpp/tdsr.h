@@ -55,7 +55,7 @@ void tdsr_last_oom(int64_t* requested, int64_t* free_bytes);
 const char* tdsr_version(void);
 /* BLAS library, its version/config string and the core it selected. */
 const char* tdsr_blas_info(void);
-/* Threads for OpenMP regions and for BLAS (they are separate pools; BLAS is never called inside an OpenMP region). */
+/* Threads of the CPU twins: OpenMP owns them; BLAS runs single-threaded, each GEMM cut into one slice per thread. */
 int tdsr_set_num_threads(int n);
 /* The caching allocator of a device: one line (allocated, reserved, peak, raw allocations), and the numbers
  * out[0..5] = allocated, reserved, peak allocated, peak reserved, raw allocations, raw releases (bytes, counts). */

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cblas.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace tdsr::cpu {
@@ -18,6 +21,36 @@ inline void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const doub
                  int ldb, double beta, double* C, int ldc) {
     cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
                 B, ldb, beta, C, ldc);
+}
+
+// The engine's one owner of threads is OpenMP: BLAS always runs single-threaded (tdsr_set_num_threads sets it so),
+// and a GEMM is cut into slices of C, along its longer side, one slice per OpenMP thread. Two pools of spinning
+// threads (libgomp's and OpenBLAS's) on the same cores made a step on 2 threads several times slower than on one.
+// Slices are fixed by the shape and the thread count, so a result is the same on every run with that count.
+template <class T>
+void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta,
+                   T* C, int ldc) {
+    const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    const int64_t work = int64_t(M) * N * K;
+    // A slice should be worth a thread's start (~2^18 multiply-adds) and keep a few rows or columns.
+    const int useful = int(std::min<int64_t>(work >> 18, int64_t(std::max(M, N)) / 16));
+    const int slices = std::max(1, std::min(threads, useful));
+    if (slices == 1) {
+        gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    const bool by_rows = M >= N;
+    const int L = by_rows ? M : N;
+#pragma omp parallel for schedule(static) num_threads(slices)
+    for (int s = 0; s < slices; s++) {
+        const int a = int(int64_t(L) * s / slices), b = int(int64_t(L) * (s + 1) / slices);
+        if (by_rows) {  // rows a..b of C = rows a..b of op(A) times op(B)
+            gemm(ta, tb, b - a, N, K, alpha, ta ? A + a : A + int64_t(a) * lda, lda, B, ldb, beta, C + int64_t(a) * ldc,
+                 ldc);
+        } else {        // columns a..b of C = op(A) times columns a..b of op(B)
+            gemm(ta, tb, M, b - a, K, alpha, A, lda, tb ? B + int64_t(a) * ldb : B + a, ldb, beta, C + a, ldc);
+        }
+    }
 }
 
 // A per-thread scratch buffer that only grows: im2col columns and other temporaries, no allocation per call once warm.

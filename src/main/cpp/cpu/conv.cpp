@@ -119,14 +119,14 @@ void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
         const T* xn = x + int64_t(n) * g.C * g.HW();
         T* yn = y + int64_t(n) * g.M * P;
         if (g.pointwise()) {
-            gemm(false, false, g.M, int(P), g.C, T(1), w, g.C, xn, int(P), T(0), yn, int(P));
+            gemm_parallel(false, false, g.M, int(P), g.C, T(1), w, g.C, xn, int(P), T(0), yn, int(P));
             continue;
         }
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
             im2col_tile(xn, g, p0, p1, col);
-            gemm(false, false, g.M, int(cnt), int(K), T(1), w, int(K), col, int(cnt), T(0), yn + p0, int(P));
+            gemm_parallel(false, false, g.M, int(cnt), int(K), T(1), w, int(K), col, int(cnt), T(0), yn + p0, int(P));
         }
     }
 }
@@ -139,14 +139,14 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
         const T* dyn = dy + int64_t(n) * g.M * P;
         T* dxn = dx + int64_t(n) * g.C * g.HW();
         if (g.pointwise()) {
-            gemm(true, false, g.C, int(P), g.M, T(1), w, g.C, dyn, int(P), T(0), dxn, int(P));
+            gemm_parallel(true, false, g.C, int(P), g.M, T(1), w, g.C, dyn, int(P), T(0), dxn, int(P));
             continue;
         }
         std::fill(dxn, dxn + int64_t(g.C) * g.HW(), T(0));
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
-            gemm(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dyn + p0, int(P), T(0), col, int(cnt));
+            gemm_parallel(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dyn + p0, int(P), T(0), col, int(cnt));
             col2im_tile(col, g, p0, p1, dxn);
         }
     }
@@ -160,14 +160,14 @@ void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g
         const T* dyn = dy + int64_t(n) * g.M * P;
         const T* xn = x + int64_t(n) * g.C * g.HW();
         if (g.pointwise()) {
-            gemm(false, true, g.M, g.C, int(P), T(1), dyn, int(P), xn, int(P), T(1), dw, g.C);
+            gemm_parallel(false, true, g.M, g.C, int(P), T(1), dyn, int(P), xn, int(P), T(1), dw, g.C);
             continue;
         }
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
             im2col_tile(xn, g, p0, p1, col);
-            gemm(false, true, g.M, int(K), int(cnt), T(1), dyn + p0, int(P), col, int(cnt), T(1), dw, int(K));
+            gemm_parallel(false, true, g.M, int(K), int(cnt), T(1), dyn + p0, int(P), col, int(cnt), T(1), dw, int(K));
         }
     }
 }

@@ -74,7 +74,7 @@ bool all_finite(const tdsr_tensor* x) {
 void gemm(const GemmShape& s, const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c) {
     dispatch_float("gemm", a, [&](auto tag) {
         using T = decltype(tag);
-        gemm(false, false, s.M, s.N, s.K, T(1), a->data<T>(), s.K, b->data<T>(), s.N, T(0), c->data<T>(), s.N);
+        gemm_parallel(false, false, s.M, s.N, s.K, T(1), a->data<T>(), s.K, b->data<T>(), s.N, T(0), c->data<T>(), s.N);
     });
 }
 

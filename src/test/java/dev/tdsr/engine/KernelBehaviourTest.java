@@ -219,4 +219,48 @@ class KernelBehaviourTest {
             assertFalse(B.allFinite(t));
         }
     }
+
+    /** The D-DBPN 4x projection layers on a team of threads (GEMMs cut into slices) against one thread. */
+    @Test
+    void aThreadTeamGivesTheOneThreadResult() {
+        int before = Engine.threads();
+        try {
+            float[][] one = convPasses(1), team = convPasses(2);
+            for (int k = 0; k < one.length; k++) {
+                for (int i = 0; i < one[k].length; i++) {
+                    float e = one[k][i], a = team[k][i];
+                    final int pass = k, at = i;
+                    assertTrue(Math.abs(e - a) <= 1e-5f * Math.max(1f, Math.abs(e)),
+                            () -> "pass " + pass + " [" + at + "]: 1 thread " + e + ", 2 threads " + a);
+                }
+            }
+        } finally {
+            Engine.setThreads(before);
+        }
+    }
+
+    private static float[][] convPasses(int threads) {
+        Engine.setThreads(threads);
+        SplittableRandom r = new SplittableRandom(5);
+        try (Scope s = Scope.open()) {
+            ConvSpec spec = ConvSpec.of(4, 2);
+            Tensor x = B.allocate(1, 32, 40, 40).write(floats(r, 32 * 40 * 40));
+            Tensor w = B.allocate(32, 32, 8, 8).write(floats(r, 32 * 32 * 64));
+            Tensor y = B.allocate(1, 32, 10, 10), dx = B.allocate(1, 32, 40, 40), dw = B.allocate(32, 32, 8, 8);
+            Tensor up = B.allocate(1, 32, 40, 40), dy = B.allocate(1, 32, 10, 10).write(floats(r, 32 * 100));
+            B.conv2dForward(x, w, null, y, spec);
+            B.conv2dBackwardInput(dy, w, dx, spec);
+            B.conv2dBackwardParams(dy, x, dw, null, spec);
+            B.deconv2dForward(dy, w, null, up, spec);
+            return new float[][] {B.readFloats(y), B.readFloats(dx), B.readFloats(dw), B.readFloats(up)};
+        }
+    }
+
+    private static float[] floats(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextDouble(-1, 1);
+        }
+        return v;
+    }
 }
