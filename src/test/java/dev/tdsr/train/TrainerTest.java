@@ -68,6 +68,29 @@ class TrainerTest {
         return TrainConfig.fromJson(n, "test");
     }
 
+    /** Issue 17 #2: a second train on a folder in use fails before touching it, naming the folder and the owner. */
+    @Test
+    void aRunFolderIsOwnedByOneTrainer() throws IOException {
+        TrainConfig cfg = tiny("locked", 3, 100);
+        Path out = tmp.resolve("locked");
+        try (Trainer first = Trainer.start(cfg, CpuBackend.get(), quiet())) {
+            String config = Files.readString(out.resolve("config.json"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.start(cfg, CpuBackend.get(), quiet()));
+            assertTrue(e.getMessage().startsWith("run folder " + out + " is in use by another training process (pid "
+                    + ProcessHandle.current().pid() + " on "), e.getMessage());
+            assertTrue(e.getMessage().contains(", started 20"), e.getMessage());
+            assertEquals(config, Files.readString(out.resolve("config.json")));
+            first.run();
+            assertThrows(IllegalArgumentException.class, () -> Trainer.resume(out, 4L, CpuBackend.get(), quiet()));
+        }
+        assertEquals(3, steps(out).size());
+        try (Trainer again = Trainer.resume(out, 4L, CpuBackend.get(), quiet())) { // released with close()
+            again.run();
+        }
+        assertEquals(4, steps(out).size());
+    }
+
     static Trainer.Options quiet() {
         return Trainer.Options.quiet(new PrintWriter(new StringWriter()));
     }
