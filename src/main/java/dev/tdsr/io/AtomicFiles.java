@@ -39,8 +39,33 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Replaces {@code target} atomically with what {@code body} writes (closing the stream is allowed). */
+    /**
+     * Checks, before any work, that {@code target} can be written as a file: not a directory (a rename would replace
+     * an empty one), its folder exists and is writable. The IOException names {@code target}.
+     */
+    public static void checkWritable(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IOException(target + ": is a directory; give a file name");
+        }
+        Path dir = abs.getParent();
+        if (dir == null || !Files.exists(dir)) {
+            throw new IOException(target + ": folder " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(target + ": " + dir + " is not a folder");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException(target + ": folder " + dir + " is not writable");
+        }
+    }
+
+    /**
+     * Replaces {@code target} atomically with what {@code body} writes (closing the stream is allowed); refuses a
+     * target that {@link #checkWritable} refuses.
+     */
     public static void write(Path target, Writer<OutputStream> body) throws IOException {
+        checkWritable(target);
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
         try {
