@@ -159,6 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainConfig cfg = base.with(given);
+        refuseIgnoredOptions(!resume && cfg.modeValue() == TrainConfig.Mode.STUDY, cfg.modeValue());
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
@@ -186,6 +187,34 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 3;
         }
+    }
+
+    /** Options only the study reads. */
+    private static final List<String> STUDY_ONLY = List.of("--study", "--quick", "--scale-workers", "--set");
+    /** Options every mode reads. */
+    private static final List<String> EVERY_MODE = List.of("--mode", "--out", "--device", "--threads", "--no-tf32");
+
+    /** An option the chosen mode would ignore is an error, before any work. */
+    private void refuseIgnoredOptions(boolean studyMode, TrainConfig.Mode runMode) {
+        List<String> ignored = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName();
+            if (EVERY_MODE.contains(name)) {
+                continue;
+            }
+            if (studyMode != STUDY_ONLY.contains(name) && !ignored.contains(name)) {
+                ignored.add(name);
+            }
+        }
+        if (ignored.isEmpty()) {
+            return;
+        }
+        if (studyMode) {
+            throw new IllegalArgumentException(String.join(", ", ignored) + ": not used by the study (no --mode); "
+                    + "change a study value with --set key.path=value, or give --mode detector|sr|tdsr for one run");
+        }
+        throw new IllegalArgumentException(String.join(", ", ignored) + ": study options, not used by "
+                + (resume ? "--resume" : "--mode " + runMode) + "; drop them, or run the study without --mode");
     }
 
     /** The options given on the command line, as a config whose other fields are null. */

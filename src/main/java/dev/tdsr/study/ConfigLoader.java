@@ -33,6 +33,7 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // sr.base: 8.5 is an error, not 8
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private static final PropertyNamingStrategies.NamingBase SNAKE =
