@@ -1,5 +1,6 @@
 package dev.tdsr.study;
 
+import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.eval.VocEvaluator;
 import dev.tdsr.report.Method;
 import java.util.List;
@@ -44,10 +45,11 @@ public record StudyConfig(String name, String description, long seed, String dev
             if (!kind.equals("synthetic")) {
                 require(trainRoot, "dataset.train_root", "a dataset folder");
                 require(testRoot, "dataset.test_root", "a dataset folder");
-            } else if (syntheticImages < 5 || syntheticClasses < 1 || syntheticSize < 32) {
+            } else if (syntheticImages < 5 || syntheticClasses < 1 || syntheticClasses > SyntheticDataset.MAX_CLASSES
+                    || syntheticSize < 32 || syntheticSize > SyntheticDataset.MAX_SIZE) {
                 throw new IllegalArgumentException("dataset.synthetic_images/synthetic_classes/synthetic_size: "
-                        + "expected >= 5, >= 1 and >= 32, got " + syntheticImages + ", " + syntheticClasses + ", "
-                        + syntheticSize);
+                        + "expected >= 5, 1.." + SyntheticDataset.MAX_CLASSES + " and 32.." + SyntheticDataset.MAX_SIZE
+                        + ", got " + syntheticImages + ", " + syntheticClasses + ", " + syntheticSize);
             }
             nonNegative(maxTestImages, "dataset.max_test_images");
         }
