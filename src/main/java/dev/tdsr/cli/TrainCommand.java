@@ -115,6 +115,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", description = "steps between checkpoints (default: 500)")
     Integer checkpointEvery;
 
+    @Option(names = "--keep-checkpoints", description = "periodic checkpoints kept besides stage ends and the latest "
+            + "(default: 3; 0 = all)")
+    Integer keepCheckpoints;
+
     @Option(names = "--log-every", description = "steps between log lines when not on a terminal (default: 10)")
     Integer logEvery;
 
@@ -237,6 +241,7 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "detector", detector);
         putIf(n, "out", out);
         putIf(n, "checkpointEvery", checkpointEvery);
+        putIf(n, "keepCheckpoints", keepCheckpoints);
         putIf(n, "logEvery", logEvery);
         putIf(n, "evalEvery", evalEvery);
         putIf(n, "evalData", evalData);

@@ -136,6 +136,25 @@ public final class AtomicFiles {
         return target;
     }
 
+    /**
+     * Deletes checkpoint {@code name} under {@code root}, refusing the one {@code latest} names. The folder is first
+     * renamed to a temp name, so a kill during the delete leaves only a temp folder (removed by the next
+     * {@link #writeCheckpoint}), never a half-deleted checkpoint under its own name.
+     */
+    public static void deleteCheckpoint(Path root, String name) throws IOException {
+        Path target = root.resolve(name);
+        if (latest(root).map(target::equals).orElse(false)) {
+            throw new IllegalArgumentException(target + " is the latest checkpoint; refusing to delete it");
+        }
+        if (!Files.isDirectory(target)) {
+            return;
+        }
+        Path temp = root.resolve(name + TMP_MARK + randomSuffix());
+        Files.move(target, temp, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(root);
+        deleteTree(temp);
+    }
+
     /** The folder that {@code root/latest} names, or empty when no checkpoint was completed yet. */
     public static Optional<Path> latest(Path root) throws IOException {
         Path pointer = root.resolve(LATEST);

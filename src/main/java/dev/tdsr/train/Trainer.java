@@ -258,6 +258,7 @@ public final class Trainer implements AutoCloseable {
         ObjectNode n = c.toJson();
         // the schedule and the lr decay are compared up to the branch step only
         for (String k : List.of("steps", "schedule", "lrDecayAt", "lrGamma", "out", "logEvery", "checkpointEvery",
+                "keepCheckpoints",
                 "evalEvery", "evalData", "evalSplit", "evalImages", "workers")) {
             n.remove(k);
         }
@@ -413,10 +414,43 @@ public final class Trainer implements AutoCloseable {
                     checkpointFault.write(dir);
                 }
             });
+            prune(root);
         } catch (IOException e) {
             throw new IOException("checkpoint at step " + step + " failed (" + e.getMessage() + "); the previous "
                     + "checkpoint " + (lastCheckpoint == null ? "(none)" : lastCheckpoint) + " is intact: free space "
                     + "and continue with --resume", e);
+        }
+    }
+
+    /**
+     * Deletes periodic checkpoints beyond the newest {@code keepCheckpoints}, keeping every stage end and the one
+     * {@code latest} names (pruning runs only after the new checkpoint is whole and named by {@code latest}, so the
+     * previous one is never deleted before its successor is complete). 0 keeps everything.
+     */
+    private void prune(Path root) throws IOException {
+        int keep = config.keepCheckpoints();
+        if (keep == 0) {
+            return;
+        }
+        Path latest = AtomicFiles.latest(root).orElse(null);
+        List<Long> periodic = new ArrayList<>();
+        try (var ds = Files.newDirectoryStream(root, "step-*")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!Files.isDirectory(p) || !n.matches("step-\\d{8,}")) {
+                    continue; // temp folders and anything else are not ours to judge here
+                }
+                long at = Long.parseLong(n.substring(5));
+                if (!p.equals(latest) && !schedule.endsStage(at)) {
+                    periodic.add(at);
+                }
+            }
+        }
+        periodic.sort(null);
+        // the latest counts as one of the kept ones
+        int drop = periodic.size() - Math.max(0, keep - 1);
+        for (int i = 0; i < drop; i++) {
+            AtomicFiles.deleteCheckpoint(root, String.format(Locale.ROOT, "step-%08d", periodic.get(i)));
         }
     }
 

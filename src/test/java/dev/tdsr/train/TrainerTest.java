@@ -251,6 +251,48 @@ class TrainerTest {
         assertSameLosses(straight.subList(0, 4), steps(run));
     }
 
+    private static List<String> checkpoints(Path run) throws IOException {
+        try (Stream<Path> s = Files.list(run.resolve(Trainer.CHECKPOINTS))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Issue 17 #9: the newest N checkpoints (latest included) and every stage end are kept, the rest pruned. */
+    @Test
+    void checkpointsArePrunedToTheNewestFewPlusStageEnds() throws IOException {
+        // schedule 2:1:0+4:1:0.5: stages end at steps 2 and 6; a checkpoint at every step
+        try (Trainer t = Trainer.start(tiny("pruned", 6, 1), CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        assertEquals(List.of("latest", "step-00000002", "step-00000004", "step-00000005", "step-00000006"),
+                checkpoints(tmp.resolve("pruned")));
+        TrainConfig all = tiny("kept", 6, 1).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("keepCheckpoints", 0), "test"));
+        try (Trainer t = Trainer.start(all, CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        assertEquals(7, checkpoints(tmp.resolve("kept")).size());
+        // a failed write prunes nothing: the latest and its predecessors stay until a successor is whole
+        TrainConfig one = tiny("one", 4, 1).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("keepCheckpoints", 1), "test"));
+        try (Trainer t = Trainer.start(one, CpuBackend.get(), quiet())) {
+            t.checkpointFault = dir -> {
+                if (dir.getFileName().toString().startsWith("step-00000004")) {
+                    throw new IOException("No space left on device");
+                }
+            };
+            assertThrows(IOException.class, t::run);
+        }
+        assertEquals(List.of("latest", "step-00000002", "step-00000003"), checkpoints(tmp.resolve("one")));
+        try (Trainer t = Trainer.resume(tmp.resolve("one"), null, CpuBackend.get(), quiet())) {
+            assertEquals(3, t.step());
+            t.run();
+        }
+        assertSameLosses(straight.subList(0, 4), steps(tmp.resolve("one")));
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(
+                JSON.createObjectNode().put("mode", "sr").put("data", "d").put("keepCheckpoints", -1), "test").resolve());
+    }
+
     @Test
     void nanGuardNamesTheBadLossPart() throws IOException {
         TrainConfig taskFirst = tiny("nan-loc", 2, 100).with(TrainConfig.fromJson(
