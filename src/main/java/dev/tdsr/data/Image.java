@@ -79,6 +79,7 @@ public record Image(int width, int height, float[] data) {
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             try {
                 reader.setInput(in, true, true);
+                checkDecodable(file, reader.getWidth(0), reader.getHeight(0));
                 bi = reader.read(0, reader.getDefaultReadParam());
             } finally {
                 reader.dispose();
@@ -98,6 +99,18 @@ public record Image(int width, int height, float[] data) {
             throw new IOException(file + ": not a readable image (expected JPEG or PNG)");
         }
         return bi;
+    }
+
+    /** A header whose size the heap cannot decode (a crafted PNG can claim 2^31 x 2^31) is an error, not an OOM. */
+    private static void checkDecodable(Path file, int width, int height) throws IOException {
+        long pixels = (long) width * height;
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (width < 1 || height < 1 || pixels > Integer.MAX_VALUE / 4 || 8 * pixels > free) {
+            throw new IOException(String.format(Locale.ROOT, "%s: a %dx%d image needs about %.1f GiB of Java heap to "
+                    + "decode, more than the %.1f GiB free (-Xmx)", file, width, height, 8.0 * pixels / (1L << 30),
+                    free / (double) (1L << 30)));
+        }
     }
 
     /**

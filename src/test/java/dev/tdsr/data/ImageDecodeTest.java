@@ -67,4 +67,13 @@ public class ImageDecodeTest {
         e = assertThrows(IOException.class, () -> Image.decode(dir));
         assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
     }
+
+    /** A PNG whose header claims 100000 x 100000 pixels: an error before decoding, not an OutOfMemoryError. */
+    @Test
+    void aHeaderTooLargeForTheHeapIsAnError() throws IOException {
+        Path png = Path.of("src/test/resources/dev/tdsr/fuzz/FileReadersFuzzTestInputs/image/huge-header.png");
+        IOException e = assertThrows(IOException.class, () -> Image.decode(png));
+        assertTrue(e.getMessage().startsWith(png + ": a 100000x100000 image needs about 74.5 GiB of Java heap to decode"),
+                e.getMessage());
+    }
 }
