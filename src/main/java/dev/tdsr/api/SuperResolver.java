@@ -78,6 +78,7 @@ public final class SuperResolver implements AutoCloseable {
 
     /** As {@link #upscale(BufferedImage)}, also returning the network's unclamped float output. */
     public Upscaled upscaleWithRaw(BufferedImage image) {
+        checkHeap(image.getWidth(), image.getHeight(), scale, true, image.getColorModel().hasAlpha(), SuperResolver::availableHeap);
         RgbPlanes p = RgbPlanes.of(image);
         float[] sr = upscale(p.rgb(), p.width(), p.height());
         int w = scale * p.width();
@@ -103,6 +104,7 @@ public final class SuperResolver implements AutoCloseable {
             throw new IllegalArgumentException("upscale: expected 3*width*height = 3*" + width + "*" + height
                     + " planar RGB values, got " + chw.length);
         }
+        checkHeap(width, height, scale, false, false, SuperResolver::availableHeap);
         try {
             return pool.apply(model -> EngineErrors.translating(() -> tiler.upscale(chw, width, height,
                     (in, w, h) -> forward(model, in, w, h))));
@@ -120,6 +122,46 @@ public final class SuperResolver implements AutoCloseable {
         in.get(chw);
         out.put(upscale(chw, width, height));
     }
+
+    /** Heap the JVM can still give: its maximum less what is in use (garbage included until collected). */
+    private static long availableHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    /**
+     * Refuses, before computing, an upscale of a {@code width x height} image whose peak Java heap (estimated: 3
+     * input planes, then per output pixel 3 accumulated planes, a weight sum and, for an image result, the 8-bit
+     * image, plus the resized alpha) exceeds what {@code heap} says is available (asked again after one collection),
+     * or whose output exceeds a Java array.
+     */
+    static void checkHeap(int width, int height, int scale, boolean image, boolean alpha,
+            java.util.function.LongSupplier heap) {
+        long in = (long) width * height;
+        long out = in * scale * scale;
+        int ow = scale * width;
+        int oh = scale * height;
+        if (3 * out > Integer.MAX_VALUE - 8) {
+            throw new ImageTooLargeException("upscale: a " + width + "x" + height + " image at x" + scale + " gives "
+                    + ow + "x" + oh + " pixels, more than one Java array holds (" + (3 * out) + " values); "
+                    + "upscale it in parts", 4 * 3 * out, -1);
+        }
+        long needed = 4 * (3 * in + out * (3 + 1 + (image ? 1 : 0) + (alpha ? 4 : 0)));
+        long available = heap.getAsLong();
+        if (needed > available) {
+            System.gc(); // garbage counts as used until collected
+            available = Math.max(available, heap.getAsLong());
+        }
+        if (needed > available) {
+            throw new ImageTooLargeException(String.format(java.util.Locale.ROOT, "upscale: a %dx%d image at x%d "
+                    + "(output %dx%d) needs about %.1f GiB of Java heap, but %.1f GiB is available (-Xmx%dm); raise "
+                    + "-Xmx (e.g. JAVA_TOOL_OPTIONS=-Xmx%dg) or upscale the image in parts", width, height, scale, ow,
+                    oh, needed / GIB, available / GIB, Runtime.getRuntime().maxMemory() >> 20,
+                    (long) Math.ceil(needed * 1.25 / GIB) + 1), needed, available);
+        }
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     private float[] forward(Dbpn model, float[] chw, int w, int h) {
         try (Scope scope = Scope.open()) {

@@ -52,6 +52,7 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        image.checkOutputs();
         var input = image.readInput();
         TaskDrivenDetector.Builder b = TaskDrivenDetector.builder().setModel(weights).optBackend(image.backend())
                 .optScoreThreshold(scoreThreshold);

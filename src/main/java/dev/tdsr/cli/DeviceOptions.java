@@ -18,10 +18,7 @@ public final class DeviceOptions {
     /** Applies --threads and chooses the backend. */
     public Backends.Choice choose() {
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            }
-            Engine.setThreads(threads);
+            Engine.setThreads(threads, "--threads");
         }
         if (noTf32) {
             System.setProperty("tdsr.cuda.tf32", "false");

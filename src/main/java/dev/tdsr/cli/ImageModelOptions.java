@@ -48,6 +48,17 @@ public final class ImageModelOptions {
         return b;
     }
 
+    /** Checks --output and --raw-output before any work: writable files in existing folders, not folders. */
+    void checkOutputs() throws IOException {
+        dev.tdsr.io.AtomicFiles.checkWritable(output);
+        if (rawOutput != null) {
+            dev.tdsr.io.AtomicFiles.checkWritable(rawOutput);
+            if (rawOutput.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--raw-output " + rawOutput + " is the same file as --output");
+            }
+        }
+    }
+
     /** Decodes --input, naming the file when it is missing or not an image ImageIO can read. */
     BufferedImage readInput() throws IOException {
         if (!Files.isRegularFile(input)) {

@@ -2,6 +2,7 @@ package dev.tdsr.cli;
 
 import dev.tdsr.api.SuperResolver;
 import dev.tdsr.api.Upscaled;
+import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.Npy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,14 +46,19 @@ public final class SrCommand implements Callable<Integer> {
         if (!image.output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException(image.output + ": --output must be a .png file");
         }
+        image.checkOutputs();
         BufferedImage input = image.readInput();
         SuperResolver.Builder b = image.superResolver(weights).optBackend(image.backend()).optTileSize(tile)
                 .optTileOverlap(tileOverlap);
         try (SuperResolver sr = b.build()) {
             Upscaled up = sr.upscaleWithRaw(input);
-            if (!ImageIO.write(up.image(), "png", image.output.toFile())) {
-                throw new IOException(image.output + ": no PNG writer for this image");
-            }
+            AtomicFiles.write(image.output, out -> {
+                try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+                    if (!ImageIO.write(up.image(), "png", ios)) {
+                        throw new IOException(image.output + ": no PNG writer for this image");
+                    }
+                }
+            });
             if (image.rawOutput != null) {
                 Npy.write(image.rawOutput, up.raw(), 1, 3, up.height(), up.width());
             }

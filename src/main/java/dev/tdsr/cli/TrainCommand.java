@@ -115,6 +115,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", description = "steps between checkpoints (default: 500)")
     Integer checkpointEvery;
 
+    @Option(names = "--keep-checkpoints", description = "periodic checkpoints kept besides stage ends and the latest "
+            + "(default: 3; 0 = all)")
+    Integer keepCheckpoints;
+
     @Option(names = "--log-every", description = "steps between log lines when not on a terminal (default: 10)")
     Integer logEvery;
 
@@ -159,6 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainConfig cfg = base.with(given);
+        refuseIgnoredOptions(!resume && cfg.modeValue() == TrainConfig.Mode.STUDY, cfg.modeValue());
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
@@ -188,6 +193,34 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Options only the study reads. */
+    private static final List<String> STUDY_ONLY = List.of("--study", "--quick", "--scale-workers", "--set");
+    /** Options every mode reads. */
+    private static final List<String> EVERY_MODE = List.of("--mode", "--out", "--device", "--threads", "--no-tf32");
+
+    /** An option the chosen mode would ignore is an error, before any work. */
+    private void refuseIgnoredOptions(boolean studyMode, TrainConfig.Mode runMode) {
+        List<String> ignored = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName();
+            if (EVERY_MODE.contains(name)) {
+                continue;
+            }
+            if (studyMode != STUDY_ONLY.contains(name) && !ignored.contains(name)) {
+                ignored.add(name);
+            }
+        }
+        if (ignored.isEmpty()) {
+            return;
+        }
+        if (studyMode) {
+            throw new IllegalArgumentException(String.join(", ", ignored) + ": not used by the study (no --mode); "
+                    + "change a study value with --set key.path=value, or give --mode detector|sr|tdsr for one run");
+        }
+        throw new IllegalArgumentException(String.join(", ", ignored) + ": study options, not used by "
+                + (resume ? "--resume" : "--mode " + runMode) + "; drop them, or run the study without --mode");
+    }
+
     /** The options given on the command line, as a config whose other fields are null. */
     private TrainConfig overrides() {
         ObjectNode n = JSON.createObjectNode();
@@ -208,6 +241,7 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "detector", detector);
         putIf(n, "out", out);
         putIf(n, "checkpointEvery", checkpointEvery);
+        putIf(n, "keepCheckpoints", keepCheckpoints);
         putIf(n, "logEvery", logEvery);
         putIf(n, "evalEvery", evalEvery);
         putIf(n, "evalData", evalData);

@@ -110,6 +110,12 @@ public final class CocoReader {
                 continue;
             }
             double[] b = a.bbox;
+            if (!(Double.isFinite(b[0]) && Double.isFinite(b[1]) && Double.isFinite(b[2]) && Double.isFinite(b[3])
+                    && Double.isFinite(a.area))) {
+                summary.report(Problem.MALFORMED_ANNOTATION, where + "/bbox [" + b[0] + "," + b[1] + "," + b[2] + ","
+                        + b[3] + "] or area " + a.area + " is not finite");
+                continue;
+            }
             if (b[2] <= 0 || b[3] <= 0) {
                 summary.report(Problem.ZERO_AREA_BOX, where + "/bbox [" + b[0] + "," + b[1] + "," + b[2] + ","
                         + b[3] + "] has zero area (expected w > 0, h > 0)");

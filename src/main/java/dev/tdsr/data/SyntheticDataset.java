@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
@@ -46,6 +48,8 @@ public final class SyntheticDataset {
     private static final String[] TEXTURES = {"dots", "stripes", "checker", "grid", "waves", "speckle"};
     /** Every (shape, texture) pair is a possible class. */
     public static final int MAX_CLASSES = 36; // SHAPES.length * TEXTURES.length
+    /** The largest image side (a 4096 x 4096 image is 48 MiB as 8-bit RGB, 192 MiB while rendered as floats). */
+    public static final int MAX_SIZE = 4096;
     public static final int DEFAULT_CLASSES = 6;
 
     private final int size;
@@ -53,9 +57,9 @@ public final class SyntheticDataset {
     private final long seed;
 
     public SyntheticDataset(int size, int classes, long seed) {
-        if (size < 32 || classes < 1 || classes > MAX_CLASSES) {
-            throw new IllegalArgumentException("synthetic dataset: need size >= 32 and 1.." + MAX_CLASSES
-                    + " classes, got size " + size + ", classes " + classes);
+        if (size < 32 || size > MAX_SIZE || classes < 1 || classes > MAX_CLASSES) {
+            throw new IllegalArgumentException("synthetic dataset: need size 32.." + MAX_SIZE + " and 1.."
+                    + MAX_CLASSES + " classes, got size " + size + ", classes " + classes);
         }
         this.size = size;
         this.classes = classes;
@@ -297,6 +301,15 @@ public final class SyntheticDataset {
     public void write(Path out, Layout layout, int images) throws IOException {
         if (images < 1) {
             throw new IllegalArgumentException("synthetic dataset: --images must be >= 1, got " + images);
+        }
+        // every image is rendered (8-bit RGB) before the files are written, plus a float image per worker
+        long needed = (long) images * 3 * size * size + (long) ForkJoinPool.getCommonPoolParallelism() * 16 * size * size;
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (needed > available) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "synthetic dataset: %d images of %dx%d need "
+                    + "about %.1f GiB of Java heap, but %.1f GiB is available (-Xmx); write fewer or smaller images, "
+                    + "or raise -Xmx", images, size, size, needed / (double) (1L << 30), available / (double) (1L << 30)));
         }
         List<Rendered> rendered = IntStream.range(0, images).parallel().mapToObj(this::render).toList();
         if (layout == Layout.VOC) {

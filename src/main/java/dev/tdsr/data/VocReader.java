@@ -185,12 +185,18 @@ public final class VocReader {
 
     private static double number(Element parent, String tag, Path file) {
         String s = text(parent, tag, file).strip();
+        double v;
         try {
-            return Double.parseDouble(s);
+            v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
             throw new DatasetFormatException(Problem.MALFORMED_ANNOTATION,
                     file + ": field " + parent.getTagName() + "/" + tag + " = '" + s + "' is not a number");
         }
+        if (!Double.isFinite(v)) { // NaN passes every comparison below; Infinity and 1e999 are no pixel either
+            throw new DatasetFormatException(Problem.MALFORMED_ANNOTATION,
+                    file + ": field " + parent.getTagName() + "/" + tag + " = '" + s + "' is not a finite number");
+        }
+        return v;
     }
 
     /** 0/1 flag that may be absent (absent = 0, as the devkit reads it). */

@@ -9,6 +9,10 @@ import dev.tdsr.engine.jni.Tdsr;
  * throughput, and OpenBLAS's spinning threads collapse there), else to the processor count. Override with
  * {@code -Dtdsr.threads=N}, the {@code TDSR_THREADS} environment variable, {@link #setThreads(int)} or the CLI's
  * {@code --threads}.
+ *
+ * <p>Every source is bounded ({@link #boundThreads}): below 1 or above 4 x the processor count is an error (such
+ * counts crashed or hung OpenMP/OpenBLAS); above the processor count the engine uses the processor count and says so
+ * once on stderr, because more BLAS threads than processors spin against each other and can wedge the process.
  */
 public final class Engine {
     private static volatile boolean loaded;
@@ -28,7 +32,7 @@ public final class Engine {
                     + " every step of the loader.", t);
         }
         loaded = true;
-        setThreads(defaultThreads());
+        setThreads(defaultThreads(), configuredThreads() != null ? "tdsr.threads / TDSR_THREADS" : "threads");
     }
 
     static String rootMessage(Throwable t) {
@@ -39,8 +43,14 @@ public final class Engine {
         return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 
-    public static int defaultThreads() {
+    private static String configuredThreads() {
         String configured = System.getProperty("tdsr.threads", System.getenv("TDSR_THREADS"));
+        return configured == null || configured.isBlank() ? null : configured;
+    }
+
+    /** The configured count (tdsr.threads, else TDSR_THREADS; >= 1, not yet capped), else the default. */
+    public static int defaultThreads() {
+        String configured = configuredThreads();
         if (configured != null && !configured.isBlank()) {
             try {
                 int n = Integer.parseInt(configured.trim());
@@ -57,11 +67,39 @@ public final class Engine {
         return cpus <= 2 ? 1 : cpus;
     }
 
-    /** Sets the OpenMP and BLAS thread counts of the CPU engine. */
+    /** The most threads accepted at all, as a multiple of the processors the JVM sees. */
+    public static final int MAX_THREADS_PER_PROCESSOR = 4;
+
+    /**
+     * The thread count the engine uses for a requested one: an error outside 1..4 x processors (naming
+     * {@code source}), the processor count (with a one-line warning on stderr) above it, else the request.
+     */
+    public static int boundThreads(int requested, int processors, String source) {
+        int cpus = Math.max(1, processors);
+        long max = (long) MAX_THREADS_PER_PROCESSOR * cpus;
+        if (requested < 1 || requested > max) {
+            throw new IllegalArgumentException(source + " must be between 1 and " + max + " (" + MAX_THREADS_PER_PROCESSOR
+                    + " x the " + cpus + " processors this JVM sees), got " + requested);
+        }
+        if (requested > cpus) {
+            System.err.println("warning: " + source + " " + requested + " is more than the " + cpus
+                    + " processors this JVM sees; using " + cpus);
+            return cpus;
+        }
+        return requested;
+    }
+
+    /** Sets the OpenMP and BLAS thread counts of the CPU engine, bounded as {@link #boundThreads} says. */
     public static synchronized void setThreads(int n) {
+        setThreads(n, "threads");
+    }
+
+    /** As {@link #setThreads(int)}; {@code source} names the setting in errors and warnings (e.g. "--threads"). */
+    public static synchronized void setThreads(int n, String source) {
+        int bounded = boundThreads(n, Runtime.getRuntime().availableProcessors(), source);
         ensureLoadedQuietly();
-        Status.check(Tdsr.tdsr_set_num_threads(n));
-        threads = n;
+        Status.check(Tdsr.tdsr_set_num_threads(bounded));
+        threads = bounded;
     }
 
     private static void ensureLoadedQuietly() {

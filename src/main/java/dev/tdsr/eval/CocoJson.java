@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads the fields COCO bbox evaluation needs from an instances file ({@code images[].id}, {@code categories[].id},
@@ -21,33 +23,78 @@ public final class CocoJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /**
+     * The ground truth, validated as the training readers validate theirs: {@code images}, {@code categories} and
+     * {@code annotations} must be present, ids unique within each, every annotation on a listed image and category,
+     * widths, heights and areas non-negative. Each error names the file, the element and its line.
+     */
     public static CocoEvaluator.GroundTruth readGroundTruth(Path file) throws IOException {
         List<Long> images = new ArrayList<>();
         List<Long> categories = new ArrayList<>();
         List<CocoEvaluator.Annotation> annotations = new ArrayList<>();
+        List<At> annotationAt = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Set<Long> imageIds = new HashSet<>();
+        Set<Long> categoryIds = new HashSet<>();
         try (JsonParser p = MAPPER.createParser(file.toFile())) {
             expect(p, p.nextToken() == JsonToken.START_OBJECT, file, "the top level", "an object with images, categories, annotations");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
-                    case "images" -> forEach(p, file, field, (n, at) -> images.add(integer(n, "id", file, at)));
-                    case "categories" -> forEach(p, file, field, (n, at) -> categories.add(integer(n, "id", file, at)));
+                    case "images" -> forEach(p, file, field, (n, at) -> images.add(unique(integer(n, "id", file, at), imageIds, file, at)));
+                    case "categories" -> forEach(p, file, field, (n, at) -> categories.add(unique(integer(n, "id", file, at), categoryIds, file, at)));
                     case "annotations" -> forEach(p, file, field, (n, at) -> {
                         double[] b = bbox(n, file, at);
                         JsonNode crowd = n.get("iscrowd");
                         // a missing iscrowd is taken as 0 (pycocotools would fail on it)
                         boolean isCrowd = crowd != null && !crowd.isNull() && (crowd.isBoolean() ? crowd.asBoolean() : number(n, "iscrowd", file, at) != 0);
+                        double area = number(n, "area", file, at);
+                        if (b[2] < 0 || b[3] < 0 || area < 0) {
+                            throw new IllegalArgumentException(file + ": " + at + ": negative size (bbox width/height "
+                                    + b[2] + ", " + b[3] + ", area " + area + "); expected >= 0");
+                        }
                         annotations.add(new CocoEvaluator.Annotation(integer(n, "id", file, at), integer(n, "image_id", file, at),
-                                integer(n, "category_id", file, at), b[0], b[1], b[2], b[3], number(n, "area", file, at), isCrowd));
+                                integer(n, "category_id", file, at), b[0], b[1], b[2], b[3], area, isCrowd));
+                        annotationAt.add(at);
                     });
                     default -> p.skipChildren();
                 }
+                seen.add(field);
             }
         } catch (JsonProcessingException e) {
             throw malformed(file, e);
         }
+        for (String required : List.of("images", "categories", "annotations")) {
+            if (!seen.contains(required)) {
+                throw new IllegalArgumentException(file + ": no '" + required + "' array (a COCO instances file has "
+                        + "images, categories and annotations; a results file goes to --dets)");
+            }
+        }
+        Set<Long> annotationIds = new HashSet<>();
+        for (int i = 0; i < annotations.size(); i++) {
+            CocoEvaluator.Annotation a = annotations.get(i);
+            At at = annotationAt.get(i);
+            if (!annotationIds.add(a.id())) {
+                throw new IllegalArgumentException(file + ": " + at + ".id: " + a.id() + " is used twice");
+            }
+            if (!imageIds.contains(a.imageId())) {
+                throw new IllegalArgumentException(file + ": " + at + ".image_id: " + a.imageId() + " is not in images");
+            }
+            if (!categoryIds.contains(a.categoryId())) {
+                throw new IllegalArgumentException(file + ": " + at + ".category_id: " + a.categoryId()
+                        + " is not in categories");
+            }
+        }
         return new CocoEvaluator.GroundTruth(images, categories, annotations);
+    }
+
+    /** {@code id}, added to {@code seen}; an id seen before is an error. */
+    private static long unique(long id, Set<Long> seen, Path file, At at) {
+        if (!seen.add(id)) {
+            throw new IllegalArgumentException(file + ": " + at + ".id: " + id + " is used twice");
+        }
+        return id;
     }
 
     public static List<CocoEvaluator.Detection> readDetections(Path file) throws IOException {

@@ -36,8 +36,9 @@ public final class VocDevkit {
 
     /**
      * Loads the set, its annotations and the detection files. Classes come from {@code classesFile} (one name per
-     * line) when given; otherwise they are the sorted union of the annotated class names and the detection file names.
-     * A class without a detection file simply has no detections.
+     * line) when given (detection files of other classes are then left out: a subset); otherwise they are the sorted
+     * annotated class names, and a detection file of a class not among them is an error (a misspelt name would
+     * become a class of its own with no AP). A class without a detection file simply has no detections.
      */
     public static Input load(Path devkit, String set, Path detsDir, Path classesFile) throws IOException {
         Path setFile = devkit.resolve("ImageSets").resolve("Main").resolve(set + ".txt");
@@ -61,9 +62,16 @@ public final class VocDevkit {
         if (classesFile != null) {
             classes = readClassList(classesFile);
         } else {
-            TreeSet<String> names = new TreeSet<>(files.keySet());
+            TreeSet<String> names = new TreeSet<>();
             images.forEach(im -> im.objects().forEach(o -> names.add(o.className())));
             classes = List.copyOf(names);
+        }
+        for (Map.Entry<String, Path> f : files.entrySet()) { // a misspelt class would be a new class with NaN AP
+            if (classesFile == null && !classes.contains(f.getKey())) {
+                throw new IllegalArgumentException(f.getValue() + ": class '" + f.getKey() + "' has no object in "
+                        + set + " (a misspelt name?); annotated classes: " + String.join(", ", classes) + ". Give "
+                        + "--classes FILE to evaluate a class without objects (or a subset)");
+            }
         }
         List<VocEvaluator.Detection> dets = new ArrayList<>();
         for (String c : classes) {

@@ -39,8 +39,33 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Replaces {@code target} atomically with what {@code body} writes (closing the stream is allowed). */
+    /**
+     * Checks, before any work, that {@code target} can be written as a file: not a directory (a rename would replace
+     * an empty one), its folder exists and is writable. The IOException names {@code target}.
+     */
+    public static void checkWritable(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IOException(target + ": is a directory; give a file name");
+        }
+        Path dir = abs.getParent();
+        if (dir == null || !Files.exists(dir)) {
+            throw new IOException(target + ": folder " + dir + " does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(target + ": " + dir + " is not a folder");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException(target + ": folder " + dir + " is not writable");
+        }
+    }
+
+    /**
+     * Replaces {@code target} atomically with what {@code body} writes (closing the stream is allowed); refuses a
+     * target that {@link #checkWritable} refuses.
+     */
     public static void write(Path target, Writer<OutputStream> body) throws IOException {
+        checkWritable(target);
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
         try {
@@ -109,6 +134,25 @@ public final class AtomicFiles {
         fsyncDirectory(root);
         writeString(root.resolve(LATEST), name + "\n");
         return target;
+    }
+
+    /**
+     * Deletes checkpoint {@code name} under {@code root}, refusing the one {@code latest} names. The folder is first
+     * renamed to a temp name, so a kill during the delete leaves only a temp folder (removed by the next
+     * {@link #writeCheckpoint}), never a half-deleted checkpoint under its own name.
+     */
+    public static void deleteCheckpoint(Path root, String name) throws IOException {
+        Path target = root.resolve(name);
+        if (latest(root).map(target::equals).orElse(false)) {
+            throw new IllegalArgumentException(target + " is the latest checkpoint; refusing to delete it");
+        }
+        if (!Files.isDirectory(target)) {
+            return;
+        }
+        Path temp = root.resolve(name + TMP_MARK + randomSuffix());
+        Files.move(target, temp, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDirectory(root);
+        deleteTree(temp);
     }
 
     /** The folder that {@code root/latest} names, or empty when no checkpoint was completed yet. */

@@ -90,7 +90,8 @@ public final class Safetensors {
      * Writes {@code tensors} with the header in the given order. The data is contiguous and laid out by element size,
      * largest first (stable), so that with the JSON padded by spaces to an 8-byte boundary every tensor starts
      * aligned to its element size, as the reference writer does. Atomic (see {@link AtomicFiles#write});
-     * {@code metadata} may be empty.
+     * {@code metadata} may be empty and is written in sorted key order whatever the map's order (a {@code Map.of}
+     * iterates in a per-JVM order), so identical contents give byte-identical files.
      */
     public static void write(Path file, Map<String, HostArray> tensors, Map<String, String> metadata)
             throws IOException {
@@ -105,7 +106,7 @@ public final class Safetensors {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = header.putObject(METADATA);
-            metadata.forEach(m::put);
+            new java.util.TreeMap<>(metadata).forEach(m::put); // sorted: identical states give identical bytes
         }
         for (Map.Entry<String, HostArray> e : tensors.entrySet()) {
             if (e.getKey().equals(METADATA)) {

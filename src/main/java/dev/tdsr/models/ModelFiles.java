@@ -104,14 +104,46 @@ public final class ModelFiles {
 
     /**
      * Writes {@code dict} into the parameters after checking that names and shapes match exactly (one error listing
-     * every difference; nothing is written on a mismatch).
+     * every difference) and that every value is finite (NaN or Inf names the tensor); nothing is written otherwise.
      */
     public static void loadInto(ParameterSet params, Map<String, HostArray> dict, String source)
             throws WeightFormatException {
         StateDict.requireMatch(source, dict, shapes(params));
+        for (Parameter p : params.list()) { // every tensor is checked first, so nothing is written on an error
+            requireFinite(source, p.name(), dict.get(p.name()));
+        }
         for (Parameter p : params.list()) {
             HostDoubles.write(p.value(), dict.get(p.name()).toDoubleArray());
         }
+    }
+
+    /** Refuses a floating tensor holding NaN or Inf, naming {@code source} and the tensor. */
+    static void requireFinite(String source, String name, HostArray a) throws WeightFormatException {
+        if (!a.type().isFloating()) {
+            return;
+        }
+        double[] v = a.toDoubleArray();
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new WeightFormatException(source + ": tensor '" + name + "' has " + bad + " non-finite value(s) of "
+                    + v.length + " (the first, " + v[first] + ", at index " + first + "); the weights are corrupt or "
+                    + "come from a diverged run");
+        }
+    }
+
+    private static LinkedHashMap<String, HostArray> finite(Path file, LinkedHashMap<String, HostArray> tensors)
+            throws WeightFormatException {
+        for (Map.Entry<String, HostArray> e : tensors.entrySet()) {
+            requireFinite(file.toString(), e.getKey(), e.getValue());
+        }
+        return tensors;
     }
 
     /**
@@ -230,14 +262,14 @@ public final class ModelFiles {
                 if (!Files.exists(weights)) {
                     throw new WeightFormatException(p + ": " + WEIGHTS + " is missing beside it");
                 }
-                return new Source(Safetensors.read(weights), json);
+                return new Source(finite(weights, Safetensors.read(weights)), json);
             }
             if (name.endsWith(".safetensors")) {
                 Safetensors.Contents c = Safetensors.load(p);
                 String text = c.metadata().get(METADATA_KEY);
-                return new Source(c.tensors(), text == null ? null : readJson(p, text));
+                return new Source(finite(p, c.tensors()), text == null ? null : readJson(p, text));
             }
-            return new Source(PthReader.read(p), null);
+            return new Source(finite(p, PthReader.read(p)), null);
         }
 
         private static ModelJson readJson(Path file, String text) throws WeightFormatException {

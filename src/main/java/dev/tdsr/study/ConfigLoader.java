@@ -33,6 +33,7 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // sr.base: 8.5 is an error, not 8
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private static final PropertyNamingStrategies.NamingBase SNAKE =
@@ -57,6 +58,10 @@ public final class ConfigLoader {
             tree = JSON.readTree(file.toFile());
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new IllegalArgumentException(file + ": empty; expected a study config (a JSON object; see "
+                    + "configs/default.json in the jar)");
         }
         return parse(override(tree, overrides, file.toString()), file.toString());
     }
@@ -100,6 +105,10 @@ public final class ConfigLoader {
     }
 
     static StudyConfig parse(JsonNode tree, String source) throws IOException {
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object (a study config), got "
+                    + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+        }
         // Unknown keys first: a misspelt key is also a missing one, and the misspelling is the useful message.
         List<String> unknown = new ArrayList<>();
         unknownKeys(tree, StudyConfig.class, "", unknown);

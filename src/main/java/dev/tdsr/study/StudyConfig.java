@@ -1,5 +1,6 @@
 package dev.tdsr.study;
 
+import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.eval.VocEvaluator;
 import dev.tdsr.report.Method;
 import java.util.List;
@@ -44,10 +45,11 @@ public record StudyConfig(String name, String description, long seed, String dev
             if (!kind.equals("synthetic")) {
                 require(trainRoot, "dataset.train_root", "a dataset folder");
                 require(testRoot, "dataset.test_root", "a dataset folder");
-            } else if (syntheticImages < 5 || syntheticClasses < 1 || syntheticSize < 32) {
+            } else if (syntheticImages < 5 || syntheticClasses < 1 || syntheticClasses > SyntheticDataset.MAX_CLASSES
+                    || syntheticSize < 32 || syntheticSize > SyntheticDataset.MAX_SIZE) {
                 throw new IllegalArgumentException("dataset.synthetic_images/synthetic_classes/synthetic_size: "
-                        + "expected >= 5, >= 1 and >= 32, got " + syntheticImages + ", " + syntheticClasses + ", "
-                        + syntheticSize);
+                        + "expected >= 5, 1.." + SyntheticDataset.MAX_CLASSES + " and 32.." + SyntheticDataset.MAX_SIZE
+                        + ", got " + syntheticImages + ", " + syntheticClasses + ", " + syntheticSize);
             }
             nonNegative(maxTestImages, "dataset.max_test_images");
         }
@@ -84,6 +86,10 @@ public record StudyConfig(String name, String description, long seed, String dev
                         + trainBatch);
             }
             nonNegative(trainLrWarmup, "detector.train_lr_warmup");
+            nonNegative(trainIterations, "detector.train_iterations");
+            if (!(trainLr > 0) || Double.isInfinite(trainLr)) {
+                throw new IllegalArgumentException("detector.train_lr: expected a finite value > 0, got " + trainLr);
+            }
         }
     }
 
@@ -112,8 +118,14 @@ public record StudyConfig(String name, String description, long seed, String dev
             weights = weights == null ? Map.of() : Map.copyOf(weights);
             nonNegative(pretrainIterations, "sr.pretrain_iterations");
             nonNegative(pretrainLrDropAt, "sr.pretrain_lr_drop_at");
-            if (!(pretrainLr > 0)) {
-                throw new IllegalArgumentException("sr.pretrain_lr: expected > 0, got " + pretrainLr);
+            if (!(pretrainLr > 0) || Double.isInfinite(pretrainLr)) {
+                throw new IllegalArgumentException("sr.pretrain_lr: expected a finite value > 0, got " + pretrainLr);
+            }
+            for (Map.Entry<String, String> e : weights.entrySet()) {
+                if (!List.of("2", "4", "8").contains(e.getKey())) {
+                    throw new IllegalArgumentException("sr.weights: keys are the scales \"2\", \"4\" or \"8\", got \""
+                            + e.getKey() + "\"");
+                }
             }
         }
     }
@@ -148,9 +160,18 @@ public record StudyConfig(String name, String description, long seed, String dev
                 "\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+(\\+\\d+k?:[0-9.eE+-]+:[0-9.eE+-]+)*");
 
         public Training {
-            if (batchSize < 1 || lr <= 0 || logEvery < 1) {
+            if (batchSize < 1 || !(lr > 0) || Double.isInfinite(lr) || logEvery < 1) {
                 throw new IllegalArgumentException("training.batch_size/lr/log_every: expected >= 1, > 0 and >= 1, "
                         + "got " + batchSize + ", " + lr + ", " + logEvery);
+            }
+            unitInterval(adamBeta1, "training.adam_beta1");
+            unitInterval(adamBeta2, "training.adam_beta2");
+            if (!(adamEps > 0) || Double.isInfinite(adamEps)) {
+                throw new IllegalArgumentException("training.adam_eps: expected a finite value > 0, got " + adamEps);
+            }
+            if (!(lrDropFactor > 0) || Double.isInfinite(lrDropFactor)) {
+                throw new IllegalArgumentException("training.lr_drop_factor: expected a finite value > 0, got "
+                        + lrDropFactor);
             }
             nonNegative(lrDropAt, "training.lr_drop_at");
             nonNegative(lrWarmup, "training.lr_warmup");
@@ -169,6 +190,12 @@ public record StudyConfig(String name, String description, long seed, String dev
                 case TDSR -> tdsrSchedule;
                 default -> throw new IllegalArgumentException("training: " + m + " is not a fine-tuned row");
             };
+        }
+
+        private static void unitInterval(double v, String field) {
+            if (!(v >= 0 && v < 1)) {
+                throw new IllegalArgumentException(field + ": expected a value in [0, 1), got " + v);
+            }
         }
 
         private static void schedule(String s, String field) {
@@ -199,6 +226,10 @@ public record StudyConfig(String name, String description, long seed, String dev
             nonNegative(evalImages, "evaluation.eval_images");
             nonNegative(figureImages, "evaluation.figure_images");
             nonNegative(bootstrapResamples, "evaluation.bootstrap_resamples");
+            if (!(figureMinScore >= 0 && figureMinScore <= 1)) {
+                throw new IllegalArgumentException("evaluation.figure_min_score: expected a value in [0, 1], got "
+                        + figureMinScore);
+            }
         }
 
         /** The evaluator options named by {@link #vocMetric}. */
@@ -221,8 +252,20 @@ public record StudyConfig(String name, String description, long seed, String dev
         require(sr, "sr", "an object");
         require(training, "training", "an object");
         require(evaluation, "evaluation", "an object");
+        if (!DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("device: expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got \""
+                    + device + "\"");
+        }
         if (scales.isEmpty() || scales.stream().anyMatch(s -> s == null || (s != 2 && s != 4 && s != 8))) {
             throw new IllegalArgumentException("scales: expected a non-empty list of 2, 4 or 8, got " + scales);
+        }
+        if (scales.stream().distinct().count() != scales.size()) {
+            throw new IllegalArgumentException("scales: expected each scale once, got " + scales);
+        }
+        if (dataset.kind().equals("synthetic") && detector.numClasses() != dataset.syntheticClasses() + 1) {
+            throw new IllegalArgumentException("detector.num_classes: " + detector.numClasses() + " contradicts "
+                    + "dataset.synthetic_classes " + dataset.syntheticClasses() + " (num_classes counts the background:"
+                    + " expected " + (dataset.syntheticClasses() + 1) + ")");
         }
         if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
             throw new IllegalArgumentException("methods: expected a non-empty list without repeats, got " + methods);
@@ -230,6 +273,8 @@ public record StudyConfig(String name, String description, long seed, String dev
         scales = List.copyOf(scales);
         methods = List.copyOf(methods);
     }
+
+    private static final Pattern DEVICE = Pattern.compile("auto|cpu|cuda|cuda:\\d{1,3}");
 
     private static void require(Object v, String field, String expected) {
         if (v == null) {

@@ -4,6 +4,7 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Engine;
 import dev.tdsr.report.ShapeCheck;
 import dev.tdsr.report.StudyResults;
+import dev.tdsr.train.RunLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,6 +36,14 @@ public final class StudyRunner {
         StudyConfig config = ConfigLoader.resolve(request.study(), request.overrides());
         ConfigLoader.requireNoPlaceholders(config);
         Path dir = request.out() != null ? request.out() : Path.of("runs", "study-" + config.name());
+        // one process per study folder (each of its runs also locks its own folder in Trainer)
+        try (RunLock lock = RunLock.acquire(dir)) {
+            return run(request, config, dir, backend, out);
+        }
+    }
+
+    private static int run(Request request, StudyConfig config, Path dir, Backend backend, PrintWriter out)
+            throws IOException {
         out.println("study '" + config.name() + "' into " + dir.toAbsolutePath());
         out.flush();
         int workers = Math.min(config.scales().size(), scaleWorkers(request, backend));

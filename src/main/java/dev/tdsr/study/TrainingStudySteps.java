@@ -3,6 +3,8 @@ package dev.tdsr.study;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tdsr.data.BadInputPolicy;
+import dev.tdsr.data.Datasets;
 import dev.tdsr.data.Degradation;
 import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
@@ -149,8 +151,27 @@ public final class TrainingStudySteps implements StudySteps {
         return n;
     }
 
+    /** detector.num_classes must be what the training data has (plus background): honoured, or refused here. */
+    private void checkClasses(StudyConfig c) throws IOException {
+        Path root = trainRoot(c);
+        int classes = Datasets.open(root, c.dataset().trainSplit(), null, BadInputPolicy.SKIP).classes().size() + 1;
+        if (classes != c.detector().numClasses()) {
+            throw new IllegalArgumentException("detector.num_classes: " + c.detector().numClasses() + ", but the "
+                    + "training data " + root + " has " + (classes - 1) + " classes (num_classes counts the "
+                    + "background: expected " + classes + ")");
+        }
+    }
+
+    /** The study's Adam settings, for the runs that train S (the detector keeps its own optimizer). */
+    private static void adam(ObjectNode n, StudyConfig c) {
+        n.put("momentum", c.training().adamBeta1());
+        n.put("beta2", c.training().adamBeta2());
+        n.put("eps", c.training().adamEps());
+    }
+
     @Override
     public Trained prepareDetector(StudyConfig c, Path dir) throws Exception {
+        checkClasses(c);
         if (c.detector().weights() != null) {
             detectorModel = Path.of(c.detector().weights());
             return new Trained(detectorModel, null);
@@ -167,12 +188,13 @@ public final class TrainingStudySteps implements StudySteps {
 
     @Override
     public Trained pretrainSr(StudyConfig c, int scale, Path dir) throws Exception {
-        String given = c.sr().weights().get("x" + scale);
+        String given = c.sr().weights().get(String.valueOf(scale)); // keyed "4", "8" as documented
         if (given != null) {
             return new Trained(Path.of(given), null);
         }
         ObjectNode n = common(c, c.training().batchSize(), c.sr().pretrainLr());
         n.put("mode", "sr");
+        adam(n, c);
         n.put("scale", scale);
         n.put("steps", c.sr().pretrainIterations());
         n.put("augment", c.sr().pretrainAugment());
@@ -189,6 +211,7 @@ public final class TrainingStudySteps implements StudySteps {
     public Trained finetune(StudyConfig c, Method method, int scale, Trained pretrained, Path dir) throws Exception {
         ObjectNode n = common(c, c.training().batchSize(), c.training().lr());
         n.put("mode", "tdsr");
+        adam(n, c);
         n.put("scale", scale);
         n.put("schedule", c.training().schedule(method));
         n.put("srInit", pretrained.modelDir().toString());

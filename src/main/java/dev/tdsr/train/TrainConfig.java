@@ -41,8 +41,11 @@ public record TrainConfig(
         List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
-        Boolean dbpnResidual, String srInit, String detector, String out, Integer checkpointEvery, Integer logEvery, Integer evalEvery,
-        String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
+        Boolean dbpnResidual, String srInit, String detector, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
+        Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
+
+    /** Periodic checkpoints kept besides stage ends and the latest (issue 17: 45 x 120 MB piled up otherwise). */
+    public static final int DEFAULT_KEEP_CHECKPOINTS = 3;
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -160,13 +163,18 @@ public record TrainConfig(
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
                 or(dbpnResidual, false), srInit,
-                detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(logEvery, 10), or(evalEvery, 0),
+                detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
+                or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
         r.check();
         return r;
     }
 
     private void check() {
+        if (keepCheckpoints < 0) {
+            throw new IllegalArgumentException("keepCheckpoints: expected >= 0 (0 = keep every checkpoint), got "
+                    + keepCheckpoints);
+        }
         if (steps < 1 || batch < 1 || checkpointEvery < 1 || logEvery < 1 || evalEvery < 0 || workers < 0
                 || evalImages < 1) {
             throw new IllegalArgumentException("steps, batch, checkpointEvery, logEvery, evalImages must be >= 1 and "

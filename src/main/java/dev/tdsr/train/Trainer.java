@@ -82,6 +82,8 @@ public final class Trainer implements AutoCloseable {
     private Path lastCheckpoint;
     private String startedFrom;
     private final Evaluation evaluation;
+    /** The run folder's OS lock, held from before anything in it is touched until {@link #close}. */
+    private final RunLock lock;
     private volatile boolean stopRequested;
     private final CountDownLatch finished = new CountDownLatch(1);
     /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
@@ -91,7 +93,8 @@ public final class Trainer implements AutoCloseable {
      * Takes over {@code run} (closed with this Trainer, or here if setting up fails). {@code resumeFrom}: a checkpoint
      * to continue from (this run's own, or with {@code branched} another run's).
      */
-    Trainer(TrainingRun run, Options options, Path resumeFrom, boolean branched) throws IOException {
+    Trainer(RunLock lock, TrainingRun run, Options options, Path resumeFrom, boolean branched) throws IOException {
+        this.lock = lock;
         this.run = run;
         this.config = run.config();
         this.backend = run.backend();
@@ -115,20 +118,52 @@ public final class Trainer implements AutoCloseable {
             writeRunInfo(branched ? resumeFrom : null);
         } catch (IOException | RuntimeException e) {
             run.close();
+            lock.close();
             throw e;
         }
+    }
+
+    /** Builds the run while holding {@code lock}; releases it if building fails. */
+    private static Trainer locked(RunLock lock, TrainConfig c, Backend backend, Options options, Path resumeFrom,
+            boolean branched) throws IOException {
+        TrainingRun run;
+        try {
+            run = TrainingRun.build(c, backend);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return new Trainer(lock, run, options, resumeFrom, branched);
+    }
+
+    /** Runs {@code body} while holding the lock of {@code out}; on failure the lock is released. */
+    private static <T> T underLock(RunLock lock, IoSupplier<T> body) throws IOException {
+        try {
+            return body.get();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws IOException;
     }
 
     /** Starts a fresh run in {@code config.out()}; refuses a folder that holds a run's checkpoints. */
     public static Trainer start(TrainConfig config, Backend backend, Options options) throws IOException {
         TrainConfig c = config.resolve();
         Path root = Path.of(c.out()).resolve(CHECKPOINTS);
-        if (Files.exists(root.resolve(AtomicFiles.LATEST))) {
-            throw new IllegalArgumentException("--out " + c.out() + " already holds a run (checkpoint "
-                    + AtomicFiles.latest(root).map(Path::getFileName).orElse(null)
-                    + "); use --resume to continue it or choose another --out");
-        }
-        return new Trainer(TrainingRun.build(c, backend), options, null, false);
+        RunLock lock = RunLock.acquire(Path.of(c.out()));
+        underLock(lock, () -> {
+            if (Files.exists(root.resolve(AtomicFiles.LATEST))) {
+                throw new IllegalArgumentException("--out " + c.out() + " already holds a run (checkpoint "
+                        + AtomicFiles.latest(root).map(Path::getFileName).orElse(null)
+                        + "); use --resume to continue it or choose another --out");
+            }
+            return null;
+        });
+        return locked(lock, c, backend, options, null, false);
     }
 
     /**
@@ -136,6 +171,17 @@ public final class Trainer implements AutoCloseable {
      * (null = keep) may extend or shorten the run.
      */
     public static Trainer resume(Path out, Long steps, Backend backend, Options options) throws IOException {
+        if (!Files.isDirectory(out.resolve(CHECKPOINTS))) {
+            throw new IllegalArgumentException("--resume: " + out.resolve(CHECKPOINTS)
+                    + " has no checkpoint yet; start without --resume");
+        }
+        RunLock lock = RunLock.acquire(out);
+        TrainConfig c = underLock(lock, () -> resumedConfig(out, steps));
+        Path ckpt = AtomicFiles.latest(out.resolve(CHECKPOINTS)).orElseThrow();
+        return locked(lock, c, backend, options, ckpt, false);
+    }
+
+    private static TrainConfig resumedConfig(Path out, Long steps) throws IOException {
         Path ckpt = AtomicFiles.latest(out.resolve(CHECKPOINTS)).orElseThrow(() -> new IllegalArgumentException(
                 "--resume: " + out.resolve(CHECKPOINTS) + " has no checkpoint yet; start without --resume"));
         JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
@@ -145,8 +191,7 @@ public final class Trainer implements AutoCloseable {
         if (steps != null) {
             over.put("steps", steps);
         }
-        c = c.with(TrainConfig.fromJson(over, "--resume options")).resolve();
-        return new Trainer(TrainingRun.build(c, backend), options, ckpt, false);
+        return c.with(TrainConfig.fromJson(over, "--resume options")).resolve();
     }
 
     /**
@@ -194,15 +239,18 @@ public final class Trainer implements AutoCloseable {
             }
         }
         Path out = Path.of(child.out());
-        if (AtomicFiles.latest(out.resolve(CHECKPOINTS)).isPresent()) {
-            throw new IllegalArgumentException("branch: " + out + " already holds a run; choose another folder");
-        }
-        Path parentMetrics = parentCheckpoint.getParent().getParent().resolve(MetricsLog.FILE);
-        if (Files.exists(parentMetrics)) {
-            Files.createDirectories(out);
-            Files.copy(parentMetrics, out.resolve(MetricsLog.FILE), StandardCopyOption.REPLACE_EXISTING);
-        }
-        return new Trainer(TrainingRun.build(child, backend), options, parentCheckpoint, true);
+        RunLock lock = RunLock.acquire(out);
+        underLock(lock, () -> {
+            if (AtomicFiles.latest(out.resolve(CHECKPOINTS)).isPresent()) {
+                throw new IllegalArgumentException("branch: " + out + " already holds a run; choose another folder");
+            }
+            Path parentMetrics = parentCheckpoint.getParent().getParent().resolve(MetricsLog.FILE);
+            if (Files.exists(parentMetrics)) {
+                Files.copy(parentMetrics, out.resolve(MetricsLog.FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+            return null;
+        });
+        return locked(lock, child, backend, options, parentCheckpoint, true);
     }
 
     /** The fields two runs must share for one to continue the other's steps. */
@@ -210,6 +258,7 @@ public final class Trainer implements AutoCloseable {
         ObjectNode n = c.toJson();
         // the schedule and the lr decay are compared up to the branch step only
         for (String k : List.of("steps", "schedule", "lrDecayAt", "lrGamma", "out", "logEvery", "checkpointEvery",
+                "keepCheckpoints",
                 "evalEvery", "evalData", "evalSplit", "evalImages", "workers")) {
             n.remove(k);
         }
@@ -365,10 +414,43 @@ public final class Trainer implements AutoCloseable {
                     checkpointFault.write(dir);
                 }
             });
+            prune(root);
         } catch (IOException e) {
             throw new IOException("checkpoint at step " + step + " failed (" + e.getMessage() + "); the previous "
                     + "checkpoint " + (lastCheckpoint == null ? "(none)" : lastCheckpoint) + " is intact: free space "
                     + "and continue with --resume", e);
+        }
+    }
+
+    /**
+     * Deletes periodic checkpoints beyond the newest {@code keepCheckpoints}, keeping every stage end and the one
+     * {@code latest} names (pruning runs only after the new checkpoint is whole and named by {@code latest}, so the
+     * previous one is never deleted before its successor is complete). 0 keeps everything.
+     */
+    private void prune(Path root) throws IOException {
+        int keep = config.keepCheckpoints();
+        if (keep == 0) {
+            return;
+        }
+        Path latest = AtomicFiles.latest(root).orElse(null);
+        List<Long> periodic = new ArrayList<>();
+        try (var ds = Files.newDirectoryStream(root, "step-*")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!Files.isDirectory(p) || !n.matches("step-\\d{8,}")) {
+                    continue; // temp folders and anything else are not ours to judge here
+                }
+                long at = Long.parseLong(n.substring(5));
+                if (!p.equals(latest) && !schedule.endsStage(at)) {
+                    periodic.add(at);
+                }
+            }
+        }
+        periodic.sort(null);
+        // the latest counts as one of the kept ones
+        int drop = periodic.size() - Math.max(0, keep - 1);
+        for (int i = 0; i < drop; i++) {
+            AtomicFiles.deleteCheckpoint(root, String.format(Locale.ROOT, "step-%08d", periodic.get(i)));
         }
     }
 
@@ -426,6 +508,10 @@ public final class Trainer implements AutoCloseable {
     /** Frees the run: loader, optimizer state and networks. */
     @Override
     public void close() {
-        run.close();
+        try {
+            run.close();
+        } finally {
+            lock.close();
+        }
     }
 }

@@ -122,4 +122,16 @@ class SrDetectCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--model: expected dbpn"), r.err());
     }
+
+    /** Issue 17 #3: sr refuses a JPEG cut short (it used to upscale ImageIO's grey fill and exit 0). */
+    @Test
+    void aTruncatedJpegIsRefused() throws Exception {
+        Path[] f = dev.tdsr.data.ImageDecodeTest.jpegAndTruncated(Files.createDirectories(dir.resolve("cut")));
+        Path out = dir.resolve("cut.png");
+        CliRun.Result r = run("sr", "--weights", sr.toString(), "--input", f[1].toString(), "--output",
+                out.toString(), "--device", "cpu", "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: " + f[1] + ": corrupt or truncated image"), r.err());
+        assertTrue(!Files.exists(out));
+    }
 }

@@ -148,6 +148,23 @@ class BatchLoaderTest {
         }
     }
 
+    /** Issue 17 #3: a JPEG cut short (header whole, body missing) is not trained on as ImageIO's grey fill. */
+    @Test
+    void truncatedJpegFailsNamingTheFile() throws IOException {
+        Path bad = Files.createTempDirectory(dir, "cut");
+        new SyntheticDataset(64, 4, 2).write(bad, SyntheticDataset.Layout.VOC, 2);
+        Path jpeg = bad.resolve("VOC2007/JPEGImages/000000.jpg");
+        byte[] bytes = Files.readAllBytes(jpeg);
+        Files.write(jpeg, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Dataset d = Datasets.verifyImages(Datasets.open(bad, "trainval", null, BadInputPolicy.FAIL_FAST));
+        assertEquals(2, d.samples().size(), "the header is whole");
+        try (BatchLoader l = new BatchLoader(d, small().withBatchSize(1).withShuffle(false).withWorkers(1))) {
+            DatasetFormatException e = assertThrows(DatasetFormatException.class, l::next);
+            assertEquals(LoadSummary.Problem.CORRUPT_IMAGE, e.problem());
+            assertTrue(e.getMessage().contains(jpeg + ": corrupt or truncated image"), e.getMessage());
+        }
+    }
+
     @Test
     void verifyImagesDropsUnreadableAndMissizedImages() throws IOException {
         Path bad = Files.createTempDirectory(dir, "verify");

@@ -57,6 +57,22 @@ class CocoReaderTest {
         assertEquals(1, d.nonEmpty().size());
     }
 
+    /** Issue 17 #7: a box or area that overflows to Infinity is refused naming the annotation. */
+    @Test
+    void nonFiniteBoxesAreRefused() throws IOException {
+        write(IMAGES, "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 1, 1e999, 2]},"
+                + "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 1, 2, 2], \"area\": -1e999},"
+                + "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 1, 2, 2]}");
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> new CocoReader(BadInputPolicy.FAIL_FAST).read(root, "val2017"));
+        assertEquals(Problem.MALFORMED_ANNOTATION, e.problem());
+        assertTrue(e.getMessage().contains("annotations[0]/bbox [1.0,1.0,Infinity,2.0] or area -1.0 is not finite"),
+                e.getMessage());
+        Dataset d = new CocoReader(BadInputPolicy.SKIP).read(root, "val2017");
+        assertEquals(2, d.summary().count(Problem.MALFORMED_ANNOTATION));
+        assertEquals(1, d.samples().get(0).objects().size());
+    }
+
     @Test
     void givenClassListMatchesByName() throws IOException {
         write(IMAGES, "{\"image_id\": 1, \"category_id\": 3, \"bbox\": [1, 1, 2, 2]},"

@@ -83,6 +83,23 @@ class VocReaderTest {
         assertTrue(e.getMessage().contains("bad.xml") && e.getMessage().contains("object[0]/name"), e.getMessage());
     }
 
+    /** Issue 17 #7: NaN passed every comparison and was trained on; Infinity and 1e999 are refused alike. */
+    @Test
+    void nonFiniteCoordinatesAreRefusedNamingTheField() throws IOException {
+        add("2007", "trainval", "nan", xml(8, 6, obj("cat", 0, "NaN,1,3,3")), true);
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> new VocReader(BadInputPolicy.FAIL_FAST).read(root, "trainval", "2007"));
+        assertEquals(Problem.MALFORMED_ANNOTATION, e.problem());
+        assertTrue(e.getMessage().contains("nan.xml: field bndbox/xmin = 'NaN' is not a finite number"),
+                e.getMessage());
+        add("2007", "trainval", "inf", xml(8, 6, obj("cat", 0, "1,1,3,Infinity")), true);
+        add("2007", "trainval", "big", xml(8, 6, obj("cat", 0, "1,1e999,3,3")), true);
+        add("2007", "trainval", "ok", xml(8, 6, obj("cat", 0, "1,1,3,3")), true);
+        Dataset d = new VocReader(BadInputPolicy.SKIP).read(root, "trainval", "2007");
+        assertEquals(3, d.summary().count(Problem.MALFORMED_ANNOTATION), d.summary().firstMessages().toString());
+        assertEquals(List.of("ok"), d.samples().stream().map(Sample::id).toList());
+    }
+
     @Test
     void skipPolicyCountsEachKindOfProblem() throws IOException {
         add("2007", "trainval", "ok", xml(8, 6, obj("cat", 0, "1,1,3,3")), true);

@@ -41,12 +41,18 @@ class EvalDetectionsCliTest {
     @Test
     void vocFromDevkitAndResultFiles() throws IOException {
         // cat: npos 1 (the second cat is difficult); 000001 hit (TP) then a duplicate (FP) -> AP 1.
-        // dog: npos 1, no file -> 0.  bird: a file but no GT -> null, left out.  mAP = (1 + 0)/2.
+        // dog: npos 1, no file -> 0.  bird (listed in --classes): a file but no GT -> null, left out.  mAP = (1 + 0)/2.
         Path kit = devkit();
         Path dets = Files.createDirectories(dir.resolve("results"));
         Files.writeString(dets.resolve("comp4_det_test_cat.txt"), "000001 0.9 1 1 10 10\n000001 0.8 1 1 10 10\n\n");
         Files.writeString(dets.resolve("comp4_det_test_bird.txt"), "000002 0.3 1 1 5 5\n");
-        CliRun.Result r = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--set", "test", "--dets", dets.toString());
+        // issue 17 #8: without --classes a file of a class with no object (a typo?) is an error, not a NaN class
+        CliRun.Result typo = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--set", "test", "--dets", dets.toString());
+        assertEquals(2, typo.code(), typo.err());
+        assertTrue(typo.err().startsWith("error: " + dets.resolve("comp4_det_test_bird.txt") + ": class 'bird' has no "
+                + "object in test (a misspelt name?); annotated classes: cat, dog."), typo.err());
+        Path all = Files.writeString(dir.resolve("all.txt"), "bird\ncat\ndog\n");
+        CliRun.Result r = run("eval-detections", "--format", "voc", "--devkit", kit.toString(), "--set", "test", "--dets", dets.toString(), "--classes", all.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(0.5, json.get("mAP").asDouble(), 1e-12);
@@ -124,5 +130,37 @@ class EvalDetectionsCliTest {
                 "{\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}]}");
         e = assertThrows(IllegalArgumentException.class, () -> CocoJson.readGroundTruth(noArea));
         assertTrue(e.getMessage().contains("annotations[0]") && e.getMessage().contains(".area"), e.getMessage());
+    }
+
+    /** Issue 17 #8: COCO ground truth is validated like the training readers' input. */
+    @Test
+    void cocoGroundTruthIsValidated() throws IOException {
+        String image = "{\"id\": 1, \"width\": 64, \"height\": 48}";
+        String category = "{\"id\": 18, \"name\": \"dog\"}";
+        String ann = "{\"id\": 5, \"image_id\": 1, \"category_id\": 18, \"bbox\": [1, 2, 10, 10], \"area\": 100, \"iscrowd\": 0}";
+        String[][] cases = {
+            {"{\"images\": [" + image + "], \"annotations\": [" + ann + "]}", "no 'categories' array"},
+            {"{\"categories\": [" + category + "], \"annotations\": [" + ann + "]}", "no 'images' array"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + "]}", "no 'annotations' array"},
+            {"{\"images\": [" + image + ", " + image + "], \"categories\": [" + category + "], \"annotations\": []}",
+                "images[1] (line 1).id: 1 is used twice"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + ", " + category + "], \"annotations\": []}",
+                "categories[1] (line 1).id: 18 is used twice"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + "], \"annotations\": [" + ann + ", " + ann + "]}",
+                "annotations[1] (line 1).id: 5 is used twice"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + "], \"annotations\": ["
+                + ann.replace("\"image_id\": 1", "\"image_id\": 7") + "]}", "annotations[0] (line 1).image_id: 7 is not in images"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + "], \"annotations\": ["
+                + ann.replace("\"category_id\": 18", "\"category_id\": 3") + "]}", "annotations[0] (line 1).category_id: 3 is not in categories"},
+            {"{\"images\": [" + image + "], \"categories\": [" + category + "], \"annotations\": ["
+                + ann.replace("10, 10]", "-10, 10]") + "]}", "annotations[0] (line 1): negative size"},
+        };
+        Path dets = Files.writeString(dir.resolve("r.json"), "[]");
+        for (String[] c : cases) {
+            Path gt = Files.writeString(dir.resolve("gt.json"), c[0]);
+            CliRun.Result r = run("eval-detections", "--format", "coco", "--gt", gt.toString(), "--dets", dets.toString());
+            assertEquals(2, r.code(), c[0] + " -> " + r.err());
+            assertTrue(r.err().startsWith("error: " + gt + ": " + c[1]), c[0] + " -> " + r.err());
+        }
     }
 }

@@ -37,6 +37,27 @@ class SafetensorsTest {
         return m;
     }
 
+    /** Issue 17 #10: metadata is written sorted, so identical contents give identical bytes whatever the map order. */
+    @Test
+    void metadataOrderDoesNotChangeTheBytes() throws IOException {
+        Map<String, HostArray> t = Map.of("w", HostArray.of(new float[] {1, 2}, 2));
+        Map<String, String> forward = new LinkedHashMap<>();
+        forward.put("kind", "ADAM");
+        forward.put("steps", "12");
+        forward.put("alpha", "x");
+        Map<String, String> backward = new LinkedHashMap<>();
+        backward.put("alpha", "x");
+        backward.put("steps", "12");
+        backward.put("kind", "ADAM");
+        Safetensors.write(tmp.resolve("a.safetensors"), t, forward);
+        Safetensors.write(tmp.resolve("b.safetensors"), t, backward);
+        byte[] a = Files.readAllBytes(tmp.resolve("a.safetensors"));
+        assertArrayEquals(a, Files.readAllBytes(tmp.resolve("b.safetensors")));
+        String header = new String(a, 8, (int) ByteBuffer.wrap(a, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(),
+                StandardCharsets.UTF_8);
+        assertTrue(header.contains("{\"alpha\":\"x\",\"kind\":\"ADAM\",\"steps\":\"12\"}"), header);
+    }
+
     @Test
     void roundTripKeepsTypesShapesValuesOrderAndMetadata() throws IOException {
         Path f = tmp.resolve("a.safetensors");

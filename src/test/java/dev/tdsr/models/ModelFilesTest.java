@@ -34,6 +34,39 @@ class ModelFilesTest {
         }
     }
 
+    /** Issue 17 #7: weights with NaN or Inf are refused on load, naming the file and the tensor. */
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheFileAndTheTensor() throws Exception {
+        Path sr = dir.resolve("sr");
+        try (Dbpn m = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 11)) {
+            ModelFiles.save(sr, m);
+        }
+        Path weights = sr.resolve(ModelFiles.WEIGHTS);
+        Safetensors.Contents c = Safetensors.load(weights);
+        String name = c.tensors().keySet().iterator().next();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            LinkedHashMap<String, HostArray> t = new LinkedHashMap<>(c.tensors());
+            HostArray a = t.get(name);
+            float[] v = a.toFloatArray();
+            v[2] = bad;
+            t.put(name, HostArray.of(v, a.shape()));
+            Safetensors.write(weights, t, c.metadata());
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadDbpn(sr, CpuBackend.get(), null));
+            assertTrue(e.getMessage().contains(weights.getFileName().toString()) && e.getMessage().contains(
+                    "tensor '" + name + "' has 1 non-finite value(s) of " + v.length + " (the first, " + (double) bad
+                            + ", at index 2)"), e.getMessage());
+        }
+        Path png = dir.resolve("in.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", png.toFile());
+        dev.tdsr.testing.CliRun.Result r = dev.tdsr.testing.CliRun.run("sr", "--weights", sr.toString(), "--input",
+                png.toString(), "--output", dir.resolve("o.png").toString(), "--device", "cpu", "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(weights + ": tensor '" + name + "' has 1 non-finite value(s)"), r.err());
+        assertTrue(!Files.exists(dir.resolve("o.png")));
+    }
+
     @Test
     void dbpnFolderRoundTrip() throws Exception {
         try (Dbpn m = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 11)) {

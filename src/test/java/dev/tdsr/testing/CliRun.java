@@ -13,6 +13,30 @@ public final class CliRun {
 
     public record Result(int code, String out, String err) {}
 
+    /** A java.util.logging record's first line (SimpleFormatter): date, time, class and method. */
+    private static final java.util.regex.Pattern LOG_HEADER = java.util.regex.Pattern.compile(
+            "[A-Z][a-z]{2} \\d{1,2}, \\d{4} \\d{1,2}:\\d{2}:\\d{2} [AP]M \\S+ \\S+");
+
+    /**
+     * Drops java.util.logging records (two lines each) from captured stderr: the GC's "tensor ... was never closed"
+     * warnings of other tests may land in whatever System.err is current, and they are not the command's output.
+     */
+    static String withoutLogRecords(String err) {
+        StringBuilder b = new StringBuilder();
+        String[] lines = err.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (LOG_HEADER.matcher(lines[i]).matches() && i + 1 < lines.length) {
+                i++; // the record's message line
+                continue;
+            }
+            b.append(lines[i]);
+            if (i < lines.length - 1) {
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     /** Captures picocli's writers and System.out/err alike; synchronized because the System streams are global. */
     public static synchronized Result run(String... args) {
         PrintStream oldOut = System.out;
@@ -28,7 +52,7 @@ public final class CliRun {
             cl.setOut(new PrintWriter(o, true));
             cl.setErr(new PrintWriter(e, true));
             int code = cl.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), withoutLogRecords(err.toString(StandardCharsets.UTF_8)));
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);

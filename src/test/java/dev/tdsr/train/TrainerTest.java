@@ -68,6 +68,29 @@ class TrainerTest {
         return TrainConfig.fromJson(n, "test");
     }
 
+    /** Issue 17 #2: a second train on a folder in use fails before touching it, naming the folder and the owner. */
+    @Test
+    void aRunFolderIsOwnedByOneTrainer() throws IOException {
+        TrainConfig cfg = tiny("locked", 3, 100);
+        Path out = tmp.resolve("locked");
+        try (Trainer first = Trainer.start(cfg, CpuBackend.get(), quiet())) {
+            String config = Files.readString(out.resolve("config.json"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.start(cfg, CpuBackend.get(), quiet()));
+            assertTrue(e.getMessage().startsWith("run folder " + out + " is in use by another training process (pid "
+                    + ProcessHandle.current().pid() + " on "), e.getMessage());
+            assertTrue(e.getMessage().contains(", started 20"), e.getMessage());
+            assertEquals(config, Files.readString(out.resolve("config.json")));
+            first.run();
+            assertThrows(IllegalArgumentException.class, () -> Trainer.resume(out, 4L, CpuBackend.get(), quiet()));
+        }
+        assertEquals(3, steps(out).size());
+        try (Trainer again = Trainer.resume(out, 4L, CpuBackend.get(), quiet())) { // released with close()
+            again.run();
+        }
+        assertEquals(4, steps(out).size());
+    }
+
     static Trainer.Options quiet() {
         return Trainer.Options.quiet(new PrintWriter(new StringWriter()));
     }
@@ -226,6 +249,48 @@ class TrainerTest {
             t.run();
         }
         assertSameLosses(straight.subList(0, 4), steps(run));
+    }
+
+    private static List<String> checkpoints(Path run) throws IOException {
+        try (Stream<Path> s = Files.list(run.resolve(Trainer.CHECKPOINTS))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Issue 17 #9: the newest N checkpoints (latest included) and every stage end are kept, the rest pruned. */
+    @Test
+    void checkpointsArePrunedToTheNewestFewPlusStageEnds() throws IOException {
+        // schedule 2:1:0+4:1:0.5: stages end at steps 2 and 6; a checkpoint at every step
+        try (Trainer t = Trainer.start(tiny("pruned", 6, 1), CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        assertEquals(List.of("latest", "step-00000002", "step-00000004", "step-00000005", "step-00000006"),
+                checkpoints(tmp.resolve("pruned")));
+        TrainConfig all = tiny("kept", 6, 1).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("keepCheckpoints", 0), "test"));
+        try (Trainer t = Trainer.start(all, CpuBackend.get(), quiet())) {
+            t.run();
+        }
+        assertEquals(7, checkpoints(tmp.resolve("kept")).size());
+        // a failed write prunes nothing: the latest and its predecessors stay until a successor is whole
+        TrainConfig one = tiny("one", 4, 1).with(TrainConfig.fromJson(
+                JSON.createObjectNode().put("keepCheckpoints", 1), "test"));
+        try (Trainer t = Trainer.start(one, CpuBackend.get(), quiet())) {
+            t.checkpointFault = dir -> {
+                if (dir.getFileName().toString().startsWith("step-00000004")) {
+                    throw new IOException("No space left on device");
+                }
+            };
+            assertThrows(IOException.class, t::run);
+        }
+        assertEquals(List.of("latest", "step-00000002", "step-00000003"), checkpoints(tmp.resolve("one")));
+        try (Trainer t = Trainer.resume(tmp.resolve("one"), null, CpuBackend.get(), quiet())) {
+            assertEquals(3, t.step());
+            t.run();
+        }
+        assertSameLosses(straight.subList(0, 4), steps(tmp.resolve("one")));
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(
+                JSON.createObjectNode().put("mode", "sr").put("data", "d").put("keepCheckpoints", -1), "test").resolve());
     }
 
     @Test
