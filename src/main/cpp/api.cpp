@@ -1,6 +1,7 @@
 // The C boundary (tdsr.h): every entry point checks its arguments with its family's header, then runs the twin of
 // the tensors' device through its ops table (device.hpp). Every C++ exception stops here (guarded).
 #include "core.hpp"
+#include "cpu/threads.hpp"
 #include "device.hpp"
 
 #include <cblas.h>
@@ -32,13 +33,19 @@ std::vector<int64_t> shape_of(const char* op, int ndim, const int64_t* shape, in
     return dims;
 }
 
+// The ops table of a tensor's device; on the CPU the calling thread first takes the engine's thread count.
+const DeviceOps& run_on(const tdsr_tensor* t) {
+    if (t->device() == TDSR_DEVICE_CPU) cpu::adopt_engine_threads();
+    return ops_of(t);
+}
+
 template <class T>
 int transfer(const char* op, const tdsr_tensor* t, int dtype, int64_t offset, int64_t count, T* host) {
     return guarded(op, [&] {
         check_transfer(op, t, dtype, offset, count, host);
         if (count == 0) return;
-        if constexpr (std::is_const_v<T>) ops_of(t).upload(const_cast<tdsr_tensor*>(t), host, offset, count);
-        else ops_of(t).download(t, host, offset, count);
+        if constexpr (std::is_const_v<T>) run_on(t).upload(const_cast<tdsr_tensor*>(t), host, offset, count);
+        else run_on(t).download(t, host, offset, count);
     });
 }
 
@@ -67,6 +74,7 @@ int tdsr_set_num_threads(int n) {
         // OpenMP owns the threads; BLAS runs single-threaded inside them (cpu/blas.hpp, gemm_parallel).
         omp_set_num_threads(n);
         openblas_set_num_threads(1);
+        cpu::engine_threads().store(n);
     });
 }
 
@@ -164,7 +172,7 @@ int tdsr_tensor_read_i32(const tdsr_tensor* t, int32_t* dst, int64_t offset, int
 int tdsr_tensor_fill(tdsr_tensor* t, double value) {
     return guarded("tensor_fill", [&] {
         require_tensor("tensor_fill", "t", t);
-        ops_of(t).fill(t, value);
+        run_on(t).fill(t, value);
     });
 }
 
@@ -173,7 +181,7 @@ int tdsr_tensor_copy(tdsr_tensor* dst, const tdsr_tensor* src) {
         check_copy(dst, src);
         // Between devices the CUDA twin moves the bytes (it sees both pointers); on one device its own twin.
         const tdsr_tensor* gpu_side = dst->device() != TDSR_DEVICE_CPU ? dst : src;
-        ops_of(gpu_side).copy(dst, src);
+        run_on(gpu_side).copy(dst, src);
     });
 }
 
@@ -181,7 +189,7 @@ int tdsr_sum(const tdsr_tensor* x, double* out) {
     return guarded("sum", [&] {
         require_float("sum", "x", x);
         if (!out) fail("sum: out is null");
-        *out = ops_of(x).sum(x);
+        *out = run_on(x).sum(x);
     });
 }
 
@@ -189,14 +197,14 @@ int tdsr_all_finite(const tdsr_tensor* x, int* out) {
     return guarded("all_finite", [&] {
         require_float("all_finite", "x", x);
         if (!out) fail("all_finite: out is null");
-        *out = ops_of(x).all_finite(x) ? 1 : 0;
+        *out = run_on(x).all_finite(x) ? 1 : 0;
     });
 }
 
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c) {
     return guarded("gemm", [&] {
         const GemmShape s = check_gemm(a, b, c);
-        ops_of(a).gemm(s, a, b, c);
+        run_on(a).gemm(s, a, b, c);
     });
 }
 
@@ -205,7 +213,7 @@ int tdsr_conv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_t
                         int sw, int ph, int pw, int dh, int dw) {
     return guarded("conv2d_forward", [&] {
         const ConvGeom g = check_conv2d_forward(x, w, b, y, conv_hyper(sh, sw, ph, pw, dh, dw));
-        ops_of(x).conv2d_forward(g, x, w, b, y);
+        run_on(x).conv2d_forward(g, x, w, b, y);
     });
 }
 
@@ -213,7 +221,7 @@ int tdsr_conv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, tdsr
                                int pw, int dh, int dw) {
     return guarded("conv2d_backward_input", [&] {
         const ConvGeom g = check_conv2d_backward_input(dy, w, dx, conv_hyper(sh, sw, ph, pw, dh, dw));
-        ops_of(dy).conv2d_backward_input(g, dy, w, dx);
+        run_on(dy).conv2d_backward_input(g, dy, w, dx);
     });
 }
 
@@ -222,7 +230,7 @@ int tdsr_conv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, tds
     return guarded("conv2d_backward_params", [&] {
         if (!dw && !db) return;
         const ConvGeom g = check_conv2d_backward_params(dy, x, dw, db, conv_hyper(sh, sw, ph, pw, dh, dw_));
-        ops_of(dy).conv2d_backward_params(g, dy, x, dw, db);
+        run_on(dy).conv2d_backward_params(g, dy, x, dw, db);
     });
 }
 
@@ -230,7 +238,7 @@ int tdsr_deconv2d_forward(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr
                           int sw, int ph, int pw) {
     return guarded("deconv2d_forward", [&] {
         const ConvGeom g = check_deconv2d_forward(x, w, b, y, conv_hyper(sh, sw, ph, pw, 1, 1));
-        ops_of(x).deconv2d_forward(g, x, w, b, y);
+        run_on(x).deconv2d_forward(g, x, w, b, y);
     });
 }
 
@@ -238,7 +246,7 @@ int tdsr_deconv2d_backward_input(const tdsr_tensor* dy, const tdsr_tensor* w, td
                                  int pw) {
     return guarded("deconv2d_backward_input", [&] {
         const ConvGeom g = check_deconv2d_backward_input(dy, w, dx, conv_hyper(sh, sw, ph, pw, 1, 1));
-        ops_of(dy).deconv2d_backward_input(g, dy, w, dx);
+        run_on(dy).deconv2d_backward_input(g, dy, w, dx);
     });
 }
 
@@ -247,7 +255,7 @@ int tdsr_deconv2d_backward_params(const tdsr_tensor* dy, const tdsr_tensor* x, t
     return guarded("deconv2d_backward_params", [&] {
         if (!dw && !db) return;
         const ConvGeom g = check_deconv2d_backward_params(dy, x, dw, db, conv_hyper(sh, sw, ph, pw, 1, 1));
-        ops_of(dy).deconv2d_backward_params(g, dy, x, dw, db);
+        run_on(dy).deconv2d_backward_params(g, dy, x, dw, db);
     });
 }
 
@@ -272,7 +280,7 @@ int tdsr_check(int op, const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_te
 int tdsr_prelu_forward(const tdsr_tensor* x, const tdsr_tensor* alpha, tdsr_tensor* y) {
     return guarded("prelu_forward", [&] {
         const PreluGeom g = check_prelu_forward(x, alpha, y);
-        ops_of(x).prelu_forward(g, x, alpha, y);
+        run_on(x).prelu_forward(g, x, alpha, y);
     });
 }
 
@@ -280,21 +288,21 @@ int tdsr_prelu_backward(const tdsr_tensor* x, const tdsr_tensor* alpha, const td
                         tdsr_tensor* dalpha) {
     return guarded("prelu_backward", [&] {
         const PreluGeom g = check_prelu_backward(x, alpha, dy, dx, dalpha);
-        ops_of(x).prelu_backward(g, x, alpha, dy, dx, dalpha);
+        run_on(x).prelu_backward(g, x, alpha, dy, dx, dalpha);
     });
 }
 
 int tdsr_relu_forward(const tdsr_tensor* x, tdsr_tensor* y) {
     return guarded("relu_forward", [&] {
         check_relu_forward(x, y);
-        ops_of(x).relu_forward(x, y);
+        run_on(x).relu_forward(x, y);
     });
 }
 
 int tdsr_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx) {
     return guarded("relu_backward", [&] {
         check_relu_backward(x, dy, dx);
-        ops_of(x).relu_backward(x, dy, dx);
+        run_on(x).relu_backward(x, dy, dx);
     });
 }
 
@@ -302,7 +310,7 @@ int tdsr_maxpool2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int kh, int kw,
                            int ceil_mode) {
     return guarded("maxpool2d_forward", [&] {
         const PoolGeom g = check_maxpool2d_forward(x, y, PoolHyper{kh, kw, sh, sw, ph, pw, ceil_mode});
-        ops_of(x).maxpool2d_forward(g, x, y);
+        run_on(x).maxpool2d_forward(g, x, y);
     });
 }
 
@@ -310,14 +318,14 @@ int tdsr_maxpool2d_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_te
                             int sw, int ph, int pw, int ceil_mode) {
     return guarded("maxpool2d_backward", [&] {
         const PoolGeom g = check_maxpool2d_backward(x, dy, dx, PoolHyper{kh, kw, sh, sw, ph, pw, ceil_mode});
-        ops_of(x).maxpool2d_backward(g, x, dy, dx);
+        run_on(x).maxpool2d_backward(g, x, dy, dx);
     });
 }
 
 int tdsr_l2norm_forward(const tdsr_tensor* x, const tdsr_tensor* scale, tdsr_tensor* y, double eps) {
     return guarded("l2norm_forward", [&] {
         const NCP g = check_l2norm_forward(x, scale, y);
-        ops_of(x).l2norm_forward(g, x, scale, y, eps);
+        run_on(x).l2norm_forward(g, x, scale, y, eps);
     });
 }
 
@@ -325,7 +333,7 @@ int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const t
                          tdsr_tensor* dscale, double eps) {
     return guarded("l2norm_backward", [&] {
         const NCP g = check_l2norm_backward(x, scale, dy, dx, dscale);
-        ops_of(x).l2norm_backward(g, x, scale, dy, dx, dscale, eps);
+        run_on(x).l2norm_backward(g, x, scale, dy, dx, dscale, eps);
     });
 }
 
@@ -333,35 +341,35 @@ int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const t
 int tdsr_add(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
     return guarded("add", [&] {
         check_binary("add", a, b, y);
-        ops_of(a).binary(Binary::add, a, b, 0.0, y);
+        run_on(a).binary(Binary::add, a, b, 0.0, y);
     });
 }
 
 int tdsr_sub(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
     return guarded("sub", [&] {
         check_binary("sub", a, b, y);
-        ops_of(a).binary(Binary::sub, a, b, 0.0, y);
+        run_on(a).binary(Binary::sub, a, b, 0.0, y);
     });
 }
 
 int tdsr_scale(const tdsr_tensor* x, double s, tdsr_tensor* y) {
     return guarded("scale", [&] {
         check_binary("scale", x, x, y);
-        ops_of(x).binary(Binary::scale, x, x, s, y);
+        run_on(x).binary(Binary::scale, x, x, s, y);
     });
 }
 
 int tdsr_axpy(double alpha, const tdsr_tensor* x, tdsr_tensor* y) {
     return guarded("axpy", [&] {
         check_binary("axpy", x, y, y);
-        ops_of(x).binary(Binary::axpy, x, y, alpha, y);
+        run_on(x).binary(Binary::axpy, x, y, alpha, y);
     });
 }
 
 int tdsr_channel_affine_forward(const tdsr_tensor* x, const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* y) {
     return guarded("channel_affine_forward", [&] {
         const NCP g = check_channel_affine_forward(x, a, b, y);
-        ops_of(x).channel_affine_forward(g, x, a, b, y);
+        run_on(x).channel_affine_forward(g, x, a, b, y);
     });
 }
 
@@ -369,21 +377,21 @@ int tdsr_channel_affine_backward(const tdsr_tensor* x, const tdsr_tensor* a, con
                                  tdsr_tensor* da, tdsr_tensor* db) {
     return guarded("channel_affine_backward", [&] {
         const NCP g = check_channel_affine_backward(x, a, dy, dx, da, db);
-        ops_of(x).channel_affine_backward(g, x, a, dy, dx, da, db);
+        run_on(x).channel_affine_backward(g, x, a, dy, dx, da, db);
     });
 }
 
 int tdsr_concat_channels(int n, tdsr_tensor* const* inputs, tdsr_tensor* y) {
     return guarded("concat_channels", [&] {
         const NCP g = check_concat_channels(n, inputs, y);
-        ops_of(y).concat_channels(g, n, inputs, y);
+        run_on(y).concat_channels(g, n, inputs, y);
     });
 }
 
 int tdsr_split_channels(const tdsr_tensor* y, int n, tdsr_tensor* const* outs, int accumulate) {
     return guarded("split_channels", [&] {
         const NCP g = check_split_channels(y, n, outs);
-        ops_of(y).split_channels(g, y, n, outs, accumulate);
+        run_on(y).split_channels(g, y, n, outs, accumulate);
     });
 }
 
@@ -391,21 +399,21 @@ int tdsr_split_channels(const tdsr_tensor* y, int n, tdsr_tensor* const* outs, i
 int tdsr_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, double* loss) {
     return guarded("mse_forward", [&] {
         check_mse_forward(a, b, loss);
-        *loss = ops_of(a).mse_forward(a, b);
+        *loss = run_on(a).mse_forward(a, b);
     });
 }
 
 int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
     return guarded("mse_backward", [&] {
         check_mse_backward(a, b, da);
-        ops_of(a).mse_backward(a, b, scale, da);
+        run_on(a).mse_backward(a, b, scale, da);
     });
 }
 
 int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss) {
     return guarded("smooth_l1_forward", [&] {
         check_smooth_l1_forward(x, target, weight, loss);
-        *loss = ops_of(x).smooth_l1_forward(x, target, weight);
+        *loss = run_on(x).smooth_l1_forward(x, target, weight);
     });
 }
 
@@ -413,14 +421,14 @@ int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, con
                             tdsr_tensor* dx) {
     return guarded("smooth_l1_backward", [&] {
         check_smooth_l1_backward(x, target, weight, dx);
-        ops_of(x).smooth_l1_backward(x, target, weight, scale, dx);
+        run_on(x).smooth_l1_backward(x, target, weight, scale, dx);
     });
 }
 
 int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss) {
     return guarded("softmax_xent_forward", [&] {
         const RowsShape s = check_softmax_xent_forward(logits, labels, row_loss);
-        ops_of(logits).softmax_xent_forward(s, logits, labels, row_loss);
+        run_on(logits).softmax_xent_forward(s, logits, labels, row_loss);
     });
 }
 
@@ -428,14 +436,14 @@ int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* lab
                                tdsr_tensor* dlogits) {
     return guarded("softmax_xent_backward", [&] {
         const RowsShape s = check_softmax_xent_backward(logits, labels, row_weight, dlogits);
-        ops_of(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits);
+        run_on(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits);
     });
 }
 
 int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs) {
     return guarded("softmax_rows", [&] {
         const RowsShape s = check_softmax_rows(logits, probs);
-        ops_of(logits).softmax_rows(s, logits, probs);
+        run_on(logits).softmax_rows(s, logits, probs);
     });
 }
 
@@ -444,7 +452,7 @@ int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* mome
                   double weight_decay) {
     return guarded("sgd_step", [&] {
         check_sgd_step(param, grad, momentum_buf);
-        ops_of(param).sgd_step(param, grad, momentum_buf, lr, momentum, weight_decay);
+        run_on(param).sgd_step(param, grad, momentum_buf, lr, momentum, weight_decay);
     });
 }
 
@@ -453,7 +461,7 @@ int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, 
     return guarded("adam_step", [&] {
         const AdamHyper h{t, lr, beta1, beta2, eps, weight_decay};
         check_adam_step(param, grad, m, v, h);
-        ops_of(param).adam_step(param, grad, m, v, h);
+        run_on(param).adam_step(param, grad, m, v, h);
     });
 }
 
@@ -461,28 +469,28 @@ int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, 
 int tdsr_nchw_to_rows(const tdsr_tensor* x, tdsr_tensor* rows, int64_t offset) {
     return guarded("nchw_to_rows", [&] {
         const RowsGeom g = check_rows_slice("nchw_to_rows", x, rows, offset);
-        ops_of(x).nchw_to_rows(g, x, rows);
+        run_on(x).nchw_to_rows(g, x, rows);
     });
 }
 
 int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset) {
     return guarded("rows_to_nchw", [&] {
         const RowsGeom g = check_rows_slice("rows_to_nchw", x, rows, offset);
-        ops_of(x).rows_to_nchw(g, rows, x);
+        run_on(x).rows_to_nchw(g, rows, x);
     });
 }
 
 int tdsr_crop2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int64_t top, int64_t left) {
     return guarded("crop2d_forward", [&] {
         const CropGeom g = check_crop("crop2d_forward", x, y, top, left);
-        ops_of(x).crop2d_forward(g, x, y);
+        run_on(x).crop2d_forward(g, x, y);
     });
 }
 
 int tdsr_crop2d_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int64_t top, int64_t left) {
     return guarded("crop2d_backward", [&] {
         const CropGeom g = check_crop("crop2d_backward", dx, dy, top, left);
-        ops_of(dx).crop2d_backward(g, dy, dx);
+        run_on(dx).crop2d_backward(g, dy, dx);
     });
 }
 
