@@ -51,7 +51,9 @@ public final class TaskDrivenDetector implements AutoCloseable {
             if (names.size() != classes - 1) {
                 throw new IllegalArgumentException(source + ": the detector has " + (classes - 1)
                         + " object classes (plus background) but " + names.size() + " class names were given"
-                        + (b.classNames == null ? " (the default, VOC's 20)" : "") + "; set them with optClassNames");
+                        + (b.classNames == null ? " (the default, VOC's 20; the model records no class names)" : "")
+                        + "; give " + (classes - 1) + " names: --classes a,b,... on the command line, optClassNames in"
+                        + " the API");
             }
             this.classNames = names;
             this.inputSize = first.config().inputSize();
