@@ -53,14 +53,35 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** What {@code model.json} holds: the model kind ("dbpn" or "ssd300") and its config. */
-    public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd) {
+    /**
+     * What {@code model.json} holds: the model kind ("dbpn" or "ssd300") and its config; for a detector also the
+     * names of classes 1..C-1 and its input transform (both absent in files written before they were recorded, which
+     * still load: then callers name the classes).
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
+            List<String> classNames,
+            InputTransform input) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null);
+            return new ModelJson("dbpn", m.config(), null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config());
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()));
+        }
+    }
+
+    /**
+     * How an image becomes the detector's input, written for people and other tools (checked against the config on
+     * loading): resized to size x size (bicubic, aspect ratio not kept), pixels in 0..255, channels in this order,
+     * minus these means.
+     */
+    public record InputTransform(int size, String channels, List<Double> means, String resize) {
+        static InputTransform of(SsdConfig c) {
+            List<Double> rgb = List.of(SsdInput.RGB_MEANS[0], SsdInput.RGB_MEANS[1], SsdInput.RGB_MEANS[2]);
+            return new InputTransform(c.inputSize(), c.bgr() ? "BGR" : "RGB",
+                    c.bgr() ? List.of(rgb.get(2), rgb.get(1), rgb.get(0)) : rgb,
+                    "bicubic to size x size, aspect ratio not kept; pixel values 0..255 minus means");
         }
     }
 
@@ -154,17 +175,29 @@ public final class ModelFiles {
         Source src = Source.open(path, "ssd300");
         if (src.json != null) {
             checkAgainstWeights(src, src.json.ssd());
+            checkInput(src);
+            List<String> names = src.json.classNames();
+            if (names != null && names.size() != src.json.ssd().numClasses() - 1) {
+                throw new WeightFormatException(src.jsonFile + ": \"classNames\" has " + names.size()
+                        + " names but \"ssd\".\"numClasses\" is " + src.json.ssd().numClasses() + " (expected "
+                        + (src.json.ssd().numClasses() - 1) + " names, background excluded)");
+            }
             Ssd model = new Ssd(src.json.ssd(), backend, DType.F32, 0);
             loadOrClose(model.parameters(), src.tensors, path);
+            model.setClassNames(names);
             return model;
         }
         Map<String, HostArray> dict = StateDict.stripPrefix(path.toString(), src.tensors,
                 StateDict.DATA_PARALLEL_PREFIX);
         boolean baseOnly = !dict.isEmpty() && dict.keySet().stream().allMatch(k -> VGG_BASE_KEY.matcher(k).matches());
         int classes = classesForPth != null ? classesForPth : baseOnly ? 21 : classesFromHeads(path, dict);
+        // ssd.pytorch's VOC checkpoints: 21 classes in the devkit's order (its VOC_CLASSES); others stay unnamed.
         SsdConfig original = classes == 21 ? SsdConfig.voc() : new SsdConfig(300, 1.0, classes,
                 classes == 81 ? PriorBoxes.Sizes.COCO : PriorBoxes.Sizes.VOC, false);
         Ssd model = new Ssd(original, backend, DType.F32, 0);
+        if (classes == 21) {
+            model.setClassNames(dev.tdsr.data.ClassList.VOC.names());
+        }
         if (!baseOnly) {
             loadOrClose(model.parameters(), dict, path);
             return model;
@@ -242,6 +275,20 @@ public final class ModelFiles {
         }
         field(wrong, src, "ssd", "width", c.ch(64), "vgg.0.weight", 0);
         throwIfWrong(src, wrong);
+    }
+
+    private static void checkInput(Source src) throws WeightFormatException {
+        InputTransform in = src.json.input();
+        if (in == null) {
+            return;
+        }
+        InputTransform want = InputTransform.of(src.json.ssd());
+        if (in.size() != want.size() || !want.channels().equals(in.channels())
+                || in.means() != null && !want.means().equals(in.means())) {
+            throw new WeightFormatException(src.jsonFile + ": \"input\" " + in + " disagrees with the \"ssd\" block,"
+                    + " which gives size " + want.size() + ", channels " + want.channels() + ", means " + want.means()
+                    + "; fix one of them");
+        }
     }
 
     private static void field(List<String> wrong, Source src, String block, String name, long value, String tensor,

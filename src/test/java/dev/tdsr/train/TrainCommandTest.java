@@ -75,6 +75,23 @@ class TrainCommandTest {
         assertEquals(3, lines.steps().size());
         assertEquals(List.of(), lines.evals());
         assertTrue(Files.isRegularFile(out.resolve("final/model.json")));
+
+        // The model folder knows its classes and input transform; detect uses the names without --classes.
+        JsonNode model = new ObjectMapper().readTree(out.resolve("final/model.json").toFile());
+        List<String> names = new java.util.ArrayList<>();
+        model.get("classNames").forEach(n -> names.add(n.asText()));
+        assertEquals(SyntheticDataset.classList(2).names(), names, model.toString());
+        assertEquals(272, model.get("input").get("size").asInt(), model.toString());
+        assertEquals("RGB", model.get("input").get("channels").asText(), model.toString());
+        Path img = tmp.resolve("img.png");
+        javax.imageio.ImageIO.write(dev.tdsr.api.TinyModels.rgb(80, 60, 3), "png", img.toFile());
+        Path dets = tmp.resolve("dets.json");
+        r = run("detect", "--weights", out.resolve("final").toString(), "--input", img.toString(), "--output",
+                dets.toString(), "--score-threshold", "0", "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        JsonNode d = new ObjectMapper().readTree(dets.toFile());
+        assertTrue(d.size() > 0, d.toString());
+        assertTrue(names.contains(d.get(0).get("category").asText()), d.toString());
     }
 
     @Test
