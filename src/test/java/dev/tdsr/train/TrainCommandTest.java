@@ -125,4 +125,29 @@ class TrainCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("split 'nosuch'"), r.err());
     }
+
+    @Test
+    void sizePresetsPickTheNetworksOfASingleRun() throws IOException {
+        Path data = tmp.resolve("size-data");
+        new SyntheticDataset(64, 2, 1).write(data, SyntheticDataset.Layout.VOC, 4);
+        Path out = tmp.resolve("size-run");
+        CliRun.Result r = run("train", "--mode", "sr", "--size", "small", "--data", data.toString(), "--steps", "1",
+                "--batch", "1", "--workers", "0", "--out", out.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err() + r.out());
+        JsonNode c = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("config");
+        assertEquals(8, c.get("dbpnBase").asInt(), c.toString());
+        assertEquals(32, c.get("dbpnFeat").asInt(), c.toString());
+        assertEquals(2, c.get("dbpnStages").asInt(), c.toString());
+        assertTrue(c.get("dbpnResidual").asBoolean(), c.toString());
+        assertEquals(0.125, c.get("ssdWidth").asDouble(), c.toString());
+
+        r = run("train", "--mode", "sr", "--size", "huge", "--data", data.toString(), "--device", "cpu");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--size: expected small or full, got 'huge'"), r.err());
+        r = run("train", "--size", "small", "--device", "cpu", "--out", tmp.resolve("study").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--size applies to single runs"), r.err());
+        r = run("train", "--help");
+        assertTrue(r.out().contains("--size") && r.out().contains("dbpnBase"), r.out());
+    }
 }
