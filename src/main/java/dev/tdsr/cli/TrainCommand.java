@@ -187,7 +187,8 @@ public final class TrainCommand implements Callable<Integer> {
             Trainer.Result r = t.run();
             List<Path> charts = Charts.writeRunCharts(r.runDir());
             if (!r.stopped()) { // a stop already said where its checkpoint is
-                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
+                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.4g", r.last().loss()))
                         + ", model in " + r.finalModel());
             }
             pw.println("curves: " + charts.stream().map(Path::toString).collect(Collectors.joining(", ")));

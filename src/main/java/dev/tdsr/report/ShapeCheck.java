@@ -60,6 +60,15 @@ public final class ShapeCheck {
         public String claim() {
             return left + " " + relation.symbol() + " " + right + " in " + metric;
         }
+
+        /** One of this check's values for people: "26.93 dB" (PSNR) or "16.5 %" (mAP/AP); "-" when missing. */
+        public String formatted(Double v) {
+            if (v == null || !Double.isFinite(v)) {
+                return "-";
+            }
+            return metric.startsWith("PSNR") ? String.format(java.util.Locale.ROOT, "%.2f dB", v)
+                    : String.format(java.util.Locale.ROOT, "%.1f %%", 100 * v);
+        }
     }
 
     /** All checks, scale by scale in the results' order. */

@@ -53,9 +53,11 @@ public final class StudyRunner {
             out.println("paper's shape (TDSR > SR-FT+ >= SR-FT > Bicubic in mAP, TDSR's PSNR below SR-FT's): "
                     + ShapeCheck.overall(checks).word());
             for (ShapeCheck.Check c : checks) {
-                out.printf("  x%d %-28s %s vs %s: %s%s%n", c.scale(), c.claim(), c.leftValue(), c.rightValue(),
-                        c.verdict().word(), c.support() == null ? ""
-                                : String.format(" (holds in %.1f %% of resamples)", 100 * c.support()));
+                out.printf(java.util.Locale.ROOT, "  x%d %-28s %s vs %s: %s%s%n", c.scale(), c.claim(),
+                        c.formatted(c.leftValue()), c.formatted(c.rightValue()), c.verdict().word(),
+                        c.support() == null ? ""
+                                : String.format(java.util.Locale.ROOT, " (holds in %.1f %% of resamples)",
+                                        100 * c.support()));
             }
             out.flush();
             return 0;

@@ -258,9 +258,9 @@ public final class TrainingStudySteps implements StudySteps {
                     k -> PairedBootstrap.counts(bench.images().size(), resamples, c.seed() * 31 + scale));
             result = result.withMap07Resamples(PairedBootstrap.map07(score.vocMatched(), counts));
         }
-        log.printf("x%d %-8s PSNR-Y %s  mAP07 %.4f  COCO AP %.4f%n", scale, method,
-                score.psnrY() == null ? "-" : String.format("%.2f", score.psnrY()), score.voc().map07(),
-                score.coco().ap());
+        log.printf(java.util.Locale.ROOT, "x%d %-8s PSNR-Y %s  VOC07 mAP %.1f %%  COCO AP %.1f %%%n", scale, method,
+                score.psnrY() == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f dB", score.psnrY()),
+                100 * score.voc().map07(), 100 * score.coco().ap());
         log.flush();
         List<FigureSample> samples = new ArrayList<>();
         for (TestBench.Shown shown : score.shown()) {

@@ -59,11 +59,16 @@ class TrainCommandTest {
                 "--steps", "2", "--schedule", "3:0:1", "--no-augment", "--out", out.toString(), "--device", "cpu");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("step 2/2 loss "), r.out());
+        // numbers for people: a detector run shows no MSE, a few significant digits, a start time in seconds
+        String stepLine = r.out().lines().filter(l -> l.startsWith("step 2/2")).findFirst().orElseThrow();
+        assertTrue(!stepLine.contains("mse") && stepLine.contains(" loc ") && stepLine.contains(" conf "), stepLine);
+        assertTrue(stepLine.matches("step 2/2 loss [0-9.]{1,6} loc [0-9.]{1,6} conf [0-9.]{1,6} lr .*"), stepLine);
         JsonNode info = new ObjectMapper().readTree(out.resolve("config.json").toFile());
         assertEquals("detector", info.get("config").get("mode").asText());
         assertEquals(false, info.get("config").get("augment").asBoolean());
         assertEquals("adam", info.get("config").get("optimizer").asText());
         assertTrue(info.get("device").asText().startsWith("cpu"), info.toString());
+        assertTrue(info.get("started").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), info.toString());
 
         r = run("train", "--resume", "--out", out.toString(), "--lr", "0.1");
         assertEquals(2, r.code());
@@ -110,6 +115,10 @@ class TrainCommandTest {
         double psnr = evals.get(1).psnrY();
         assertTrue(psnr > 3 && psnr < 60, "PSNR-Y of an S after 4 steps: " + psnr);
         assertTrue(!evals.get(1).values().containsKey(MetricsLog.MAP07), "no detector in sr mode");
+        String evalLine = r.out().lines().filter(l -> l.startsWith("eval step 4: ")).findFirst().orElseThrow();
+        assertTrue(evalLine.matches("eval step 4: psnr_y \\d+\\.\\d\\d dB, psnr_rgb \\d+\\.\\d\\d dB.*"), evalLine);
+        String srStep = r.out().lines().filter(l -> l.startsWith("step 4/4")).findFirst().orElseThrow();
+        assertTrue(srStep.contains(" mse ") && !srStep.contains(" loc ") && !srStep.contains(" conf "), srStep);
         assertTrue(Files.size(sr.resolve("charts/loss.png")) > 1000 && Files.size(sr.resolve("charts/psnr.png")) > 1000);
 
         Path det = tmp.resolve("det");
