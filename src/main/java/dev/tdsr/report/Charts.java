@@ -48,8 +48,10 @@ public final class Charts {
             panels.add(panel(title + ": MSE", List.of(series("mse", st, StepMetrics::mse))));
         }
         if (task) {
+            // steps of a beta = 0 stage compute no task loss (logged as 0): not drawn as zeros
+            List<StepMetrics> withTask = st.stream().filter(m -> m.loc() != 0 || m.conf() != 0).toList();
             panels.add(panel(title + (mse ? ": task loss (through the frozen detector)" : ": detector loss"),
-                    List.of(series("loc", st, StepMetrics::loc), series("conf", st, StepMetrics::conf))));
+                    List.of(series("loc", withTask, StepMetrics::loc), series("conf", withTask, StepMetrics::conf))));
         }
         if (mse && task || panels.isEmpty()) {
             panels.add(panel(title + ": total (alpha * MSE + beta * task)", List.of(series("total", st,
@@ -223,7 +225,16 @@ public final class Charts {
         if (!any) {
             c.addSeries("(no data)", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
-        c.getStyler().setYAxisLogarithmic(logIfPositive && any && allPositive);
+        // a log axis only where the values span a decade: over less, XChart labels no tick at all
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (XYSeries xy : c.getSeriesMap().values()) {
+            lo = Math.min(lo, xy.getYMin());
+            hi = Math.max(hi, xy.getYMax());
+        }
+        c.getStyler().setYAxisLogarithmic(logIfPositive && any && allPositive && hi >= 10 * lo);
+        c.getStyler().setXAxisTickMarkSpacingHint(90);
+        c.getStyler().setXAxisDecimalPattern("#");
         return c;
     }
 

@@ -80,7 +80,8 @@ public final class Report {
                     List<Charts.Series> p = log.method() == Method.SR ? pretrainPsnr : psnr;
                     List<Charts.Series> q = log.method() == Method.SR ? pretrainMap : map;
                     p.add(Charts.series(log.method().label(), m.evals(), e -> e.step(), e -> e.psnrY()));
-                    if (m.evals().stream().anyMatch(e -> e.map07() > 0)) {
+                    // SR pretraining has no detector; a curve of zeros says nothing (the tables show the zeros)
+                    if (m.evals().stream().anyMatch(e -> Double.isFinite(e.map07()) && e.map07() > 0)) {
                         q.add(Charts.series(log.method().label(), m.evals(), e -> e.step(), e -> e.map07() * 100));
                     }
                 }
@@ -92,7 +93,7 @@ public final class Report {
         return out;
     }
 
-    /** The PSNR-Y and mAP curves of one phase at one scale (mAP only when some evaluation found anything). */
+    /** The PSNR-Y and mAP curves of one phase at one scale. */
     private static void curves(List<ReportDocument.ReportImage> out, Path outDir, int scale, String phase,
                                List<Charts.Series> psnr, List<Charts.Series> map, String on) throws IOException {
         if (psnr.isEmpty()) {

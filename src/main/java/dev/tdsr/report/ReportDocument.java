@@ -114,7 +114,7 @@ public final class ReportDocument {
      * The header line of a smoke run (the shipped "quick" config, or a config whose description says "smoke"), or
      * null: its tiny networks and few steps show that every part runs, not the paper's shape.
      */
-    static String smokeRun(RunMetadata m) {
+    public static String smokeRun(RunMetadata m) {
         if (m == null) {
             return null;
         }
@@ -124,7 +124,7 @@ public final class ReportDocument {
         }
         return "This is a smoke run (config '" + m.configName() + "'): tiny networks, a few images and steps. It "
                 + "shows that every part of the study runs; its numbers say nothing about the paper's claims. Run "
-                + "`train` (the default study) for those.";
+                + "train without --quick (the default study) for those.";
     }
 
     private static void pictures(List<Block> out, String title, List<ReportImage> images) {
