@@ -89,12 +89,17 @@ public final class TrainingStudySteps implements StudySteps {
         Path root = dataRoot.resolve("synthetic-" + d.syntheticImages() + "x" + d.syntheticSize() + "-c"
                 + d.syntheticClasses() + "-s" + c.seed());
         Path done = root.resolve(".complete");
+        String where = " (beside the study folder, not in it: generated once per image count, size, classes and seed,"
+                + " and shared by the studies in " + dataRoot.toAbsolutePath().getParent() + ")";
         if (!Files.exists(done)) {
-            log.println("generating the synthetic dataset into " + root);
+            log.println("generating the synthetic dataset into " + root.toAbsolutePath() + where);
             log.flush();
             new SyntheticDataset(d.syntheticSize(), d.syntheticClasses(), c.seed())
                     .write(root, SyntheticDataset.Layout.VOC, d.syntheticImages());
             Files.writeString(done, "");
+        } else {
+            log.println("synthetic dataset: " + root.toAbsolutePath() + where);
+            log.flush();
         }
         return root;
     }

@@ -61,8 +61,13 @@ class TrainingStudyTest {
     @Test
     void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
         Path out = dir.resolve("study");
-        int code = Main.run(tinyStudy(out, "[8]"));
-        assertEquals(0, code);
+        dev.tdsr.testing.CliRun.Result run = dev.tdsr.testing.CliRun.run(tinyStudy(out, "[8]"));
+        assertEquals(0, run.code(), run.err());
+        // where the generated data went (outside --out) is said, with the folder
+        assertTrue(run.out().contains("generating the synthetic dataset into " + dir.resolve("data").toAbsolutePath())
+                && run.out().contains("beside the study folder, not in it"), run.out());
+        assertTrue(run.out().contains("(a smoke run: it shows that every part runs, not the paper's shape)"),
+                run.out());
         StudyResults r = StudyResults.read(out.resolve("results.json"));
         assertEquals(1, r.scales().size());
         assertEquals(7, r.scales().get(0).methods().size(), "every row of Table 1 that can exist here");
