@@ -132,7 +132,9 @@ public final class Charts {
 
     /** One line per series (e.g. one per method) of an evaluation number against the step. */
     public static XYChart curves(String title, String yLabel, List<Series> series) {
-        return lines(title, "step", yLabel, series, false);
+        XYChart c = lines(title, "step", yLabel, series, false);
+        c.getStyler().setYAxisDecimalPattern("0.0#"); // dB and %: never 30.900856419842324 on a tick
+        return c;
     }
 
     /** Bars of a number per method (x) per scale (one bar series per scale); a missing value leaves a gap. */

@@ -81,6 +81,15 @@ public class ChartsTest {
         assertTrue(md.contains("No detection chart: every detection score is 0"), md);
     }
 
+    @Test
+    void curveTicksShowAFewDecimals() {
+        org.knowm.xchart.XYChart c = Charts.curves("psnr", "dB", List.of(new Charts.Series("SR",
+                List.of(new double[] {10, 30.287853557768546}, new double[] {20, 30.900856419842324}))));
+        java.text.DecimalFormat f = new java.text.DecimalFormat(c.getStyler().getYAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertEquals("30.29", f.format(30.287853557768546));
+    }
+
     public static BufferedImage assertPng(Path file, int w, int h) throws IOException {
         byte[] head = Files.readAllBytes(file);
         assertEquals((byte) 0x89, head[0]);
