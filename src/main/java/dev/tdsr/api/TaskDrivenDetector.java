@@ -47,11 +47,15 @@ public final class TaskDrivenDetector implements AutoCloseable {
         ModelPool<Ssd> detectors = null;
         try {
             int classes = first.config().numClasses();
-            List<String> names = b.classNames != null ? List.copyOf(b.classNames) : ClassList.VOC.names();
+            List<String> recorded = first.classNames();
+            List<String> names = b.classNames != null ? List.copyOf(b.classNames)
+                    : recorded != null ? recorded : ClassList.VOC.names();
             if (names.size() != classes - 1) {
                 throw new IllegalArgumentException(source + ": the detector has " + (classes - 1)
                         + " object classes (plus background) but " + names.size() + " class names were given"
-                        + (b.classNames == null ? " (the default, VOC's 20)" : "") + "; set them with optClassNames");
+                        + (b.classNames == null ? " (VOC's 20: the model records no class names)" : "")
+                        + "; give " + (classes - 1) + " names: --classes a,b,... on the command line, optClassNames in"
+                        + " the API");
             }
             this.classNames = names;
             this.inputSize = first.config().inputSize();
@@ -171,7 +175,10 @@ public final class TaskDrivenDetector implements AutoCloseable {
             return this;
         }
 
-        /** Names of classes 1..C-1 (default: VOC's 20 in the devkit's order). */
+        /**
+         * Names of classes 1..C-1 (default: those the model folder records in model.json's {@code classNames},
+         * else VOC's 20 in the devkit's order).
+         */
         public Builder optClassNames(List<String> classNames) {
             this.classNames = classNames;
             return this;

@@ -41,7 +41,7 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--score-threshold", defaultValue = "0.01", description = "minimum class probability (default: ${DEFAULT-VALUE})")
     double scoreThreshold;
 
-    @Option(names = "--classes", split = ",", description = "names of classes 1..C-1, comma-separated (default: VOC's 20)")
+    @Option(names = "--classes", split = ",", description = "names of classes 1..C-1, comma-separated (default: the names the model folder records, else VOC's 20)")
     List<String> classes;
 
     @Mixin

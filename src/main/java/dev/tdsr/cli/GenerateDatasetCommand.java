@@ -47,7 +47,13 @@ public final class GenerateDatasetCommand implements Callable<Integer> {
             case "coco" -> SyntheticDataset.Layout.COCO;
             default -> throw new IllegalArgumentException("--layout must be voc or coco, got '" + layout + "'");
         };
-        new SyntheticDataset(size, classes, seed).write(out, l, images);
+        try {
+            new SyntheticDataset(size, classes, seed).write(out, l, images);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException("--out " + out + ": cannot create the dataset there (the file system refused "
+                    + (e.getReason() == null ? ErrorHandler.fileProblem(e) : e.getMessage())
+                    + "); choose a writable folder", e);
+        }
         PrintWriter pw = spec.commandLine().getOut();
         boolean voc = l == SyntheticDataset.Layout.VOC;
         for (String split : voc ? new String[] {"trainval", "test"} : new String[] {"train2017", "val2017"}) {

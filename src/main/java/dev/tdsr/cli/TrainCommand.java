@@ -81,6 +81,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "adam|sgd (default: adam; sgd gets weight decay 5e-4)")
     String optimizer;
 
+    @Option(names = "--size", description = "network sizes of a single run: small (the default study's: D-DBPN base 8, "
+            + "feat 32, T 2 with the bicubic residual; SSD width 1/8) or full (the paper's: base 64, feat 256, T 7, no "
+            + "residual; SSD300 width 1). Without it: base 16, feat 64, T 3, no residual, width 1/4. The config keys "
+            + "dbpnBase, dbpnFeat, dbpnStages, dbpnResidual, ssdWidth, ssdInput (--config FILE) set each one; a loaded "
+            + "--sr-init/--detector keeps its own")
+    String size;
+
     @Option(names = "--scale", description = "2|4|8 (default: 4)")
     Integer scale;
 
@@ -168,6 +175,10 @@ public final class TrainCommand implements Callable<Integer> {
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {
+            if (size != null) {
+                throw new IllegalArgumentException("--size applies to single runs (--mode detector|sr|tdsr); the "
+                        + "study's networks are in its config (--set sr.base=8 --set detector.width=0.125 ...)");
+            }
             Path out = cfg.out() == null ? null : Path.of(cfg.out());
             return StudyRunner.run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out,
                     scaleWorkers), choice.backend(), pw);
@@ -181,7 +192,8 @@ public final class TrainCommand implements Callable<Integer> {
             Trainer.Result r = t.run();
             List<Path> charts = Charts.writeRunCharts(r.runDir());
             if (!r.stopped()) { // a stop already said where its checkpoint is
-                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-" : r.last().loss())
+                pw.println("done: " + r.step() + " steps, last loss " + (r.last() == null ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.4g", r.last().loss()))
                         + ", model in " + r.finalModel());
             }
             pw.println("curves: " + charts.stream().map(Path::toString).collect(Collectors.joining(", ")));
@@ -249,6 +261,9 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "evalImages", evalImages);
         putIf(n, "workers", workers);
         putIf(n, "device", device.device);
+        if (size != null) {
+            sizePreset(n, size);
+        }
         if (noAugment) {
             n.put("augment", false);
         }
@@ -260,6 +275,17 @@ public final class TrainCommand implements Callable<Integer> {
             lrDecayAt.forEach(a::add);
         }
         return TrainConfig.fromJson(n, "command line");
+    }
+
+    /** --size: the network keys of a preset (they override --config's). */
+    static void sizePreset(ObjectNode n, String size) {
+        switch (size.toLowerCase(java.util.Locale.ROOT)) {
+            case "small" -> n.put("dbpnBase", 8).put("dbpnFeat", 32).put("dbpnStages", 2).put("dbpnResidual", true)
+                    .put("ssdWidth", 0.125);
+            case "full" -> n.put("dbpnBase", 64).put("dbpnFeat", 256).put("dbpnStages", 7).put("dbpnResidual", false)
+                    .put("ssdWidth", 1.0);
+            default -> throw new IllegalArgumentException("--size: expected small or full, got '" + size + "'");
+        }
     }
 
     private static void putIf(ObjectNode n, String key, Object v) {

@@ -2,7 +2,6 @@ package dev.tdsr.data;
 
 import dev.tdsr.data.LoadSummary.Problem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ public final class VocReader {
                 throw new IOException(list + ": image set file not found (expected VOC devkit layout "
                         + "VOC<year>/ImageSets/Main/<set>.txt)");
             }
-            for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+            for (String line : dev.tdsr.io.TextFiles.readLines(list, "an image set (one image id per line)")) {
                 String id = line.strip();
                 if (!id.isEmpty()) {
                     Sample s = readOne(xml, dir, id.split("\\s+")[0], summary);

@@ -1,7 +1,6 @@
 package dev.tdsr.eval;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +85,7 @@ public final class VocDevkit {
     /** The image ids of {@code ImageSets/Main/<set>.txt}: first token of each non-blank line. */
     public static List<String> readImageSet(Path file) throws IOException {
         List<String> ids = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : dev.tdsr.io.TextFiles.readLines(file, "an image set (one image id per line)")) {
             String t = line.strip();
             if (!t.isEmpty()) {
                 ids.add(t.split("\\s+")[0]);
@@ -98,7 +97,7 @@ public final class VocDevkit {
     /** One class name per non-blank line. */
     public static List<String> readClassList(Path file) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : dev.tdsr.io.TextFiles.readLines(file, "a class list (one class name per line)")) {
             if (!line.isBlank()) {
                 names.add(line.strip());
             }
@@ -130,7 +129,8 @@ public final class VocDevkit {
     /** Lines {@code image_id score x1 y1 x2 y2} (blank lines skipped), in file order. */
     public static List<VocEvaluator.Detection> readDetections(Path file, String className) throws IOException {
         List<VocEvaluator.Detection> dets = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = dev.tdsr.io.TextFiles.readLines(file,
+                "VOC detections (lines 'image_id score x1 y1 x2 y2')");
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {

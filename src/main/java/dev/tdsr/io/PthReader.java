@@ -102,7 +102,7 @@ public final class PthReader {
             }
             String prefix = first.getName().substring(0, slash + 1);
             checkVersion(file, zip, prefix);
-            boolean bigEndian = "big".equals(text(zip, prefix + "byteorder"));
+            boolean bigEndian = "big".equals(text(file, zip, prefix + "byteorder"));
             byte[] pkl = entryBytes(file, zip, prefix + "data.pkl", "the pickled object");
             Session s = new Session(file + " (" + prefix + "data.pkl)");
             Object top = Pickle.load(pkl, 0, s.source, s::resolve, s::persistentLoad).value();
@@ -118,20 +118,29 @@ public final class PthReader {
     }
 
     private static void checkVersion(Path file, ZipFile zip, String prefix) throws IOException {
-        String v = text(zip, prefix + "version");
+        String v = text(file, zip, prefix + "version");
         if (v != null && !v.strip().matches("\\d{1,3}")) {
             throw new WeightFormatException(file + ": record " + prefix + "version is '" + v.strip()
                     + "', expected a small decimal integer");
         }
     }
 
-    private static String text(ZipFile zip, String name) throws IOException {
+    private static String text(Path file, ZipFile zip, String name) throws IOException {
         ZipEntry e = zip.getEntry(name);
         if (e == null) {
             return null;
         }
+        return new String(readEntry(file, zip, e), StandardCharsets.US_ASCII).strip();
+    }
+
+    /** An entry's bytes; a damaged one (the inflater or the CRC check fails, often with no message) names itself. */
+    private static byte[] readEntry(Path file, ZipFile zip, ZipEntry e) throws WeightFormatException {
         try (InputStream in = zip.getInputStream(e)) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+            return in.readAllBytes();
+        } catch (IOException ex) {
+            String why = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            throw new WeightFormatException(file + ": zip entry " + e.getName() + " is damaged (" + why
+                    + "); the file is corrupt or truncated, download or copy it again", ex);
         }
     }
 
@@ -140,9 +149,7 @@ public final class PthReader {
         if (e == null) {
             throw new WeightFormatException(file + ": " + what + " is missing (no zip entry " + name + ")");
         }
-        try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
-        }
+        return readEntry(file, zip, e);
     }
 
     // ---- legacy format ----------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
+import dev.tdsr.io.JsonPaths;
+import dev.tdsr.io.TextFiles;
 import dev.tdsr.io.PthReader;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.StateDict;
@@ -17,7 +19,9 @@ import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -49,14 +53,35 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** What {@code model.json} holds: the model kind ("dbpn" or "ssd300") and its config. */
-    public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd) {
+    /**
+     * What {@code model.json} holds: the model kind ("dbpn" or "ssd300") and its config; for a detector also the
+     * names of classes 1..C-1 and its input transform (both absent in files written before they were recorded, which
+     * still load: then callers name the classes).
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
+            List<String> classNames,
+            InputTransform input) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null);
+            return new ModelJson("dbpn", m.config(), null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config());
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()));
+        }
+    }
+
+    /**
+     * How an image becomes the detector's input, written for people and other tools (checked against the config on
+     * loading): resized to size x size (bicubic, aspect ratio not kept), pixels in 0..255, channels in this order,
+     * minus these means.
+     */
+    public record InputTransform(int size, String channels, List<Double> means, String resize) {
+        static InputTransform of(SsdConfig c) {
+            List<Double> rgb = List.of(SsdInput.RGB_MEANS[0], SsdInput.RGB_MEANS[1], SsdInput.RGB_MEANS[2]);
+            return new InputTransform(c.inputSize(), c.bgr() ? "BGR" : "RGB",
+                    c.bgr() ? List.of(rgb.get(2), rgb.get(1), rgb.get(0)) : rgb,
+                    "bicubic to size x size, aspect ratio not kept; pixel values 0..255 minus means");
         }
     }
 
@@ -151,14 +176,11 @@ public final class ModelFiles {
      * ({@code scaleForPth} required for the latter; the config is the original T=7, 64/256).
      */
     public static Dbpn loadDbpn(Path path, Backend backend, Integer scaleForPth) throws IOException {
-        Source src = Source.open(path);
+        Source src = Source.open(path, "dbpn");
         DbpnConfig config;
         if (src.json != null) {
-            if (!"dbpn".equals(src.json.model()) || src.json.dbpn() == null) {
-                throw new WeightFormatException(path + ": model.json describes a '" + src.json.model()
-                        + "' model, expected 'dbpn'");
-            }
             config = src.json.dbpn();
+            checkAgainstWeights(src, config);
         } else {
             if (scaleForPth == null) {
                 throw new WeightFormatException(path + ": an original D-DBPN checkpoint does not record its scale;"
@@ -182,23 +204,32 @@ public final class ModelFiles {
      * {@code classesForPth} overrides), or {@code vgg16_reducedfc.pth} (base only; {@code classesForPth} or 21).
      */
     public static Ssd loadSsd(Path path, Backend backend, Integer classesForPth) throws IOException {
-        Source src = Source.open(path);
+        Source src = Source.open(path, "ssd300");
         if (src.json != null) {
-            if (!"ssd300".equals(src.json.model()) || src.json.ssd() == null) {
-                throw new WeightFormatException(path + ": model.json describes a '" + src.json.model()
-                        + "' model, expected 'ssd300'");
+            checkAgainstWeights(src, src.json.ssd());
+            checkInput(src);
+            List<String> names = src.json.classNames();
+            if (names != null && names.size() != src.json.ssd().numClasses() - 1) {
+                throw new WeightFormatException(src.jsonFile + ": \"classNames\" has " + names.size()
+                        + " names but \"ssd\".\"numClasses\" is " + src.json.ssd().numClasses() + " (expected "
+                        + (src.json.ssd().numClasses() - 1) + " names, background excluded)");
             }
             Ssd model = new Ssd(src.json.ssd(), backend, DType.F32, 0);
             loadOrClose(model.parameters(), src.tensors, path);
+            model.setClassNames(names);
             return model;
         }
         Map<String, HostArray> dict = StateDict.stripPrefix(path.toString(), src.tensors,
                 StateDict.DATA_PARALLEL_PREFIX);
         boolean baseOnly = !dict.isEmpty() && dict.keySet().stream().allMatch(k -> VGG_BASE_KEY.matcher(k).matches());
         int classes = classesForPth != null ? classesForPth : baseOnly ? 21 : classesFromHeads(path, dict);
+        // ssd.pytorch's VOC checkpoints: 21 classes in the devkit's order (its VOC_CLASSES); others stay unnamed.
         SsdConfig original = classes == 21 ? SsdConfig.voc() : new SsdConfig(300, 1.0, classes,
                 classes == 81 ? PriorBoxes.Sizes.COCO : PriorBoxes.Sizes.VOC, false);
         Ssd model = new Ssd(original, backend, DType.F32, 0);
+        if (classes == 21) {
+            model.setClassNames(dev.tdsr.data.ClassList.VOC.names());
+        }
         if (!baseOnly) {
             loadOrClose(model.parameters(), dict, path);
             return model;
@@ -220,6 +251,93 @@ public final class ModelFiles {
             throw e;
         }
         return model;
+    }
+
+    /** The description is of the wanted kind and has its block ("dbpn": {...} or "ssd": {...}). */
+    private static void requireKind(Path jsonFile, ModelJson json, String kind) throws WeightFormatException {
+        String got = json.model();
+        if (got == null || !List.of("dbpn", "ssd300").contains(got)) {
+            throw new WeightFormatException(jsonFile + ": \"model\" is " + (got == null ? "missing" : "'" + got
+                    + "'") + "; expected \"model\": \"dbpn\" or \"ssd300\"");
+        }
+        if (!kind.equals(got)) {
+            throw new WeightFormatException(jsonFile + ": describes a '" + got + "' model, expected '" + kind
+                    + "' (a " + (kind.equals("dbpn") ? "D-DBPN super-resolution" : "SSD300 detector")
+                    + " model folder)");
+        }
+        boolean dbpn = kind.equals("dbpn");
+        if (dbpn ? json.dbpn() == null : json.ssd() == null) {
+            throw new WeightFormatException(jsonFile + ": \"model\": \"" + kind + "\" needs its config block "
+                    + (dbpn ? "\"dbpn\": {\"scale\": 4, \"base\": 64, \"feat\": 256, \"stages\": 7, \"residual\": false}"
+                            : "\"ssd\": {\"inputSize\": 300, \"width\": 1.0, \"numClasses\": 21, \"priors\": \"VOC\","
+                                    + " \"bgr\": false}") + " beside it");
+        }
+    }
+
+    /**
+     * A description that contradicts its own weights (say "feat": 1000000000 beside 16-channel tensors) is an error
+     * naming the field and the value the weights have, before anything is allocated for it.
+     */
+    private static void checkAgainstWeights(Source src, DbpnConfig c) throws WeightFormatException {
+        List<String> wrong = new ArrayList<>();
+        field(wrong, src, "dbpn", "feat", c.feat(), "feat0.conv.weight", 0);
+        field(wrong, src, "dbpn", "base", c.base(), "feat1.conv.weight", 0);
+        HostArray up = src.tensors.get("up1.up_conv1.deconv.weight");
+        if (up != null && up.shape().length == 4 && up.shape()[2] != c.kernel()) {
+            long k = up.shape()[2];
+            wrong.add("\"dbpn\".\"scale\" is " + c.scale() + " but up1.up_conv1.deconv.weight has " + k + "x" + k
+                    + " kernels" + (k == 6 ? " (scale 2)" : k == 8 ? " (scale 4)" : k == 12 ? " (scale 8)" : ""));
+        }
+        long stages = src.tensors.keySet().stream().filter(k -> k.matches("up\\d+\\..*"))
+                .map(k -> k.substring(0, k.indexOf('.'))).distinct().count();
+        if (stages > 0 && stages != c.stages()) {
+            wrong.add("\"dbpn\".\"stages\" is " + c.stages() + " but the weights have " + stages
+                    + " up-projection stages (up1..up" + stages + ")");
+        }
+        throwIfWrong(src, wrong);
+    }
+
+    private static void checkAgainstWeights(Source src, SsdConfig c) throws WeightFormatException {
+        List<String> wrong = new ArrayList<>();
+        HostArray conf = src.tensors.get("conf.0.weight");
+        if (conf != null && conf.shape().length == 4 && conf.shape()[0] != (long) c.numClasses() * SsdConfig.BOXES[0]) {
+            wrong.add("\"ssd\".\"numClasses\" is " + c.numClasses() + " but conf.0.weight has " + conf.shape()[0]
+                    + " output channels (" + SsdConfig.BOXES[0] + " boxes x " + conf.shape()[0] / SsdConfig.BOXES[0]
+                    + " classes)");
+        }
+        field(wrong, src, "ssd", "width", c.ch(64), "vgg.0.weight", 0);
+        throwIfWrong(src, wrong);
+    }
+
+    private static void checkInput(Source src) throws WeightFormatException {
+        InputTransform in = src.json.input();
+        if (in == null) {
+            return;
+        }
+        InputTransform want = InputTransform.of(src.json.ssd());
+        if (in.size() != want.size() || !want.channels().equals(in.channels())
+                || in.means() != null && !want.means().equals(in.means())) {
+            throw new WeightFormatException(src.jsonFile + ": \"input\" " + in + " disagrees with the \"ssd\" block,"
+                    + " which gives size " + want.size() + ", channels " + want.channels() + ", means " + want.means()
+                    + "; fix one of them");
+        }
+    }
+
+    private static void field(List<String> wrong, Source src, String block, String name, long value, String tensor,
+            int dim) {
+        HostArray t = src.tensors.get(tensor);
+        if (t != null && t.shape().length > dim && t.shape()[dim] != value) {
+            wrong.add("\"" + block + "\".\"" + name + "\" " + (name.equals("width") ? "gives " + value + " channels"
+                    : "is " + value) + " but " + tensor + " has " + t.shape()[dim] + " (shape "
+                    + java.util.Arrays.toString(t.shape()) + ")");
+        }
+    }
+
+    private static void throwIfWrong(Source src, List<String> wrong) throws WeightFormatException {
+        if (!wrong.isEmpty()) {
+            throw new WeightFormatException(src.jsonFile + ": does not match its weights " + src.weightsFile + ": "
+                    + String.join("; ", wrong) + "; fix model.json or use the weights it was saved with");
+        }
     }
 
     private static void loadOrClose(ParameterSet params, Map<String, HostArray> dict, Path path) throws IOException {
@@ -246,8 +364,9 @@ public final class ModelFiles {
     }
 
     /** The tensors of a model file and, for our own formats, its model.json. */
-    private record Source(LinkedHashMap<String, HostArray> tensors, ModelJson json) {
-        static Source open(Path path) throws IOException {
+    private record Source(LinkedHashMap<String, HostArray> tensors, ModelJson json, Path jsonFile, Path weightsFile) {
+        /** Opens a model file; a description of another kind than {@code kind} fails before the weights are read. */
+        static Source open(Path path, String kind) throws IOException {
             if (!Files.exists(path)) {
                 throw new java.nio.file.NoSuchFileException(path.toString(), null, "model file or folder not found");
             }
@@ -257,24 +376,36 @@ public final class ModelFiles {
             }
             String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
             if (name.equals(CONFIG)) {
-                ModelJson json = readJson(p, Files.readString(p));
+                ModelJson json = readJson(p, TextFiles.readUtf8(p, "a model description {\"model\": \"dbpn\"|\"ssd300\", ...}"));
+                requireKind(p, json, kind);
                 Path weights = p.resolveSibling(WEIGHTS);
                 if (!Files.exists(weights)) {
                     throw new WeightFormatException(p + ": " + WEIGHTS + " is missing beside it");
                 }
-                return new Source(finite(weights, Safetensors.read(weights)), json);
+                return new Source(finite(weights, Safetensors.read(weights)), json, p, weights);
             }
             if (name.endsWith(".safetensors")) {
                 Safetensors.Contents c = Safetensors.load(p);
                 String text = c.metadata().get(METADATA_KEY);
-                return new Source(finite(p, c.tensors()), text == null ? null : readJson(p, text));
+                ModelJson json = text == null ? null : readJson(p, text);
+                if (json != null) {
+                    requireKind(p, json, kind);
+                }
+                return new Source(finite(p, c.tensors()), json, p, p);
             }
-            return new Source(finite(p, PthReader.read(p)), null);
+            return new Source(finite(p, PthReader.read(p)), null, p, p);
         }
 
         private static ModelJson readJson(Path file, String text) throws WeightFormatException {
             try {
                 return JSON.readValue(text, ModelJson.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String key = JsonPaths.of(e);
+                Throwable root = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
+                String why = root != null ? root.getMessage() : e.getOriginalMessage().split("\n")[0];
+                throw new WeightFormatException(file + ": not a valid model description"
+                        + (key.isEmpty() || key.equals("?") ? "" : " at \"" + key + "\"") + ": " + why
+                        + " (expected {\"model\": \"dbpn\"|\"ssd300\", \"dbpn\": {...} or \"ssd\": {...}})");
             } catch (IOException | IllegalArgumentException e) {
                 throw new WeightFormatException(file + ": not a valid model description (expected {\"model\":"
                         + " \"dbpn\"|\"ssd300\", \"dbpn\": {...} or \"ssd\": {...}}): " + e.getMessage());

@@ -38,6 +38,7 @@ public final class Ssd implements AutoCloseable {
     public record Output(Tensor loc, Tensor conf) {}
 
     private final SsdConfig config;
+    private volatile java.util.List<String> classNames;
     private final ParameterSet params = new ParameterSet();
     private final PriorBoxes priors;
     private final SsdInput input;
@@ -98,6 +99,22 @@ public final class Ssd implements AutoCloseable {
         trunk.add(new Conv2d(params, name, in, out, k, spec, true, Init.xavierUniform(), Init.zeros()));
         trunk.add(new ReLU());
         return out;
+    }
+
+    /**
+     * Names of classes 1..C-1 (without background) when known: set by training from the dataset, read from and
+     * written to model.json ({@code "classNames"}); null for a model whose files record none.
+     */
+    public java.util.List<String> classNames() {
+        return classNames;
+    }
+
+    public void setClassNames(java.util.List<String> names) {
+        if (names != null && names.size() != config.numClasses() - 1) {
+            throw new IllegalArgumentException("class names: the detector has " + (config.numClasses() - 1)
+                    + " object classes, got " + names.size() + " names " + names);
+        }
+        this.classNames = names == null ? null : java.util.List.copyOf(names);
     }
 
     public SsdConfig config() {

@@ -31,9 +31,62 @@ public final class Charts {
     /** A named list of (x, y) points; NaN points are dropped when drawn. */
     public record Series(String name, List<double[]> points) {}
 
+    /** Height of one panel of a stacked loss chart ({@link #lossPanels}). */
+    public static final int PANEL_HEIGHT = 300;
+
     /**
-     * MSE, loc, conf and total loss against the step. The y axis is logarithmic when every value is positive (the
-     * terms differ by orders of magnitude), linear otherwise.
+     * A run's losses as panels with their own y axes, so terms of different scales are not flattened against each
+     * other: "MSE" (when the run has one), "task loss: loc, conf" (when it has them) and, when it has both, the
+     * total. A term that is 0 at every step (a detector's MSE, an SR run's loc/conf) is not drawn.
+     */
+    public static List<XYChart> lossPanels(String title, MetricsLog.Contents log) {
+        List<StepMetrics> st = log.steps();
+        boolean mse = st.stream().anyMatch(m -> m.mse() != 0);
+        boolean task = st.stream().anyMatch(m -> m.loc() != 0 || m.conf() != 0);
+        List<XYChart> panels = new ArrayList<>();
+        if (mse) {
+            panels.add(panel(title + ": MSE", List.of(series("mse", st, StepMetrics::mse))));
+        }
+        if (task) {
+            // steps of a beta = 0 stage compute no task loss (logged as 0): not drawn as zeros
+            List<StepMetrics> withTask = st.stream().filter(m -> m.loc() != 0 || m.conf() != 0).toList();
+            panels.add(panel(title + (mse ? ": task loss (through the frozen detector)" : ": detector loss"),
+                    List.of(series("loc", withTask, StepMetrics::loc), series("conf", withTask, StepMetrics::conf))));
+        }
+        if (mse && task || panels.isEmpty()) {
+            panels.add(panel(title + ": total (alpha * MSE + beta * task)", List.of(series("total", st,
+                    StepMetrics::loss))));
+        }
+        return panels;
+    }
+
+    private static XYChart panel(String title, List<Series> series) {
+        XYChart c = lines(title, "step", "loss", series, true, PANEL_HEIGHT);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        return c;
+    }
+
+    /** Panels stacked vertically into one PNG of width {@link #WIDTH}, {@link #PANEL_HEIGHT} each. */
+    public static void writePanels(List<? extends Chart<?, ?>> panels, Path file) throws IOException {
+        java.awt.image.BufferedImage all = new java.awt.image.BufferedImage(WIDTH, PANEL_HEIGHT * panels.size(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = all.createGraphics();
+        try {
+            for (int i = 0; i < panels.size(); i++) {
+                Chart<?, ?> c = panels.get(i);
+                java.awt.image.BufferedImage img = BitmapEncoder.getBufferedImage(c);
+                g.drawImage(img, 0, i * PANEL_HEIGHT, WIDTH, PANEL_HEIGHT, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        javax.imageio.ImageIO.write(all, "png", file.toFile());
+    }
+
+    /**
+     * MSE, loc, conf and total loss against the step on one axis. The y axis is logarithmic when every value is
+     * positive, linear otherwise. The report and run folders draw {@link #lossPanels} instead.
      */
     public static XYChart losses(String title, MetricsLog.Contents log) {
         List<Series> series = List.of(
@@ -58,7 +111,7 @@ public final class Charts {
         String run = runDir.getFileName().toString();
         List<Path> written = new ArrayList<>();
         written.add(dir.resolve("loss.png"));
-        writePng(losses("Training losses, " + run, log), written.get(0));
+        writePanels(lossPanels("Training losses, " + run, log), written.get(0));
         evalCurve(log, run, "PSNR-Y", "PSNR-Y (dB)", MetricsLog.EvalPoint::psnrY, dir.resolve("psnr.png"), written);
         evalCurve(log, run, "VOC07 mAP", "mAP (%)", p -> p.map07() * 100, dir.resolve("map.png"), written);
         return written;
@@ -79,7 +132,9 @@ public final class Charts {
 
     /** One line per series (e.g. one per method) of an evaluation number against the step. */
     public static XYChart curves(String title, String yLabel, List<Series> series) {
-        return lines(title, "step", yLabel, series, false);
+        XYChart c = lines(title, "step", yLabel, series, false);
+        c.getStyler().setYAxisDecimalPattern("0.0#"); // dB and %: never 30.900856419842324 on a tick
+        return c;
     }
 
     /** Bars of a number per method (x) per scale (one bar series per scale); a missing value leaves a gap. */
@@ -120,6 +175,11 @@ public final class Charts {
         return bars(metric + " per method and scale", metric + " (%)", methods, byScale);
     }
 
+    /** True when a study's detection bars would all be 0 or missing (then the report leaves the chart out). */
+    public static boolean detectionAllZero(StudyResults r) {
+        return r.scales().stream().allMatch(ShapeCheck::allDetectionZero);
+    }
+
     public static void writePng(Chart<?, ?> chart, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -140,7 +200,12 @@ public final class Charts {
     }
 
     private static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logIfPositive) {
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel)
+        return lines(title, xLabel, yLabel, series, logIfPositive, HEIGHT);
+    }
+
+    private static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logIfPositive,
+                                 int height) {
+        XYChart c = new XYChartBuilder().width(WIDTH).height(height).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
         style(c.getStyler());
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -162,7 +227,16 @@ public final class Charts {
         if (!any) {
             c.addSeries("(no data)", new double[] {0}, new double[] {0}).setMarker(SeriesMarkers.NONE);
         }
-        c.getStyler().setYAxisLogarithmic(logIfPositive && any && allPositive);
+        // a log axis only where the values span a decade: over less, XChart labels no tick at all
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (XYSeries xy : c.getSeriesMap().values()) {
+            lo = Math.min(lo, xy.getYMin());
+            hi = Math.max(hi, xy.getYMax());
+        }
+        c.getStyler().setYAxisLogarithmic(logIfPositive && any && allPositive && hi >= 10 * lo);
+        c.getStyler().setXAxisTickMarkSpacingHint(90);
+        c.getStyler().setXAxisDecimalPattern("#");
         return c;
     }
 

@@ -157,10 +157,12 @@ public final class FigureGrid {
                 String label = String.format(Locale.ROOT, "%s %.2f", d.className(), d.score());
                 int tw = fm.stringWidth(label) + 6;
                 int th = fm.getHeight();
-                int ly = y1 - th >= 0 ? y1 - th : y1; // above the box, inside when at the top edge
-                cg.fillRect(x1, ly, tw, th);
+                int ly = y1 - th >= 0 ? y1 - th : Math.max(0, y1); // above the box, inside when at the top edge
+                ly = Math.min(ly, cellH - th);
+                int lx = labelX(x1, tw, cell); // a box that leaves the crop keeps its whole label inside it
+                cg.fillRect(lx, ly, tw, th);
                 cg.setColor(textOn(col));
-                cg.drawString(label, x1 + 3, ly + fm.getAscent());
+                cg.drawString(label, lx + 3, ly + fm.getAscent());
             }
         } finally {
             cg.dispose();
@@ -190,5 +192,10 @@ public final class FigureGrid {
     private static void centred(Graphics2D g, String text, int left, int width, int baseline) {
         FontMetrics fm = g.getFontMetrics();
         g.drawString(text, left + Math.max(0, (width - fm.stringWidth(text)) / 2), baseline);
+    }
+
+    /** Left edge of a label {@code width} wide for a box starting at {@code x1}, kept inside a cell {@code cell} wide. */
+    static int labelX(int x1, int width, int cell) {
+        return Math.max(0, Math.min(x1, cell - width));
     }
 }

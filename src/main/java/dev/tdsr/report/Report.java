@@ -48,17 +48,21 @@ public final class Report {
      */
     static List<ReportDocument.ReportImage> charts(StudyResults r, Path outDir) throws IOException {
         List<ReportDocument.ReportImage> out = new ArrayList<>();
-        out.add(chart(outDir, "detection_bars.png", "Detection accuracy per method and scale",
-                Charts.detectionBars(r)));
+        if (!Charts.detectionAllZero(r)) { // bars of zeros: an empty chart with one "0" tick says nothing
+            out.add(chart(outDir, "detection_bars.png", "Detection accuracy per method and scale",
+                    Charts.detectionBars(r)));
+        }
         List<RunMetadata.TrainingLog> logs = r.metadata() == null ? List.of() : r.metadata().trainingLogs();
         String detectorLog = r.metadata() == null ? null : r.metadata().detectorLog();
         if (detectorLog != null && Files.isRegularFile(outDir.resolve(detectorLog))) {
-            out.add(chart(outDir, "loss_detector.png", "Detector training losses",
-                    Charts.losses("Detector training losses", MetricsLog.read(outDir.resolve(detectorLog)))));
+            out.add(panels(outDir, "loss_detector.png", "Detector training losses",
+                    Charts.lossPanels("Detector training losses", MetricsLog.read(outDir.resolve(detectorLog)))));
         }
         for (ScaleResult s : r.scales()) {
             List<Charts.Series> psnr = new ArrayList<>();
             List<Charts.Series> map = new ArrayList<>();
+            List<Charts.Series> pretrainPsnr = new ArrayList<>();
+            List<Charts.Series> pretrainMap = new ArrayList<>();
             for (RunMetadata.TrainingLog log : logs) {
                 if (log.scale() != s.scale() || log.metricsJsonl() == null) {
                     continue;
@@ -69,21 +73,56 @@ public final class Report {
                 }
                 MetricsLog.Contents m = MetricsLog.read(file);
                 String name = "×" + s.scale() + " " + log.method();
-                out.add(chart(outDir, "loss_x" + s.scale() + "_" + log.method().slug() + ".png",
-                        "Training losses, " + name, Charts.losses("Training losses, " + name, m)));
+                out.add(panels(outDir, "loss_x" + s.scale() + "_" + log.method().slug() + ".png",
+                        "Training losses, " + name, Charts.lossPanels("Training losses, " + name, m)));
                 if (!m.evals().isEmpty()) {
-                    psnr.add(Charts.series(log.method().label(), m.evals(), p -> p.step(), p -> p.psnrY()));
-                    map.add(Charts.series(log.method().label(), m.evals(), p -> p.step(), p -> p.map07() * 100));
+                    // pretraining (SR) and fine-tuning count their own steps: never on one axis
+                    List<Charts.Series> p = log.method() == Method.SR ? pretrainPsnr : psnr;
+                    List<Charts.Series> q = log.method() == Method.SR ? pretrainMap : map;
+                    p.add(Charts.series(log.method().label(), m.evals(), e -> e.step(), e -> e.psnrY()));
+                    // SR pretraining has no detector; a curve of zeros says nothing (the tables show the zeros)
+                    if (m.evals().stream().anyMatch(e -> Double.isFinite(e.map07()) && e.map07() > 0)) {
+                        q.add(Charts.series(log.method().label(), m.evals(), e -> e.step(), e -> e.map07() * 100));
+                    }
                 }
             }
-            if (!psnr.isEmpty()) {
-                out.add(chart(outDir, "psnr_x" + s.scale() + ".png", "PSNR-Y during training, ×" + s.scale(),
-                        Charts.curves("PSNR-Y during training, ×" + s.scale(), "PSNR-Y (dB)", psnr)));
-                out.add(chart(outDir, "map_x" + s.scale() + ".png", "VOC07 mAP during training, ×" + s.scale(),
-                        Charts.curves("VOC07 mAP during training, ×" + s.scale(), "mAP (%)", map)));
-            }
+            String on = evalImages(r);
+            curves(out, outDir, s.scale(), "pretraining", pretrainPsnr, pretrainMap, on);
+            curves(out, outDir, s.scale(), "fine-tuning", psnr, map, on);
         }
         return out;
+    }
+
+    /** The PSNR-Y and mAP curves of one phase at one scale. */
+    private static void curves(List<ReportDocument.ReportImage> out, Path outDir, int scale, String phase,
+                               List<Charts.Series> psnr, List<Charts.Series> map, String on) throws IOException {
+        if (psnr.isEmpty()) {
+            return;
+        }
+        String slug = phase.equals("pretraining") ? "_pretraining" : "";
+        String title = "PSNR-Y during " + phase + ", ×" + scale;
+        out.add(chart(outDir, "psnr_x" + scale + slug + ".png", title + " (" + on + ")",
+                Charts.curves(title, "PSNR-Y (dB)", psnr)));
+        if (!map.isEmpty()) {
+            String t = "VOC07 mAP during " + phase + ", ×" + scale;
+            out.add(chart(outDir, "map_x" + scale + slug + ".png", t + " (" + on + ")",
+                    Charts.curves(t, "mAP (%)", map)));
+        }
+    }
+
+    /** "on the first 24 test images; the tables use all test images": what the curves are measured on. */
+    static String evalImages(StudyResults r) {
+        int n = r.metadata() == null || r.metadata().config() == null ? -1
+                : r.metadata().config().path("evaluation").path("eval_images").asInt(-1);
+        return (n > 0 ? "on the first " + n + " test images" : "on the first test images")
+                + "; the tables above use all test images, so the numbers differ";
+    }
+
+    private static ReportDocument.ReportImage panels(Path outDir, String name, String caption,
+                                                     List<org.knowm.xchart.XYChart> panels) throws IOException {
+        Path rel = Path.of(CHARTS, name);
+        Charts.writePanels(panels, outDir.resolve(rel));
+        return new ReportDocument.ReportImage(caption, rel);
     }
 
     private static ReportDocument.ReportImage chart(Path outDir, String name, String caption,

@@ -40,8 +40,13 @@ public final class ReportDocument {
                     "Detector (training or loading): " + duration(m.detectorSeconds()))));
         }
         List<ShapeCheck.Check> checks = ShapeCheck.run(r);
+        String smoke = smokeRun(m);
+        if (smoke != null) {
+            out.add(new Paragraph(smoke));
+        }
         out.add(new Heading(2, "Does the paper's shape hold?"));
-        out.add(new Paragraph("Overall: " + ShapeCheck.overall(checks).word() + ". Checked at each scale: TDSR > "
+        out.add(new Paragraph("Overall: " + ShapeCheck.overall(checks).word()
+                + (smoke != null ? " (a smoke run: not a test of the paper)" : "") + ". Checked at each scale: TDSR > "
                 + "SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's (the paper: "
                 + "the task loss trades fidelity for detectability)."));
         out.add(new TableBlock(Tables.shape(checks)));
@@ -49,12 +54,15 @@ public final class ReportDocument {
         for (ShapeCheck.Check c : checks) {
             if (c.verdict() != ShapeCheck.Verdict.YES) {
                 failed.add("×" + c.scale() + ": " + c.claim() + " "
-                        + (c.verdict() == ShapeCheck.Verdict.NO ? "fails" : "cannot be checked (a number is missing)")
+                        + (c.verdict() == ShapeCheck.Verdict.NO ? "fails"
+                                : c.verdict() == ShapeCheck.Verdict.UNDETERMINED
+                                        ? "is undetermined (every detection score at this scale is 0)"
+                                        : "cannot be checked (a number is missing)")
                         + ": " + c.left() + " " + Tables.value(c, c.leftValue()) + " vs " + c.right() + " "
                         + Tables.value(c, c.rightValue()));
             }
         }
-        out.add(new Paragraph(failed.isEmpty() ? "Nothing failed." : "What failed:"));
+        out.add(new Paragraph(failed.isEmpty() ? "Nothing failed." : "What failed or could not be decided:"));
         if (!failed.isEmpty()) {
             out.add(new Bullets(failed));
         }
@@ -93,9 +101,30 @@ public final class ReportDocument {
                 out.add(new TableBlock(coco));
             }
         }
+        if (Charts.detectionAllZero(r) && !r.scales().isEmpty()) {
+            out.add(new Paragraph("No detection chart: every detection score is 0 (the detector found nothing right;"
+                    + " with a smoke run's detector that is expected)."));
+        }
         pictures(out, "Charts", charts);
         pictures(out, "Figures", figures);
         return out;
+    }
+
+    /**
+     * The header line of a smoke run (the shipped "quick" config, or a config whose description says "smoke"), or
+     * null: its tiny networks and few steps show that every part runs, not the paper's shape.
+     */
+    public static String smokeRun(RunMetadata m) {
+        if (m == null) {
+            return null;
+        }
+        String description = m.config() == null ? "" : m.config().path("description").asText("");
+        if (!"quick".equals(m.configName()) && !description.toLowerCase(Locale.ROOT).contains("smoke")) {
+            return null;
+        }
+        return "This is a smoke run (config '" + m.configName() + "'): tiny networks, a few images and steps. It "
+                + "shows that every part of the study runs; its numbers say nothing about the paper's claims. Run "
+                + "train without --quick (the default study) for those.";
     }
 
     private static void pictures(List<Block> out, String title, List<ReportImage> images) {

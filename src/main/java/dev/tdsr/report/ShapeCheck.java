@@ -17,7 +17,9 @@ public final class ShapeCheck {
     private ShapeCheck() {}
 
     public enum Verdict {
-        YES("yes"), NO("no"), MISSING("n/a");
+        YES("yes"), NO("no"), MISSING("n/a"),
+        /** Every detection score of the scale is 0: an ordering of zeros says nothing (a smoke run's detector). */
+        UNDETERMINED("undetermined");
 
         private final String word;
 
@@ -60,6 +62,15 @@ public final class ShapeCheck {
         public String claim() {
             return left + " " + relation.symbol() + " " + right + " in " + metric;
         }
+
+        /** One of this check's values for people: "26.93 dB" (PSNR) or "16.5 %" (mAP/AP); "-" when missing. */
+        public String formatted(Double v) {
+            if (v == null || !Double.isFinite(v)) {
+                return "-";
+            }
+            return metric.startsWith("PSNR") ? String.format(java.util.Locale.ROOT, "%.2f dB", v)
+                    : String.format(java.util.Locale.ROOT, "%.1f %%", 100 * v);
+        }
     }
 
     /** All checks, scale by scale in the results' order. */
@@ -83,8 +94,16 @@ public final class ShapeCheck {
         if (checks.stream().anyMatch(c -> c.verdict() == Verdict.NO)) {
             return Verdict.NO;
         }
+        if (checks.stream().anyMatch(c -> c.verdict() == Verdict.UNDETERMINED)) {
+            return Verdict.UNDETERMINED;
+        }
         return checks.isEmpty() || checks.stream().anyMatch(c -> c.verdict() == Verdict.MISSING) ? Verdict.MISSING
                 : Verdict.YES;
+    }
+
+    /** No method of the scale detected anything right (every detection score is 0 or missing). */
+    public static boolean allDetectionZero(ScaleResult s) {
+        return s.methods().stream().map(MethodResult::detectionScore).allMatch(d -> d == null || d == 0);
     }
 
     /** "VOC07 mAP" when the scale has VOC numbers, else "COCO AP". */
@@ -97,6 +116,9 @@ public final class ShapeCheck {
         Double a = s.get(left).map(value).orElse(null);
         Double b = s.get(right).map(value).orElse(null);
         Verdict v = a == null || b == null ? Verdict.MISSING : rel.holds(a, b) ? Verdict.YES : Verdict.NO;
+        if (!metric.startsWith("PSNR") && v != Verdict.MISSING && allDetectionZero(s)) {
+            return new Check(s.scale(), metric, left, rel, right, a, b, Verdict.UNDETERMINED, null);
+        }
         Double support = null;
         if (metric.equals("VOC07 mAP")) {
             List<Double> ra = s.get(left).map(MethodResult::map07Resamples).orElse(null);

@@ -72,6 +72,10 @@ public final class ConfigLoader {
             String source = "configs/" + nameOrFile + ".json";
             return parse(override(builtinTree(nameOrFile), overrides, source), source);
         }
+        if (!java.nio.file.Files.isRegularFile(Path.of(nameOrFile))) {
+            throw new IllegalArgumentException("--study " + nameOrFile + ": neither a built-in study ("
+                    + String.join(", ", BUILTIN) + ") nor a study config file");
+        }
         return load(Path.of(nameOrFile), overrides);
     }
 

@@ -74,7 +74,7 @@ public final class Study {
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();
         RunMetadata meta = new RunMetadata(version(), config.seed(), config.device(), datasetDescription,
-                config.name(), ConfigLoader.toTree(config), Instant.now().toString(), 0, 0, null, List.of());
+                config.name(), ConfigLoader.toTree(config), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), 0, 0, null, List.of());
 
         long td = System.nanoTime();
         StudySteps.Trained detector = steps.prepareDetector(config, dir("detector"));

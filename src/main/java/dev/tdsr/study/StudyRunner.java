@@ -60,11 +60,15 @@ public final class StudyRunner {
             out.printf("study done in %.1f min: %s, %s%n", (System.nanoTime() - t0) / 6e10,
                     dir.resolve("report.md"), dir.resolve("report.html"));
             out.println("paper's shape (TDSR > SR-FT+ >= SR-FT > Bicubic in mAP, TDSR's PSNR below SR-FT's): "
-                    + ShapeCheck.overall(checks).word());
+                    + ShapeCheck.overall(checks).word()
+                    + (dev.tdsr.report.ReportDocument.smokeRun(results.metadata()) != null
+                            ? " (a smoke run: it shows that every part runs, not the paper's shape)" : ""));
             for (ShapeCheck.Check c : checks) {
-                out.printf("  x%d %-28s %s vs %s: %s%s%n", c.scale(), c.claim(), c.leftValue(), c.rightValue(),
-                        c.verdict().word(), c.support() == null ? ""
-                                : String.format(" (holds in %.1f %% of resamples)", 100 * c.support()));
+                out.printf(java.util.Locale.ROOT, "  x%d %-28s %s vs %s: %s%s%n", c.scale(), c.claim(),
+                        c.formatted(c.leftValue()), c.formatted(c.rightValue()), c.verdict().word(),
+                        c.support() == null ? ""
+                                : String.format(java.util.Locale.ROOT, " (holds in %.1f %% of resamples)",
+                                        100 * c.support()));
             }
             out.flush();
             return 0;

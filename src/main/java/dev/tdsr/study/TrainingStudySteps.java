@@ -91,12 +91,17 @@ public final class TrainingStudySteps implements StudySteps {
         Path root = dataRoot.resolve("synthetic-" + d.syntheticImages() + "x" + d.syntheticSize() + "-c"
                 + d.syntheticClasses() + "-s" + c.seed());
         Path done = root.resolve(".complete");
+        String where = " (beside the study folder, not in it: generated once per image count, size, classes and seed,"
+                + " and shared by the studies in " + dataRoot.toAbsolutePath().getParent() + ")";
         if (!Files.exists(done)) {
-            log.println("generating the synthetic dataset into " + root);
+            log.println("generating the synthetic dataset into " + root.toAbsolutePath() + where);
             log.flush();
             new SyntheticDataset(d.syntheticSize(), d.syntheticClasses(), c.seed())
                     .write(root, SyntheticDataset.Layout.VOC, d.syntheticImages());
             Files.writeString(done, "");
+        } else {
+            log.println("synthetic dataset: " + root.toAbsolutePath() + where);
+            log.flush();
         }
         return root;
     }
@@ -281,9 +286,9 @@ public final class TrainingStudySteps implements StudySteps {
                     k -> PairedBootstrap.counts(bench.images().size(), resamples, c.seed() * 31 + scale));
             result = result.withMap07Resamples(PairedBootstrap.map07(score.vocMatched(), counts));
         }
-        log.printf("x%d %-8s PSNR-Y %s  mAP07 %.4f  COCO AP %.4f%n", scale, method,
-                score.psnrY() == null ? "-" : String.format("%.2f", score.psnrY()), score.voc().map07(),
-                score.coco().ap());
+        log.printf(java.util.Locale.ROOT, "x%d %-8s PSNR-Y %s  VOC07 mAP %.1f %%  COCO AP %.1f %%%n", scale, method,
+                score.psnrY() == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f dB", score.psnrY()),
+                100 * score.voc().map07(), 100 * score.coco().ap());
         log.flush();
         List<FigureSample> samples = new ArrayList<>();
         for (TestBench.Shown shown : score.shown()) {

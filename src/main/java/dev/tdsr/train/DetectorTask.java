@@ -39,6 +39,6 @@ final class DetectorTask implements Task {
 
     @Override
     public void save(Path dir) throws IOException {
-        ModelFiles.save(dir, detector);
+        ModelFiles.save(dir, detector); // with the dataset's class names (TrainingRun sets them)
     }
 }

@@ -23,13 +23,46 @@ abstract class Progress implements AutoCloseable {
     @Override
     public abstract void close();
 
-    static Progress create(boolean terminal, long start, long total, int every, PrintWriter log) {
-        return terminal ? new Bar(start, total, log) : new Lines(start, total, every, log);
+    /** Which loss parts a run has: a detector has no MSE, an SR run no loc/conf. */
+    enum Parts { DETECTOR, SR, TDSR }
+
+    final Parts kind;
+
+    Progress(Parts kind) {
+        this.kind = kind;
     }
 
-    static String parts(StepMetrics m) {
-        return String.format(Locale.ROOT, "loss %.5g mse %.5g loc %.4g conf %.4g lr %.2e stage %d", m.loss(),
-                m.mse(), m.loc(), m.conf(), m.lr(), m.stage());
+    static Progress create(boolean terminal, long start, long total, int every, PrintWriter log, Parts kind) {
+        return terminal ? new Bar(start, total, log, kind) : new Lines(start, total, every, log, kind);
+    }
+
+    /** The step's figures for people: 3-4 significant digits (metrics.jsonl keeps full precision). */
+    static String parts(StepMetrics m, Parts kind, boolean withStage) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "loss %s", sig(m.loss(), 4)));
+        if (kind != Parts.DETECTOR) {
+            sb.append(" mse ").append(sig(m.mse(), 3));
+        }
+        if (kind != Parts.SR) {
+            sb.append(" loc ").append(sig(m.loc(), 3)).append(" conf ").append(sig(m.conf(), 3));
+        }
+        sb.append(String.format(Locale.ROOT, " lr %.1e", m.lr()));
+        if (withStage) {
+            sb.append(" stage ").append(m.stage());
+        }
+        return sb.toString();
+    }
+
+    /** {@code digits} significant digits without an exponent for ordinary magnitudes ("0.00412", "4.87"). */
+    static String sig(double v, int digits) {
+        if (v == 0 || !Double.isFinite(v)) {
+            return v == 0 ? "0" : Double.toString(v);
+        }
+        double a = Math.abs(v);
+        if (a < 1e-4 || a >= 1e6) {
+            return String.format(Locale.ROOT, "%." + (digits - 1) + "e", v);
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).stripTrailingZeros()
+                .toPlainString();
     }
 
     /** The progress bar library on stderr. */
@@ -37,7 +70,8 @@ abstract class Progress implements AutoCloseable {
         private final ProgressBar bar;
         private final PrintWriter log;
 
-        Bar(long start, long total, PrintWriter log) {
+        Bar(long start, long total, PrintWriter log, Parts kind) {
+            super(kind);
             this.log = log;
             this.bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed(new DecimalFormat("0.00"))
@@ -48,8 +82,7 @@ abstract class Progress implements AutoCloseable {
 
         @Override
         void update(StepMetrics m) {
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4g mse %.4g loc %.3g conf %.3g lr %.1e",
-                    m.loss(), m.mse(), m.loc(), m.conf(), m.lr()));
+            bar.setExtraMessage(" " + parts(m, kind, false));
             bar.stepTo(m.step());
         }
 
@@ -73,7 +106,8 @@ abstract class Progress implements AutoCloseable {
         private final PrintWriter log;
         private final long t0 = System.nanoTime();
 
-        Lines(long start, long total, int every, PrintWriter log) {
+        Lines(long start, long total, int every, PrintWriter log, Parts kind) {
+            super(kind);
             this.start = start;
             this.total = total;
             this.every = every;
@@ -89,7 +123,7 @@ abstract class Progress implements AutoCloseable {
             double rate = (m.step() - start) / Math.max(secs, 1e-9);
             long eta = Math.round((total - m.step()) / Math.max(rate, 1e-9));
             log.println(String.format(Locale.ROOT, "step %d/%d %s | %.3g it/s, ETA %d:%02d:%02d", m.step(), total,
-                    parts(m), rate, eta / 3600, eta / 60 % 60, eta % 60));
+                    parts(m, kind, true), rate, eta / 3600, eta / 60 % 60, eta % 60));
             log.flush();
         }
 

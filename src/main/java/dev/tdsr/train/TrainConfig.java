@@ -134,6 +134,9 @@ public record TrainConfig(
     /** Every default filled in for the mode, then checked; what config.json records. */
     public TrainConfig resolve() {
         Mode m = modeValue();
+        if (steps != null && steps < 1) {
+            throw new IllegalArgumentException("steps (--steps): expected at least 1 iteration, got " + steps);
+        }
         int sc = or(scale, 4);
         if (sc != 2 && sc != 4 && sc != 8) {
             throw new IllegalArgumentException("scale: expected 2, 4 or 8, got " + sc);

@@ -67,6 +67,9 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                     s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
                 }
             }
+            if (det != null && (det.classNames() == null || mode == TrainConfig.Mode.DETECTOR)) {
+                det.setClassNames(data.classes().names()); // what model.json records for detect
+            }
             Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask(s, det);
             Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
             BatchLoader loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(),

@@ -118,6 +118,34 @@ class ModelFilesTest {
     }
 
     @Test
+    void detectorFoldersRecordTheirClassNamesAndOldOnesStillLoad() throws Exception {
+        try (Ssd m = new Ssd(TINY_SSD, CpuBackend.get(), DType.F32, 5)) {
+            ModelFiles.save(dir.resolve("old"), m); // no names: as model.json files written before they were recorded
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (int i = 1; i < TINY_SSD.numClasses(); i++) {
+                names.add("class" + i);
+            }
+            m.setClassNames(names);
+            ModelFiles.save(dir.resolve("named"), m);
+            String json = Files.readString(dir.resolve("named/model.json"));
+            assertTrue(json.contains("\"classNames\"") && json.contains("\"input\""), json);
+            try (Ssd back = ModelFiles.loadSsd(dir.resolve("named"), CpuBackend.get(), null);
+                    Ssd old = ModelFiles.loadSsd(dir.resolve("old"), CpuBackend.get(), null)) {
+                assertEquals(names, back.classNames());
+                assertEquals(null, old.classNames());
+            }
+            Files.writeString(dir.resolve("named/model.json"), json.replace("\"class1\",", ""));
+            WeightFormatException e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadSsd(dir.resolve("named"), CpuBackend.get(), null));
+            assertTrue(e.getMessage().contains("\"classNames\" has " + (names.size() - 1) + " names"), e.getMessage());
+            Files.writeString(dir.resolve("named/model.json"), json.replace("\"RGB\"", "\"BGR\""));
+            e = assertThrows(WeightFormatException.class,
+                    () -> ModelFiles.loadSsd(dir.resolve("named"), CpuBackend.get(), null));
+            assertTrue(e.getMessage().contains("\"input\"") && e.getMessage().contains("channels RGB"), e.getMessage());
+        }
+    }
+
+    @Test
     void everyDifferenceIsListedAndNothingIsHalfLoaded() throws Exception {
         try (Dbpn m = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 11);
                 Dbpn other = new Dbpn(TINY_DBPN, CpuBackend.get(), DType.F32, 12)) {

@@ -47,6 +47,49 @@ public class ChartsTest {
         assertTrue(!Charts.losses("l", MetricsLog.read(f)).getStyler().isYAxisLogarithmic());
     }
 
+    @Test
+    void lossPanelsGiveEachScaleItsOwnAxisAndDrawOnlyTheTermsARunHas() throws IOException {
+        Path f = tmp.resolve("metrics.jsonl");
+        Files.writeString(f, metricsJsonl(10)); // mse, loc and conf: a TDSR run
+        List<org.knowm.xchart.XYChart> tdsr = Charts.lossPanels("t", MetricsLog.read(f));
+        assertEquals(3, tdsr.size());
+        assertEquals(List.of("mse"), List.copyOf(tdsr.get(0).getSeriesMap().keySet()));
+        assertEquals(List.of("loc", "conf"), List.copyOf(tdsr.get(1).getSeriesMap().keySet()));
+        Files.writeString(f, "{\"step\":1,\"mse\":0.1,\"loc\":0,\"conf\":0,\"loss\":0.1}\n"
+                + "{\"step\":2,\"mse\":0.05,\"loc\":0,\"conf\":0,\"loss\":0.05}\n");
+        List<org.knowm.xchart.XYChart> sr = Charts.lossPanels("s", MetricsLog.read(f));
+        assertEquals(1, sr.size(), "an SR run: MSE only, no loc/conf lines");
+        assertEquals(List.of("mse"), List.copyOf(sr.get(0).getSeriesMap().keySet()));
+        Files.writeString(f, "{\"step\":1,\"mse\":0,\"loc\":2,\"conf\":5,\"loss\":7}\n");
+        List<org.knowm.xchart.XYChart> det = Charts.lossPanels("d", MetricsLog.read(f));
+        assertEquals(1, det.size(), "a detector: no MSE panel");
+        Path png = tmp.resolve("panels.png");
+        Charts.writePanels(tdsr, png);
+        assertPng(png, Charts.WIDTH, 3 * Charts.PANEL_HEIGHT);
+    }
+
+    @Test
+    void allZeroDetectionGivesNoBarChart() {
+        List<MethodResult> rows = new java.util.ArrayList<>();
+        for (MethodResult m : PaperNumbers.scale(4, PaperNumbers.X4).methods()) {
+            rows.add(PaperNumbers.row(m.method(), m.psnrY(), 0.0));
+        }
+        StudyResults zero = new StudyResults(null, List.of(new ScaleResult(4, rows)));
+        assertTrue(Charts.detectionAllZero(zero));
+        assertTrue(!Charts.detectionAllZero(PaperNumbers.table1(37.5)));
+        String md = MarkdownReport.render(ReportDocument.build(zero, List.of(), List.of()));
+        assertTrue(md.contains("No detection chart: every detection score is 0"), md);
+    }
+
+    @Test
+    void curveTicksShowAFewDecimals() {
+        org.knowm.xchart.XYChart c = Charts.curves("psnr", "dB", List.of(new Charts.Series("SR",
+                List.of(new double[] {10, 30.287853557768546}, new double[] {20, 30.900856419842324}))));
+        java.text.DecimalFormat f = new java.text.DecimalFormat(c.getStyler().getYAxisDecimalPattern(),
+                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        assertEquals("30.29", f.format(30.287853557768546));
+    }
+
     public static BufferedImage assertPng(Path file, int w, int h) throws IOException {
         byte[] head = Files.readAllBytes(file);
         assertEquals((byte) 0x89, head[0]);

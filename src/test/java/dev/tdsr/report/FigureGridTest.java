@@ -83,4 +83,11 @@ public class FigureGridTest {
         bad.add(new FigureGrid.Row("short", List.of(new FigureGrid.Panel("HR", grey(32, 0, 0), List.of(), null))));
         assertThrows(IllegalArgumentException.class, () -> new FigureGrid(64, 0).render(bad, FigureGrid.Crop.WHOLE));
     }
+
+    @Test
+    void labelsStayInsideTheirCrop() {
+        assertEquals(10, FigureGrid.labelX(10, 50, 200), "inside: at the box");
+        assertEquals(0, FigureGrid.labelX(-30, 50, 200), "a box leaving on the left");
+        assertEquals(150, FigureGrid.labelX(190, 50, 200), "a box near the right edge");
+    }
 }

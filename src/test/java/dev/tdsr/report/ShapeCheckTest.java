@@ -100,4 +100,40 @@ class ShapeCheckTest {
         assertTrue(md.contains("- ×4: SR-FT+ >= SR-FT in VOC07 mAP (yes here, holds in 75.0 % of the resamples)"), md);
         assertTrue(!md.contains("- ×4: TDSR > SR-FT+ in VOC07 mAP (yes here"), md);
     }
+
+    @Test
+    void allZeroMapIsUndeterminedNotAYes() {
+        List<MethodResult> rows = new ArrayList<>();
+        for (MethodResult m : PaperNumbers.scale(4, PaperNumbers.X4).methods()) {
+            rows.add(PaperNumbers.row(m.method(), m.psnrY(), 0.0));
+        }
+        StudyResults r = new StudyResults(null, List.of(new ScaleResult(4, rows)));
+        List<ShapeCheck.Check> checks = ShapeCheck.run(r);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(ShapeCheck.Verdict.UNDETERMINED, checks.get(i).verdict(), checks.get(i).claim());
+            assertEquals(null, checks.get(i).support());
+        }
+        assertEquals(ShapeCheck.Verdict.YES, checks.get(3).verdict(), "PSNR is still compared");
+        assertEquals(ShapeCheck.Verdict.UNDETERMINED, ShapeCheck.overall(checks));
+        String md = MarkdownReport.render(ReportDocument.build(r, List.of(), List.of()));
+        assertTrue(md.contains("Overall: undetermined."), md);
+        assertTrue(md.contains("is undetermined (every detection score at this scale is 0)"), md);
+        assertTrue(!md.contains("| yes | 100.0 %"), md);
+    }
+
+    @Test
+    void aSmokeRunSaysSoInItsHeader() {
+        StudyResults paper = PaperNumbers.table1(37.5);
+        for (String name : new String[] {"quick", "default"}) {
+            RunMetadata m = new RunMetadata("v", 1, "cpu", "synthetic", name,
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), "2026-12-01T10:00:00Z",
+                    60, 1, null, List.of());
+            String md = MarkdownReport.render(ReportDocument.build(new StudyResults(m, paper.scales()), List.of(),
+                    List.of()));
+            boolean smoke = name.equals("quick");
+            assertEquals(smoke, md.contains("This is a smoke run (config 'quick')"), md);
+            assertEquals(smoke, md.contains("(a smoke run: not a test of the paper)"), md);
+            assertTrue(md.indexOf("Does the paper's shape hold?") > (smoke ? md.indexOf("smoke run") : -1), md);
+        }
+    }
 }
