@@ -170,15 +170,15 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         TrainConfig cfg = base.with(given);
+        if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY && size != null) {
+            throw new IllegalArgumentException("--size applies to single runs (--mode detector|sr|tdsr); the "
+                    + "study's networks are in its config (--set sr.base=8 --set detector.width=0.125 ...)");
+        }
         refuseIgnoredOptions(!resume && cfg.modeValue() == TrainConfig.Mode.STUDY, cfg.modeValue());
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
         pw.println("device: " + choice.reason());
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {
-            if (size != null) {
-                throw new IllegalArgumentException("--size applies to single runs (--mode detector|sr|tdsr); the "
-                        + "study's networks are in its config (--set sr.base=8 --set detector.width=0.125 ...)");
-            }
             Path out = cfg.out() == null ? null : Path.of(cfg.out());
             return StudyRunner.run(new StudyRunner.Request(quick ? "quick" : study, studyOverrides, out,
                     scaleWorkers), choice.backend(), pw);
@@ -208,7 +208,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** Options only the study reads. */
     private static final List<String> STUDY_ONLY = List.of("--study", "--quick", "--scale-workers", "--set");
     /** Options every mode reads. */
-    private static final List<String> EVERY_MODE = List.of("--mode", "--out", "--device", "--threads", "--no-tf32");
+    private static final List<String> EVERY_MODE = List.of("--mode", "--out", "--device", "--threads", "--no-tf32",
+            Logging.VERBOSE);
 
     /** An option the chosen mode would ignore is an error, before any work. */
     private void refuseIgnoredOptions(boolean studyMode, TrainConfig.Mode runMode) {
