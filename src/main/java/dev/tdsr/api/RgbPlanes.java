@@ -70,14 +70,20 @@ record RgbPlanes(int width, int height, float[] rgb, float[] alpha) {
 
     /** The alpha plane resized bicubically to {@code w x h} and clipped to [0,1] (null when opaque). */
     float[] alphaResized(int w, int h) {
-        if (alpha == null) {
-            return null;
-        }
-        int n = width * height;
-        float[] three = new float[3 * n];
-        System.arraycopy(alpha, 0, three, 0, n); // channels 1 and 2 are ignored; Bicubic works on RGB images
-        float[] a = Bicubic.resize(new Image(width, height, three), w, h).data();
-        float[] out = new float[w * h];
+        return alpha == null ? null : alphaRows(alphaImage(), w, h, 0, h);
+    }
+
+    /** The alpha plane as the RGB image {@link Bicubic} works on (channels 1 and 2 are zero and ignored). */
+    Image alphaImage() {
+        float[] three = new float[3 * width * height];
+        System.arraycopy(alpha, 0, three, 0, width * height);
+        return new Image(width, height, three);
+    }
+
+    /** Rows [y0, y0+rows) of {@code alphaImage} resized bicubically to {@code w x h}, clipped to [0,1]. */
+    static float[] alphaRows(Image alphaImage, int w, int h, int y0, int rows) {
+        float[] a = Bicubic.resizeRows(alphaImage, w, h, y0, rows).data();
+        float[] out = new float[w * rows];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.min(1f, Math.max(0f, a[i]));
         }
@@ -87,20 +93,14 @@ record RgbPlanes(int width, int height, float[] rgb, float[] alpha) {
     /** 8-bit sRGB ({@code TYPE_INT_ARGB} with alpha, else {@code TYPE_INT_RGB}); values clipped to [0,1], rounded. */
     static BufferedImage toImage(float[] rgb, float[] alpha, int w, int h) {
         BufferedImage bi = new BufferedImage(w, h, alpha != null ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        int n = w * h;
-        int[] row = new int[w];
+        UpscaledBand all = new UpscaledBand(0, h, w, h, rgb, alpha);
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int i = y * w + x;
-                int a = alpha != null ? level(alpha[i]) : 255;
-                row[x] = a << 24 | level(rgb[i]) << 16 | level(rgb[n + i]) << 8 | level(rgb[2 * n + i]);
-            }
-            bi.setRGB(0, y, w, 1, row, 0, w);
+            bi.setRGB(0, y, w, 1, all.argbRow(y), 0, w);
         }
         return bi;
     }
 
-    private static int level(float v) {
+    static int level(float v) {
         return Math.round(Math.min(1f, Math.max(0f, v)) * 255f);
     }
 }

@@ -4,13 +4,17 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
+import dev.tdsr.data.Image;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.ModelFiles;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Upscales images with a D-DBPN super-resolution network (x2, x4 or x8): an h x w input gives exactly
@@ -86,6 +90,68 @@ public final class SuperResolver implements AutoCloseable {
         return new Upscaled(RgbPlanes.toImage(sr, p.alphaResized(w, h), w, h), w, h, sr);
     }
 
+    /** Receives an upscale in bands of rows, top to bottom; see {@link #upscale(BufferedImage, BandSink)}. */
+    @FunctionalInterface
+    public interface BandSink {
+        void accept(UpscaledBand band) throws IOException;
+    }
+
+    /**
+     * Upscales {@code image} into {@code sink}, band by band from the top, never holding the whole output: for images
+     * whose result does not fit the heap (a 6000x6000 photo at x4 is 24000x24000 pixels, 6.4 GiB as float planes) or
+     * that go straight to a file. The bands hold exactly the values {@link #upscaleWithRaw} gives. Heap used besides
+     * the input: about 28 * scale^2 * tileSize * width bytes (one row of tiles; 44 with alpha). Exceptions of the sink pass
+     * through unchanged.
+     */
+    public void upscale(BufferedImage image, BandSink sink) throws IOException {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        boolean alpha = image.getColorModel().hasAlpha();
+        long in = (long) w * h;
+        long band = tiler.bandPixels(w, h);
+        if (3 * band > Integer.MAX_VALUE - 8) {
+            throw new ImageTooLargeException("upscale: a " + w + "x" + h + " image at x" + scale + " has output rows "
+                    + "too wide for one band of tiles (" + 3 * band + " values); upscale it in parts", 12 * band, -1);
+        }
+        // Held at once: the input planes (and alpha with its resampling copy), and per band pixel the 3 accumulated
+        // planes, the weight sum, the handed-over band (and its alpha, with Bicubic's 3-plane intermediate).
+        long needed = 4 * (3 * in + (alpha ? 4 * in : 0) + band * (3 + 1 + 3 + (alpha ? 4 : 0)));
+        requireHeap(needed, String.format(Locale.ROOT, "upscale: streaming a %dx%d image at x%d (output %dx%d)", w, h,
+                scale, scale * w, scale * h), SuperResolver::availableHeap);
+        RgbPlanes p = RgbPlanes.of(image);
+        Image alphaImage = alpha ? p.alphaImage() : null;
+        int ow = scale * w;
+        int oh = scale * h;
+        try {
+            pool.apply(model -> EngineErrors.translating(() -> {
+                try {
+                    tiler.upscale(p.rgb(), w, h, (x, tw, th) -> forward(model, x, tw, th), (y0, rows, width, rgb) ->
+                            sink.accept(new UpscaledBand(y0, rows, width, oh, rgb, alphaImage == null ? null
+                                    : RgbPlanes.alphaRows(alphaImage, ow, oh, y0, rows))));
+                } catch (IOException e) {
+                    throw new SinkFailure(e);
+                }
+                return null;
+            }));
+        } catch (SinkFailure e) {
+            throw e.getCause();
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Carries a sink's IOException through the engine's unchecked call chain. */
+    private static final class SinkFailure extends RuntimeException {
+        SinkFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
     /** Upscales each image in order (the images may differ in size). */
     public List<BufferedImage> upscale(List<BufferedImage> images) {
         List<BufferedImage> out = new ArrayList<>(images.size());
@@ -136,7 +202,7 @@ public final class SuperResolver implements AutoCloseable {
      * or whose output exceeds a Java array.
      */
     static void checkHeap(int width, int height, int scale, boolean image, boolean alpha,
-            java.util.function.LongSupplier heap) {
+            LongSupplier heap) {
         long in = (long) width * height;
         long out = in * scale * scale;
         int ow = scale * width;
@@ -147,16 +213,21 @@ public final class SuperResolver implements AutoCloseable {
                     + "upscale it in parts", 4 * 3 * out, -1);
         }
         long needed = 4 * (3 * in + out * (3 + 1 + (image ? 1 : 0) + (alpha ? 4 : 0)));
+        requireHeap(needed, String.format(Locale.ROOT, "upscale: a %dx%d image at x%d (output %dx%d)", width,
+                height, scale, ow, oh), heap);
+    }
+
+    /** Refuses work that needs {@code needed} bytes of Java heap when {@code heap} (asked again after a GC) has less. */
+    static void requireHeap(long needed, String what, LongSupplier heap) {
         long available = heap.getAsLong();
         if (needed > available) {
             System.gc(); // garbage counts as used until collected
             available = Math.max(available, heap.getAsLong());
         }
         if (needed > available) {
-            throw new ImageTooLargeException(String.format(java.util.Locale.ROOT, "upscale: a %dx%d image at x%d "
-                    + "(output %dx%d) needs about %.1f GiB of Java heap, but %.1f GiB is available (-Xmx%dm); raise "
-                    + "-Xmx (e.g. JAVA_TOOL_OPTIONS=-Xmx%dg) or upscale the image in parts", width, height, scale, ow,
-                    oh, needed / GIB, available / GIB, Runtime.getRuntime().maxMemory() >> 20,
+            throw new ImageTooLargeException(String.format(Locale.ROOT, "%s needs about %.1f GiB of Java heap,"
+                    + " but %.1f GiB is available (-Xmx%dm); raise -Xmx (e.g. JAVA_TOOL_OPTIONS=-Xmx%dg) or upscale the "
+                    + "image in parts", what, needed / GIB, available / GIB, Runtime.getRuntime().maxMemory() >> 20,
                     (long) Math.ceil(needed * 1.25 / GIB) + 1), needed, available);
         }
     }

@@ -1,6 +1,9 @@
 package dev.tdsr.api;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,48 +46,94 @@ final class Tiler {
         this.overlap = overlap;
     }
 
+    /** Receives the output top to bottom: rows [y0, y0+rows) of every plane, planar [3][rows][width], final values. */
+    interface Bands {
+        void band(int y0, int rows, int width, float[] rgb) throws IOException;
+    }
+
+    /** The whole output, [3, scale*h, scale*w]. */
     float[] upscale(float[] chw, int w, int h, Network net) {
+        int ow = scale * w;
+        int oh = scale * h;
+        float[] out = new float[Math.multiplyExact(3 * ow, oh)];
+        try {
+            upscale(chw, w, h, net, (y0, rows, width, rgb) -> {
+                for (int c = 0; c < 3; c++) {
+                    System.arraycopy(rgb, c * rows * width, out, (c * oh + y0) * ow, rows * width);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the array sink does no I/O
+        }
+        return out;
+    }
+
+    /**
+     * Streams the output through {@code sink} one row of tiles at a time: only the rows that the current and the next
+     * row of tiles share are held, so the heap used is about 4 * (3 + 1) * scale^2 * tile * width bytes, whatever the
+     * height.
+     */
+    void upscale(float[] chw, int w, int h, Network net, Bands sink) throws IOException {
         if (w < MIN_SIDE || h < MIN_SIDE) {
             int pw = Math.max(w, MIN_SIDE);
             int ph = Math.max(h, MIN_SIDE);
             float[] big = upscale(crop(chw, w, h, 0, 0, pw, ph), pw, ph, net);
-            return crop(big, scale * pw, scale * ph, 0, 0, scale * w, scale * h);
+            sink.band(0, scale * h, scale * w, crop(big, scale * pw, scale * ph, 0, 0, scale * w, scale * h));
+            return;
         }
         if (w <= tile && h <= tile) {
-            return checked(net.forward(chw, w, h), w, h);
+            sink.band(0, scale * h, scale * w, checked(net.forward(chw, w, h), w, h));
+            return;
         }
         int tw = Math.min(tile, w);
         int th = Math.min(tile, h);
         int ow = scale * w;
-        int oh = scale * h;
-        float[] acc = new float[3 * ow * oh];
-        float[] sum = new float[ow * oh];
-        for (int y0 : starts(h)) {
+        int cap = scale * th; // output rows of one row of tiles
+        float[] acc = new float[Math.multiplyExact(3 * ow, cap)];
+        float[] sum = new float[ow * cap];
+        List<Integer> ys = starts(h);
+        for (int k = 0; k < ys.size(); k++) {
+            int y0 = ys.get(k);
+            int top = scale * y0; // the output row at acc's row 0: the rows above it were handed over
             float[] wy = weights(y0, th, h);
             for (int x0 : starts(w)) {
                 float[] wx = weights(x0, tw, w);
                 float[] out = checked(net.forward(crop(chw, w, h, x0, y0, tw, th), tw, th), tw, th);
                 int stw = scale * tw;
-                int sth = scale * th;
-                for (int i = 0; i < sth; i++) {
-                    int row = (scale * y0 + i) * ow + scale * x0;
+                for (int i = 0; i < cap; i++) {
+                    int row = i * ow + scale * x0;
                     for (int j = 0; j < stw; j++) {
-                        float k = wy[i] * wx[j];
-                        sum[row + j] += k;
+                        float kw = wy[i] * wx[j];
+                        sum[row + j] += kw;
                         for (int c = 0; c < 3; c++) {
-                            acc[c * ow * oh + row + j] += k * out[(c * sth + i) * stw + j];
+                            acc[c * ow * cap + row + j] += kw * out[(c * cap + i) * stw + j];
                         }
                     }
                 }
             }
-        }
-        int n = ow * oh;
-        for (int c = 0; c < 3; c++) {
-            for (int i = 0; i < n; i++) {
-                acc[c * n + i] /= sum[i];
+            // Rows above the next row of tiles get nothing more: normalise, hand over, keep the shared rows.
+            int end = k + 1 < ys.size() ? scale * ys.get(k + 1) : scale * (y0 + th);
+            int done = end - top;
+            float[] band = new float[3 * done * ow];
+            for (int c = 0; c < 3; c++) {
+                for (int i = 0; i < done * ow; i++) {
+                    band[c * done * ow + i] = acc[c * ow * cap + i] / sum[i];
+                }
             }
+            sink.band(top, done, ow, band);
+            int kept = cap - done;
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(acc, c * ow * cap + done * ow, acc, c * ow * cap, kept * ow);
+                Arrays.fill(acc, c * ow * cap + kept * ow, (c + 1) * ow * cap, 0f);
+            }
+            System.arraycopy(sum, done * ow, sum, 0, kept * ow);
+            Arrays.fill(sum, kept * ow, cap * ow, 0f);
         }
-        return acc;
+    }
+
+    /** Output pixels of one plane in one band of tiles of a {@code w x h} input: what streaming holds per plane. */
+    long bandPixels(int w, int h) {
+        return (long) scale * Math.max(w, MIN_SIDE) * scale * Math.min(tile, Math.max(h, MIN_SIDE));
     }
 
     /** Tile origins along a side of n pixels (one tile when n <= tile). */

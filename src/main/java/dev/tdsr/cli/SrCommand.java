@@ -1,7 +1,11 @@
 package dev.tdsr.cli;
 
+import ar.com.hjg.pngj.ImageInfo;
+import ar.com.hjg.pngj.ImageLineHelper;
+import ar.com.hjg.pngj.ImageLineInt;
+import ar.com.hjg.pngj.PngWriter;
+import ar.com.hjg.pngj.PngjException;
 import dev.tdsr.api.SuperResolver;
-import dev.tdsr.api.Upscaled;
 import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.Npy;
 import java.awt.image.BufferedImage;
@@ -9,9 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,19 +52,44 @@ public final class SrCommand implements Callable<Integer> {
         SuperResolver.Builder b = image.superResolver(weights).optBackend(image.backend()).optTileSize(tile)
                 .optTileOverlap(tileOverlap);
         try (SuperResolver sr = b.build()) {
-            Upscaled up = sr.upscaleWithRaw(input);
+            int w = sr.scale() * input.getWidth();
+            int h = sr.scale() * input.getHeight();
+            boolean alpha = input.getColorModel().hasAlpha();
+            // Streamed band by band into the PNG (and the .npy): no size of image is held whole in memory.
             AtomicFiles.write(image.output, out -> {
-                try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-                    if (!ImageIO.write(up.image(), "png", ios)) {
-                        throw new IOException(image.output + ": no PNG writer for this image");
+                PngWriter png = new PngWriter(out, new ImageInfo(w, h, 8, alpha));
+                SuperResolver.BandSink rows = band -> {
+                    for (int y = 0; y < band.rows(); y++) {
+                        ImageLineInt line = new ImageLineInt(png.imgInfo);
+                        if (alpha) {
+                            ImageLineHelper.setPixelsRGBA8(line, band.argbRow(y));
+                        } else {
+                            ImageLineHelper.setPixelsRGB8(line, band.argbRow(y));
+                        }
+                        png.writeRow(line);
                     }
+                };
+                try {
+                    if (image.rawOutput == null) {
+                        sr.upscale(input, rows);
+                    } else {
+                        AtomicFiles.writeChannel(image.rawOutput, ch -> {
+                            Npy.Float32Pieces raw = new Npy.Float32Pieces(ch, 1, 3, h, w);
+                            sr.upscale(input, band -> {
+                                rows.accept(band);
+                                int n = band.rows() * w;
+                                for (int c = 0; c < 3; c++) {
+                                    raw.put(((long) c * h + band.firstRow()) * w, band.rgb(), c * n, n);
+                                }
+                            });
+                        });
+                    }
+                    png.end();
+                } catch (PngjException e) {
+                    throw new IOException(image.output + ": writing the PNG failed: " + e.getMessage(), e);
                 }
             });
-            if (image.rawOutput != null) {
-                Npy.write(image.rawOutput, up.raw(), 1, 3, up.height(), up.width());
-            }
-            spec.commandLine().getOut().println("wrote " + image.output + " (" + up.width() + "x" + up.height() + ", x"
-                    + sr.scale() + ")");
+            spec.commandLine().getOut().println("wrote " + image.output + " (" + w + "x" + h + ", x" + sr.scale() + ")");
             return 0;
         }
     }

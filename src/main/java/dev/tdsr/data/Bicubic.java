@@ -1,5 +1,6 @@
 package dev.tdsr.data;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -61,6 +62,23 @@ public final class Bicubic {
         double cx = (double) outWidth / im.width();
         double cy = (double) outHeight / im.height();
         return apply(im, plan(im.width(), outWidth, cx), plan(im.height(), outHeight, cy), cx, cy);
+    }
+
+    /**
+     * Rows {@code [y0, y0+rows)} of {@link #resize}{@code (im, outWidth, outHeight)}, bit-identical to the same rows of
+     * the whole result, computed without the others (for outputs streamed in bands).
+     */
+    public static Image resizeRows(Image im, int outWidth, int outHeight, int y0, int rows) {
+        if (y0 < 0 || rows < 1 || y0 + rows > outHeight) {
+            throw new IllegalArgumentException("bicubic: rows [" + y0 + ", " + (y0 + rows) + ") outside 0.." + outHeight);
+        }
+        double cx = (double) outWidth / im.width();
+        double cy = (double) outHeight / im.height();
+        Plan py = plan(im.height(), outHeight, cy);
+        int t = py.taps();
+        Plan band = new Plan(py.in(), rows, t, Arrays.copyOfRange(py.index(), y0 * t, (y0 + rows) * t),
+                Arrays.copyOfRange(py.weight(), y0 * t, (y0 + rows) * t));
+        return apply(im, plan(im.width(), outWidth, cx), band, cx, cy);
     }
 
     /**
@@ -135,7 +153,7 @@ public final class Bicubic {
         double[] acc = new double[w];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < p.out; y++) {
-                java.util.Arrays.fill(acc, 0);
+                Arrays.fill(acc, 0);
                 for (int j = 0; j < p.taps; j++) {
                     double wt = p.weight[y * p.taps + j];
                     if (wt == 0) {

@@ -65,24 +65,31 @@ public final class AtomicFiles {
      * target that {@link #checkWritable} refuses.
      */
     public static void write(Path target, Writer<OutputStream> body) throws IOException {
+        writeChannel(target, ch -> {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            body.write(new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    out.flush(); // keep the channel open for the fsync
+                }
+            });
+            out.flush();
+        });
+    }
+
+    /** As {@link #write(Path, Writer)} through a channel, for writers that place their bytes at chosen offsets. */
+    public static void writeChannel(Path target, Writer<FileChannel> body) throws IOException {
         checkWritable(target);
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + "." + randomSuffix() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                body.write(new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        out.flush(); // keep the channel open for the fsync below
-                    }
-                });
-                out.flush();
+                body.write(ch);
                 ch.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

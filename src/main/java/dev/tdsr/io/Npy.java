@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,46 @@ public final class Npy {
     /** Writes any array that numpy has a dtype for (not bfloat16), atomically. */
     public static void write(Path file, HostArray array) throws IOException {
         AtomicFiles.write(file, out -> writeTo(out, array));
+    }
+
+    /**
+     * A float32 .npy file of a fixed shape written in pieces at element offsets (C order), for arrays produced in an
+     * order other than their layout, e.g. the rows of every channel plane of an image streamed band by band.
+     */
+    public static final class Float32Pieces {
+        private final FileChannel channel;
+        private final long dataStart;
+        private final long count;
+
+        /** Writes the header to {@code channel} (at 0) for {@code shape}. */
+        public Float32Pieces(FileChannel channel, long... shape) throws IOException {
+            byte[] header = header(ElementType.FLOAT32, shape);
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            this.channel = channel;
+            this.dataStart = header.length;
+            this.count = n;
+            write(ByteBuffer.wrap(header), 0);
+        }
+
+        /** Puts {@code values[from, from+n)} at element {@code offset}. */
+        public void put(long offset, float[] values, int from, int n) throws IOException {
+            if (offset < 0 || offset + n > count) {
+                throw new IllegalArgumentException("npy: elements [" + offset + ", " + (offset + n) + ") outside 0.."
+                        + count);
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(values, from, n);
+            write(buf, dataStart + 4 * offset);
+        }
+
+        private void write(ByteBuffer buf, long position) throws IOException {
+            while (buf.hasRemaining()) {
+                position += channel.write(buf, position);
+            }
+        }
     }
 
     static void writeTo(OutputStream out, HostArray array) throws IOException {

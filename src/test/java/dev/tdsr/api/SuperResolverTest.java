@@ -17,6 +17,7 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.WritableRaster;
 import java.io.File;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.FloatBuffer;
@@ -153,6 +154,55 @@ class SuperResolverTest {
                 assertEquals(expect, out.getRGB(x, y) >>> 24, "alpha at " + x + "," + y);
             }
         }
+    }
+
+    @Test
+    void streamedBandsHoldExactlyTheWholeResultTopToBottom() throws Exception {
+        BufferedImage argb = TinyModels.rgb(61, 53, 4); // tile 24, overlap 16: 5 bands of tiles, output 244x212
+        BufferedImage withAlpha = new BufferedImage(61, 53, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 53; y++) {
+            for (int x = 0; x < 61; x++) {
+                withAlpha.setRGB(x, y, ((x * 7 + y * 11) % 256) << 24 | (argb.getRGB(x, y) & 0xffffff));
+            }
+        }
+        for (BufferedImage in : List.of(argb, withAlpha)) {
+            Upscaled whole = sr.upscaleWithRaw(in);
+            float[] raw = new float[whole.raw().length];
+            List<Integer> starts = new ArrayList<>();
+            int[] next = {0};
+            sr.upscale(in, band -> {
+                assertEquals(next[0], band.firstRow(), "bands come top to bottom without gaps");
+                assertEquals(244, band.width());
+                assertEquals(212, band.height());
+                assertEquals(in.getColorModel().hasAlpha(), band.alpha() != null);
+                int n = band.rows() * band.width();
+                for (int c = 0; c < 3; c++) {
+                    System.arraycopy(band.rgb(), c * n, raw, (c * 212 + band.firstRow()) * 244, n);
+                }
+                for (int y = 0; y < band.rows(); y++) {
+                    int[] row = band.argbRow(y);
+                    for (int x = 0; x < 244; x++) {
+                        assertEquals(whole.image().getRGB(x, band.firstRow() + y), row[x],
+                                "pixel " + x + "," + (band.firstRow() + y));
+                    }
+                }
+                starts.add(band.firstRow());
+                next[0] += band.rows();
+            });
+            assertEquals(212, next[0]);
+            assertTrue(starts.size() > 1, "streamed in several bands: " + starts);
+            assertArrayEquals(whole.raw(), raw, "bit-identical to the whole upscale");
+        }
+    }
+
+    @Test
+    void aFailingSinkStopsTheUpscaleWithItsOwnException() {
+        IOException disk = new IOException("disk full");
+        IOException thrown = assertThrows(IOException.class,
+                () -> sr.upscale(TinyModels.rgb(61, 53, 4), band -> {
+                    throw disk;
+                }));
+        assertEquals(disk, thrown);
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdsr.api.SuperResolver;
 import dev.tdsr.api.TinyModels;
+import dev.tdsr.api.Upscaled;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Npy;
 import dev.tdsr.io.Npz;
@@ -39,6 +40,37 @@ class SrDetectCommandTest {
         ssd = TinyModels.ssd(dir.resolve("ssd"), 2);
         lrPng = dir.resolve("lr.png");
         ImageIO.write(TinyModels.rgb(20, 15, 1), "png", lrPng.toFile());
+    }
+
+    @Test
+    void srStreamsAnUpscaleItsHeapCouldNotHoldWhole() throws Exception {
+        // 480x480 with alpha at x4: the whole result needs ~130 MiB of heap (over -Xmx96m); streamed, ~50 MiB.
+        BufferedImage in = new BufferedImage(480, 480, BufferedImage.TYPE_INT_ARGB);
+        BufferedImage colours = TinyModels.rgb(480, 480, 8);
+        for (int y = 0; y < 480; y++) {
+            for (int x = 0; x < 480; x++) {
+                in.setRGB(x, y, ((x + 3 * y) % 256) << 24 | (colours.getRGB(x, y) & 0xffffff));
+            }
+        }
+        Path big = dir.resolve("big.png");
+        ImageIO.write(in, "png", big.toFile());
+        Path png = dir.resolve("big-sr.png");
+        Path raw = dir.resolve("big-sr.npy");
+        CliRun.Result r = CliRun.runInChildJvm("96m", "sr", "--weights", sr.toString(), "--input", big.toString(),
+                "--output", png.toString(), "--raw-output", raw.toString(), "--device", "cpu", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        BufferedImage out = ImageIO.read(png.toFile());
+        assertEquals(1920, out.getWidth());
+        assertEquals(1920, out.getHeight());
+        try (SuperResolver api = SuperResolver.builder().setModel(sr).optDevice("cpu").build()) {
+            Upscaled whole = api.upscaleWithRaw(ImageIO.read(big.toFile()));
+            assertArrayEquals(whole.raw(), Npy.read(raw).toFloatArray());
+            for (int y = 0; y < 1920; y += 7) {
+                for (int x = 0; x < 1920; x += 5) {
+                    assertEquals(whole.image().getRGB(x, y), out.getRGB(x, y), "pixel " + x + "," + y);
+                }
+            }
+        }
     }
 
     @Test

@@ -114,4 +114,26 @@ class BicubicTest {
         }
         assertEquals(0, out.get(0, 0, 0), 0.2); // left border replicated, not extrapolated far below 0
     }
+
+    @Test
+    void rowsOfAResizeAreBitIdenticalToTheSameRowsOfTheWhole() {
+        float[] px = new float[3 * 23 * 17];
+        java.util.Random r = new java.util.Random(9);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = r.nextFloat();
+        }
+        Image im = new Image(23, 17, px);
+        for (int[] out : new int[][] {{92, 68}, {23 * 8, 17 * 8}, {8, 6}, {50, 40}}) {
+            float[] whole = Bicubic.resize(im, out[0], out[1]).data();
+            for (int[] band : new int[][] {{0, 1}, {3, 3}, {out[1] - 2, 2}, {0, out[1]}}) {
+                float[] rows = Bicubic.resizeRows(im, out[0], out[1], band[0], band[1]).data();
+                for (int c = 0; c < 3; c++) {
+                    for (int i = 0; i < band[1] * out[0]; i++) {
+                        assertEquals(whole[(c * out[1] + band[0]) * out[0] + i], rows[c * band[1] * out[0] + i],
+                                "out " + out[0] + "x" + out[1] + ", rows from " + band[0] + ", channel " + c);
+                    }
+                }
+            }
+        }
+    }
 }

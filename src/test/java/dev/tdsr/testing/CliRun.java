@@ -2,9 +2,15 @@ package dev.tdsr.testing;
 
 import dev.tdsr.cli.Main;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Runs the CLI as a user does (same command line, same error handling) and captures everything it prints. */
@@ -35,6 +41,27 @@ public final class CliRun {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Runs the CLI in a child JVM with {@code -Xmx<heap>} (for what depends on the heap limit), on this JVM's class
+     * path; stdout and stderr are captured whole.
+     */
+    public static Result runInChildJvm(String heap, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(List.of(args));
+        File errFile = File.createTempFile("cli-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(errFile).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            return new Result(code, out, Files.readString(errFile.toPath()));
+        } finally {
+            errFile.delete();
+        }
     }
 
     /** Captures picocli's writers and System.out/err alike; synchronized because the System streams are global. */
