@@ -58,6 +58,9 @@ public final class BenchLoaderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!(seconds > 0) || !Double.isFinite(seconds)) {
+            throw new IllegalArgumentException("--seconds: expected a positive, finite measuring time, got " + seconds);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (data != null) {
             bench(data, out);

@@ -81,7 +81,13 @@ public final class EvalDetectionsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(f + ": no such file (--format coco expects --gt and --dets to be JSON files)");
             }
         }
-        CocoEvaluator.Result r = CocoEvaluator.evaluate(CocoJson.readGroundTruth(gt), CocoJson.readDetections(dets));
+        CocoEvaluator.Result r;
+        CocoEvaluator.GroundTruth truth = CocoJson.readGroundTruth(gt);
+        try {
+            r = CocoEvaluator.evaluate(truth, CocoJson.readDetections(dets));
+        } catch (IllegalArgumentException e) { // a detection that does not fit the ground truth: name both files
+            throw new IllegalArgumentException(dets + ": " + e.getMessage() + " (" + gt + ")", e);
+        }
         ObjectNode json = MAPPER.createObjectNode();
         PrintWriter err = spec.commandLine().getErr();
         double[] v = r.values();

@@ -26,7 +26,7 @@ public final class CocoJson {
     /**
      * The ground truth, validated as the training readers validate theirs: {@code images}, {@code categories} and
      * {@code annotations} must be present, ids unique within each, every annotation on a listed image and category,
-     * widths, heights and areas non-negative. Each error names the file, the element and its line.
+     * box widths, heights and areas non-negative, image sizes (when given) positive. Each error names the file, the element and its line.
      */
     public static CocoEvaluator.GroundTruth readGroundTruth(Path file) throws IOException {
         List<Long> images = new ArrayList<>();
@@ -42,7 +42,15 @@ public final class CocoJson {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
-                    case "images" -> forEach(p, file, field, (n, at) -> images.add(unique(integer(n, "id", file, at), imageIds, file, at)));
+                    case "images" -> forEach(p, file, field, (n, at) -> {
+                        for (String side : List.of("width", "height")) { // optional in pycocotools, positive when given
+                            if (n.has(side) && integer(n, side, file, at) <= 0) {
+                                throw new IllegalArgumentException(file + ": " + at + "." + side + ": expected a positive "
+                                        + "number of pixels, got " + n.get(side));
+                            }
+                        }
+                        images.add(unique(integer(n, "id", file, at), imageIds, file, at));
+                    });
                     case "categories" -> forEach(p, file, field, (n, at) -> categories.add(unique(integer(n, "id", file, at), categoryIds, file, at)));
                     case "annotations" -> forEach(p, file, field, (n, at) -> {
                         double[] b = bbox(n, file, at);

@@ -165,8 +165,22 @@ public final class VocDevkit {
         } catch (SAXException e) {
             throw new IllegalArgumentException(file + ": malformed XML: " + e.getMessage(), e);
         }
+        Element root = doc.getDocumentElement();
+        if (!root.getTagName().equals("annotation")) {
+            throw new IllegalArgumentException(file + ": root element <" + root.getTagName() + ">, expected <annotation>");
+        }
+        Element size = find(root, "size");
+        if (size != null) { // voc_eval does not read it; when given it must be an image size
+            for (String side : List.of("width", "height")) {
+                String s = optionalText(size, side);
+                if (s != null && number(s, file + ": size/" + side) <= 0) {
+                    throw new IllegalArgumentException(file + ": size/" + side + ": expected a positive number of pixels, "
+                            + "got " + s);
+                }
+            }
+        }
         List<VocEvaluator.GtObject> objects = new ArrayList<>();
-        NodeList children = doc.getDocumentElement().getChildNodes();
+        NodeList children = root.getChildNodes();
         for (int i = 0; i < children.getLength(); i++) {
             if (children.item(i) instanceof Element obj && obj.getTagName().equals("object")) {
                 String where = file + ": object " + (objects.size() + 1);
@@ -177,8 +191,20 @@ public final class VocDevkit {
                 String[] tags = {"xmin", "ymin", "xmax", "ymax"};
                 for (int k = 0; k < 4; k++) {
                     c[k] = number(text(box, tags[k], where + " bndbox", "a pixel coordinate"), where + " bndbox/" + tags[k]);
+                    if (c[k] < 0) {
+                        throw new IllegalArgumentException(where + " bndbox/" + tags[k] + ": expected a pixel coordinate "
+                                + ">= 0, got " + c[k]);
+                    }
                 }
-                boolean isDifficult = difficult != null && number(difficult, where + " difficult") != 0;
+                if (c[0] > c[2] || c[1] > c[3]) { // equal is a one-pixel box under the +1 rule
+                    throw new IllegalArgumentException(where + " bndbox: expected xmin <= xmax and ymin <= ymax, got ("
+                            + c[0] + ", " + c[1] + ", " + c[2] + ", " + c[3] + ")");
+                }
+                double flag = difficult == null ? 0 : number(difficult, where + " difficult");
+                if (flag != 0 && flag != 1) {
+                    throw new IllegalArgumentException(where + " difficult: expected 0 or 1, got " + difficult);
+                }
+                boolean isDifficult = flag == 1;
                 objects.add(new VocEvaluator.GtObject(name, new VocEvaluator.Box(c[0], c[1], c[2], c[3]), isDifficult));
             }
         }

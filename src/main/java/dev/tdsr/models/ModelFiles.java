@@ -49,7 +49,8 @@ public final class ModelFiles {
     private static final Pattern VGG_BASE_KEY = Pattern.compile("\\d+\\.(weight|bias)");
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT); // stages: 2.5 is an error, not 2
 
     private ModelFiles() {}
 
