@@ -59,6 +59,7 @@ struct CudaRawAllocator final : RawAllocator {
 
 struct DeviceState {
     cudaStream_t stream = nullptr;
+    cudaStream_t copy_stream = nullptr;
     CachingAllocator* allocator = nullptr;  // leaked on purpose, with its raw allocator
 };
 
@@ -96,16 +97,36 @@ void check_launch(const void* kernel) {
     check(e, what.c_str());
 }
 
-cudaStream_t stream_for(int device) {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    DeviceState& s = state(device);
-    if (!s.stream) {
+namespace {
+// The calling thread's stream (use_stream) and the device it belongs to; -1: none, the device's own is used.
+thread_local cudaStream_t t_stream = nullptr;
+thread_local int t_stream_device = -1;
+
+cudaStream_t created(cudaStream_t& slot, int device) {
+    if (!slot) {
         TDSR_CUDA_CHECK(cudaSetDevice(device));
         cudaStream_t stream = nullptr;
         TDSR_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamDefault));
-        s.stream = stream;
+        slot = stream;
     }
-    return s.stream;
+    return slot;
+}
+}  // namespace
+
+cudaStream_t stream_for(int device) {
+    if (t_stream && t_stream_device == device) return t_stream;
+    std::lock_guard<std::mutex> lock(g_mutex);
+    return created(state(device).stream, device);
+}
+
+void use_stream(int device, cudaStream_t stream) {
+    t_stream = stream;
+    t_stream_device = stream ? device : -1;
+}
+
+cudaStream_t copy_stream_for(int device) {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    return created(state(device).copy_stream, device);
 }
 
 CachingAllocator& device_allocator(int device) {

@@ -22,11 +22,15 @@ void check(cudaError_t e, const char* call, size_t requested = 0);
 
 #define TDSR_CUDA_CHECK(call) ::tdsr::cuda::check((call), #call)
 
-// The device's stream (created on first use, never destroyed). Every twin runs on it, so the ops of one device are
-// ordered among themselves. For now one stream per device; one stream per trainer/predictor comes with the Java
-// CudaBackend (the caching allocator already keys its blocks by stream). The stream blocks with the legacy default
-// stream, so cuDNN/cuBLAS calls Java makes on the default stream stay ordered with our kernels until then.
+// The stream the calling thread's ops on `device` run on: the one use_stream gave the thread (a trainer's or a
+// predictor's), else the device's own (created on first use, never destroyed). Every twin runs on it, so one thread's
+// ops on a device are ordered among themselves. Streams block with the legacy default stream, so synchronous copies
+// stay ordered with them.
 cudaStream_t stream_for(int device);
+// Sets the calling thread's stream for `device` (nullptr: the device's own again).
+void use_stream(int device, cudaStream_t stream);
+// The device's copy stream, for pinned staging (created on first use, never destroyed).
+cudaStream_t copy_stream_for(int device);
 inline StreamId stream_id(cudaStream_t s) { return StreamId(reinterpret_cast<uintptr_t>(s)); }
 
 // The device's caching allocator over cudaMalloc/cudaFree (created on first use, never destroyed: Java's Cleaner may

@@ -8,7 +8,11 @@
 #include <cuda_runtime.h>
 
 #include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace {
 thread_local std::string g_error;
@@ -97,6 +101,113 @@ int tdsr_cuda_synchronize(int device) {
         if (e != cudaSuccess) {
             remember("cudaStreamSynchronize", e);
             return -int(e);
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+void* tdsr_cuda_stream_create(int device) {
+    try {
+        const tdsr::cuda::On on(device);  // checks the ordinal, makes the device current
+        cudaStream_t stream = nullptr;
+        TDSR_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamDefault));
+        return stream;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return nullptr;
+    }
+}
+
+int tdsr_cuda_stream_use(int device, void* stream) {
+    try {
+        TDSR_CUDA_CHECK(cudaSetDevice(device));
+        tdsr::cuda::use_stream(device, static_cast<cudaStream_t>(stream));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+int tdsr_cuda_stream_destroy(int device, void* stream) {
+    try {
+        TDSR_CUDA_CHECK(cudaSetDevice(device));
+        auto s = static_cast<cudaStream_t>(stream);
+        if (tdsr::cuda::stream_for(device) == s) tdsr::cuda::use_stream(device, nullptr);
+        TDSR_CUDA_CHECK(cudaStreamSynchronize(s));  // its blocks may be reused by a stream that gets its address
+        TDSR_CUDA_CHECK(cudaStreamDestroy(s));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+namespace {
+// The page-locked staging buffers of one device: a ring, so that staging batch k+1 never overwrites the buffer whose
+// copy of batch k may still be running (each slot's event says when its copy is done), and `done`, recorded after the
+// latest copy, which tdsr_cuda_stage_join makes the caller's stream wait for.
+struct Staging {
+    struct Slot {
+        void* host = nullptr;
+        size_t capacity = 0;
+        cudaEvent_t copied = nullptr;
+    };
+    Slot slots[4];
+    int next = 0;
+    cudaEvent_t done = nullptr;
+};
+std::mutex g_staging_mutex;
+std::vector<Staging> g_staging;
+
+cudaEvent_t new_event() {
+    cudaEvent_t e = nullptr;
+    TDSR_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    return e;
+}
+}  // namespace
+
+int tdsr_cuda_stage(int device, void* dst, const void* src, long long bytes) {
+    try {
+        if (bytes < 0 || (bytes > 0 && (!dst || !src))) throw std::invalid_argument("tdsr_cuda_stage: bad buffer");
+        const tdsr::cuda::On on(device);
+        const cudaStream_t copy = tdsr::cuda::copy_stream_for(device);
+        std::lock_guard<std::mutex> lock(g_staging_mutex);
+        if (g_staging.size() <= size_t(device)) g_staging.resize(size_t(device) + 1);
+        Staging& st = g_staging[size_t(device)];
+        Staging::Slot& slot = st.slots[st.next];
+        st.next = (st.next + 1) % 4;
+        if (!slot.copied) slot.copied = new_event();
+        if (!st.done) st.done = new_event();
+        TDSR_CUDA_CHECK(cudaEventSynchronize(slot.copied));  // the slot's last copy (four stages ago) has finished
+        if (slot.capacity < size_t(bytes)) {
+            if (slot.host) TDSR_CUDA_CHECK(cudaFreeHost(slot.host));
+            slot.host = nullptr;
+            slot.capacity = 0;
+            tdsr::cuda::check(cudaHostAlloc(&slot.host, size_t(bytes), cudaHostAllocDefault), "cudaHostAlloc",
+                              size_t(bytes));
+            slot.capacity = size_t(bytes);
+        }
+        std::memcpy(slot.host, src, size_t(bytes));
+        TDSR_CUDA_CHECK(cudaMemcpyAsync(dst, slot.host, size_t(bytes), cudaMemcpyHostToDevice, copy));
+        TDSR_CUDA_CHECK(cudaEventRecord(slot.copied, copy));
+        TDSR_CUDA_CHECK(cudaEventRecord(st.done, copy));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+int tdsr_cuda_stage_join(int device) {
+    try {
+        const tdsr::cuda::On on(device);
+        std::lock_guard<std::mutex> lock(g_staging_mutex);
+        if (g_staging.size() > size_t(device) && g_staging[size_t(device)].done) {
+            TDSR_CUDA_CHECK(cudaStreamWaitEvent(on.stream, g_staging[size_t(device)].done, 0));
         }
         return 0;
     } catch (const std::exception& e) {

@@ -30,11 +30,30 @@ int tdsr_cuda_register(void);
 /* The CUDA runtime this library carries and the driver's version, one line ("CUDA runtime 13.0 (static), driver
  * none"). cuDNN/cuBLAS versions join it when the library loads them. */
 const char* tdsr_cuda_versions(void);
-/* The stream (a cudaStream_t) every twin of device `device` runs on, for the cuDNN and cuBLAS calls the Java CUDA
- * backend makes through the JavaCPP presets; NULL with tdsr_cuda_last_error() set when it cannot be created. */
+/* The stream (a cudaStream_t) the calling thread's ops on `device` run on: the one tdsr_cuda_stream_use gave it, else
+ * the device's own; for the cuDNN and cuBLAS calls the Java CUDA backend makes through the JavaCPP presets. NULL with
+ * tdsr_cuda_last_error() set when it cannot be created. */
 void* tdsr_cuda_stream(int device);
 /* Waits until every operation queued on that stream has finished: 0, or -(cudaError). */
 int tdsr_cuda_synchronize(int device);
+
+/* One stream per trainer or predictor. tdsr_cuda_stream_create: a new stream of `device` (NULL with
+ * tdsr_cuda_last_error() set). tdsr_cuda_stream_use: from now on every op of the calling thread on `device` runs on
+ * `stream` (NULL: the device's own again); 0 or -(cudaError). tdsr_cuda_stream_destroy waits for the stream's work and
+ * destroys it; the calling thread, if it used it, goes back to the device's own stream. Memory a tensor took on one
+ * stream is reused by later work on that stream only (alloc.hpp), so threads on different streams never share a block
+ * still in use. */
+void* tdsr_cuda_stream_create(int device);
+int tdsr_cuda_stream_use(int device, void* stream);
+int tdsr_cuda_stream_destroy(int device, void* stream);
+
+/* Pinned staging: starts copying `bytes` from host `src` to device address `dst` of `device` (a tensor's data, from
+ * tdsr_tensor_data) on the device's copy stream, through page-locked staging memory, and returns once `src` has been
+ * read (a CPU memcpy; the DMA runs on). tdsr_cuda_stage_join makes the calling thread's stream wait (on the GPU, not the
+ * host) for every copy staged on `device` so far. So a trainer stages batch k+1 and then runs step k: the copy runs
+ * while step k computes. 0 or -(cudaError). */
+int tdsr_cuda_stage(int device, void* dst, const void* src, long long bytes);
+int tdsr_cuda_stage_join(int device);
 
 #ifdef __cplusplus
 }

@@ -12,4 +12,9 @@ int tdsr_cuda_register(void) { return 0; }  // nothing to register; the reason i
 const char* tdsr_cuda_versions(void) { return "built without CUDA"; }
 void* tdsr_cuda_stream(int) { return nullptr; }
 int tdsr_cuda_synchronize(int) { return -35; }
+void* tdsr_cuda_stream_create(int) { return nullptr; }
+int tdsr_cuda_stream_use(int, void*) { return -35; }
+int tdsr_cuda_stream_destroy(int, void*) { return -35; }
+int tdsr_cuda_stage(int, void*, const void*, long long) { return -35; }
+int tdsr_cuda_stage_join(int) { return -35; }
 }

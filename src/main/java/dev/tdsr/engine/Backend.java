@@ -28,6 +28,23 @@ public interface Backend {
 
     void write(Tensor t, float[] values);
 
+    /** A stream for one trainer or predictor (see {@link ComputeStream}); the CPU's binds nothing. */
+    default ComputeStream openStream() {
+        return ComputeStream.NONE;
+    }
+
+    /**
+     * Starts copying {@code values} (all of {@code t}) into {@code t}: on a GPU through pinned staging memory on a copy
+     * stream, overlapping the work already queued, and ordered before the calling thread's later ops by
+     * {@link #joinStaged()}; on the CPU a plain {@link #write}. A trainer stages batch k+1, then runs step k.
+     */
+    default void stage(Tensor t, float[] values) {
+        write(t, values);
+    }
+
+    /** Makes the calling thread's later ops wait (on the device, not the host) for every copy staged so far. */
+    default void joinStaged() {}
+
     void write(Tensor t, double[] values);
 
     void write(Tensor t, int[] values);

@@ -65,6 +65,51 @@ public final class CudaBackend extends NativeBackend {
         return cudnn().versions();
     }
 
+    @Override
+    public ComputeStream openStream() {
+        Pointer stream = TdsrCuda.tdsr_cuda_stream_create(device);
+        if (stream == null || stream.isNull()) {
+            throw new EngineException(name() + ": cudaStreamCreate: " + TdsrCuda.tdsr_cuda_last_error());
+        }
+        return new ComputeStream() {
+            private boolean closed;
+
+            @Override
+            public Binding bind() {
+                cuda("cudaStreamUse", TdsrCuda.tdsr_cuda_stream_use(device, stream));
+                return () -> cuda("cudaStreamUse", TdsrCuda.tdsr_cuda_stream_use(device, null));
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    cuda("cudaStreamDestroy", TdsrCuda.tdsr_cuda_stream_destroy(device, stream));
+                }
+            }
+        };
+    }
+
+    @Override
+    public void stage(Tensor t, float[] values) {
+        if (t.dtype() != DType.F32 || values.length != t.numel()) {
+            throw new IllegalArgumentException("stage: expected " + t.numel() + " values for an f32 tensor "
+                    + java.util.Arrays.toString(t.shape()) + ", got " + values.length + " (" + t.dtype() + ")");
+        }
+        cuda("stage", TdsrCuda.tdsr_cuda_stage(device, devicePointer(t), values, 4L * values.length));
+    }
+
+    @Override
+    public void joinStaged() {
+        cuda("stage_join", TdsrCuda.tdsr_cuda_stage_join(device));
+    }
+
+    private void cuda(String call, int status) {
+        if (status != 0) {
+            throw new EngineException(name() + ": " + call + ": " + TdsrCuda.tdsr_cuda_last_error());
+        }
+    }
+
     /** Waits until every op queued on this device has finished (benchmarks and tests time whole steps with it). */
     public void synchronize() {
         int status = TdsrCuda.tdsr_cuda_synchronize(device);

@@ -1,5 +1,7 @@
 package dev.tdsr.engine;
 
+import dev.tdsr.engine.jni.TdsrCuda;
+
 import static org.bytedeco.cuda.global.cublas.CUBLAS_DEFAULT_MATH;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_STATUS_ALLOC_FAILED;
@@ -77,7 +79,7 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>One cuDNN and one cuBLAS handle per device, shared by every thread that computes on it (the replicas of an
  * embedding-API pool, a trainer): the methods are synchronized, since neither handle may be used by two threads at
- * once and the plans and the workspace are shared; the GPU serialises the work on the one stream anyway.
+ * once and the plans are shared; each call sets the handles to the caller's stream and uses that stream's workspace.
  *
  * <p>Not yet run on a GPU: see README, "Status".
  */
@@ -93,7 +95,9 @@ final class CudnnEngine {
     private final cudnnContext cudnn = new cudnnContext();
     private final cublasContext cublas = new cublasContext();
     private final Map<ConvShape, Plan> plans = new HashMap<>();
-    private Tensor workspace;
+    /** Workspaces by stream address, and the stream both handles are set to. */
+    private final java.util.Map<Long, Tensor> workspaces = new java.util.HashMap<>();
+    private long boundStream;
 
     /** A convolution in cuDNN's terms. */
     record ConvShape(DType dtype, int n, int c, int h, int w, int k, int r, int s, int p, int q, int sh, int sw,
@@ -121,6 +125,7 @@ final class CudnnEngine {
     CudnnEngine(CudaBackend backend, Pointer stream, boolean tf32) {
         this.backend = backend;
         this.tf32 = tf32;
+        this.boundStream = stream.address();
         CUstream_st s = new CUstream_st(stream);
         cudnn("cudnnCreate", cudnnCreate(cudnn));
         cudnn("cudnnSetStream", cudnnSetStream(cudnn, s));
@@ -142,6 +147,7 @@ final class CudnnEngine {
 
     /** convOut = conv(convIn, filter), overwritten. */
     synchronized void forward(ConvShape shape, Pointer convIn, Pointer filter, Pointer convOut) {
+        onCallerStream();
         Plan p = plan(shape);
         if (p.forwardAlgo < 0) {
             Found f = find(new cudnnConvolutionFwdAlgoPerf_t(CUDNN_CONVOLUTION_FWD_ALGO_COUNT),
@@ -160,6 +166,7 @@ final class CudnnEngine {
 
     /** convInGrad = the input gradient of the convolution for convOutGrad, overwritten. */
     synchronized void backwardData(ConvShape shape, Pointer filter, Pointer convOutGrad, Pointer convInGrad) {
+        onCallerStream();
         Plan p = plan(shape);
         if (p.dataAlgo < 0) {
             Found f = find(new cudnnConvolutionBwdDataAlgoPerf_t(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT),
@@ -178,6 +185,7 @@ final class CudnnEngine {
 
     /** filterGrad += the filter gradient for convIn and convOutGrad (accumulated, as the gradient contract says). */
     synchronized void backwardFilter(ConvShape shape, Pointer convIn, Pointer convOutGrad, Pointer filterGrad) {
+        onCallerStream();
         Plan p = plan(shape);
         if (p.filterAlgo < 0) {
             long filterElements = (long) shape.k() * shape.c() * shape.r() * shape.s();
@@ -202,6 +210,7 @@ final class CudnnEngine {
 
     /** y[n,c,...] += bias[c], for a tensor of the conv input ({@code onInput}) or output side of the shape. */
     synchronized void addBias(ConvShape shape, boolean onInput, Pointer bias, Pointer y) {
+        onCallerStream();
         Plan p = plan(shape);
         cudnn("cudnnAddTensor", cudnnAddTensor(cudnn, one(shape), onInput ? p.inBias : p.outBias, bias, one(shape),
                 onInput ? p.in : p.out, y));
@@ -209,6 +218,7 @@ final class CudnnEngine {
 
     /** db[c] += sum over n and positions of dy[n,c,...], dy on the conv input or output side. */
     synchronized void biasGradient(ConvShape shape, boolean onInput, Pointer dy, Pointer db) {
+        onCallerStream();
         Plan p = plan(shape);
         cudnn("cudnnConvolutionBackwardBias", cudnnConvolutionBackwardBias(cudnn, one(shape), onInput ? p.in : p.out,
                 dy, one(shape), onInput ? p.inBias : p.outBias, db));
@@ -216,6 +226,7 @@ final class CudnnEngine {
 
     /** C[M,N] = A[M,K] B[K,N], row-major: cuBLAS is column-major, so it computes C^T = B^T A^T. */
     synchronized void gemm(DType dtype, int m, int n, int k, Pointer a, Pointer b, Pointer c) {
+        onCallerStream();
         if (dtype == DType.F64) {
             try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {
                 cublas("cublasDgemm", cublasDgemm_v2(cublas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, one,
@@ -257,18 +268,40 @@ final class CudnnEngine {
         return p;
     }
 
-    /** A device buffer of at least {@code bytes}, kept across calls (stream-ordered reuse makes that safe). */
+    /**
+     * Points both handles at the calling thread's stream (a trainer's or predictor's, see ComputeStream), so the
+     * pass queues behind that thread's earlier ops; a no-op while it does not change.
+     */
+    private void onCallerStream() {
+        Pointer stream = TdsrCuda.tdsr_cuda_stream(backend.device);
+        if (stream == null || stream.isNull()) {
+            throw new EngineException(backend.name() + ": no stream: " + TdsrCuda.tdsr_cuda_last_error());
+        }
+        if (stream.address() != boundStream) {
+            CUstream_st s = new CUstream_st(stream);
+            cudnn("cudnnSetStream", cudnnSetStream(cudnn, s));
+            cublas("cublasSetStream", cublasSetStream_v2(cublas, s));
+            boundStream = stream.address();
+        }
+    }
+
+    /**
+     * A device buffer of at least {@code bytes} for the current stream, kept across calls: one per stream, since two
+     * streams' passes may run at once; on its own stream, stream-ordered reuse makes keeping it safe.
+     */
     private Pointer workspace(long bytes) {
         if (bytes <= 0) {
             return null;
         }
         long words = (bytes + 3) / 4;
+        Tensor workspace = workspaces.get(boundStream);
         if (workspace == null || workspace.numel() < words) {
             if (workspace != null) {
                 workspace.close();
             }
             workspace = backend.allocate(DType.F32, words);
             Scope.forget(workspace); // owned by this engine, not by the step that first needed it
+            workspaces.put(boundStream, workspace);
         }
         return backend.devicePointer(workspace);
     }

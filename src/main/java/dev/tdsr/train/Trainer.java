@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Batch;
 import dev.tdsr.data.BatchLoader;
 import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.ComputeStream;
 import dev.tdsr.engine.DType;
 import dev.tdsr.engine.NativeBackend;
 import dev.tdsr.engine.Scope;
@@ -32,8 +33,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one training loop of every mode. Each step, inside one engine {@link Scope}: take the loader's next batch,
- * zero the trained gradients, let the {@link Task} run forward and backward, stop on a non-finite loss part or
+ * The one training loop of every mode, on a stream of its own ({@link ComputeStream}). Each step, inside one engine
+ * {@link Scope}: stage the loader's next batch on the device (on a GPU its copy overlaps this step), take the batch
+ * staged before, zero the trained gradients, let the {@link Task} run forward and backward, stop on a non-finite loss part or
  * gradient, take one optimizer step at the schedule's lr, then log, checkpoint and evaluate when due.
  *
  * <p>Run folder ({@code out}): {@code config.json} (the resolved config, version, seed, device), {@code
@@ -306,32 +308,47 @@ public final class Trainer implements AutoCloseable {
             if (step > 0) {
                 progress.message(startedFrom + " at step " + step);
             }
-            while (step < total && !stopRequested) {
-                Batch batch = loader.next();
-                int stage = schedule.stageIndex(step);
-                double lr = lrSchedule.at(step);
-                TdsrObjective.Parts parts = trainStep(batch, schedule.stages().get(stage), lr);
-                step++;
-                double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
-                last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr, stage + 1,
-                        seconds);
-                metrics.step(last);
-                progress.update(last);
-                if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
-                        || step == total)) {
-                    Map<String, Object> e = evaluation.evaluate(step, models());
-                    metrics.eval(step, e);
-                    progress.message("eval step " + step + ": " + formatEval(e));
-                }
-                if (step % config.checkpointEvery() == 0 || schedule.endsStage(step) || step == total
-                        || stopRequested) {
-                    secondsBefore = seconds; // evaluation time is not training time
-                    if (backend instanceof NativeBackend engine) {
-                        metrics.memory(step, engine.memory());
+            // One stream for this run's work; batch k+1 is staged before step k runs, so on a GPU its copy
+            // overlaps step k (the loader position is the step, so a prefetched batch never shifts a resume).
+            try (ComputeStream stream = backend.openStream(); ComputeStream.Binding bound = stream.bind()) {
+                DeviceBatch next = step < total ? upload(loader.next()) : null;
+                try {
+                    while (step < total && !stopRequested) {
+                        DeviceBatch current = next;
+                        next = step + 1 < total ? upload(loader.next()) : null;
+                        int stage = schedule.stageIndex(step);
+                        double lr = lrSchedule.at(step);
+                        TdsrObjective.Parts parts;
+                        try (current) {
+                            parts = trainStep(current, schedule.stages().get(stage), lr);
+                        }
+                        step++;
+                        double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                        last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr,
+                                stage + 1, seconds);
+                        metrics.step(last);
+                        progress.update(last);
+                        if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
+                                || step == total)) {
+                            Map<String, Object> e = evaluation.evaluate(step, models());
+                            metrics.eval(step, e);
+                            progress.message("eval step " + step + ": " + formatEval(e));
+                        }
+                        if (step % config.checkpointEvery() == 0 || schedule.endsStage(step) || step == total
+                                || stopRequested) {
+                            secondsBefore = seconds; // evaluation time is not training time
+                            if (backend instanceof NativeBackend engine) {
+                                metrics.memory(step, engine.memory());
+                            }
+                            checkpoint();
+                            t0 = System.nanoTime();
+                            progress.message("checkpoint " + lastCheckpoint);
+                        }
                     }
-                    checkpoint();
-                    t0 = System.nanoTime();
-                    progress.message("checkpoint " + lastCheckpoint);
+                } finally {
+                    if (next != null) {
+                        next.close();
+                    }
                 }
             }
             Path finalModel = null;
@@ -355,11 +372,31 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private TdsrObjective.Parts trainStep(Batch batch, Schedule.Stage stage, double lr) {
+    /** A batch whose images are staged on the device (a GPU may still be copying them); boxes stay on the host. */
+    private record DeviceBatch(Batch batch, Tensor lr, Tensor hr) implements AutoCloseable {
+        @Override
+        public void close() {
+            lr.close();
+            hr.close();
+        }
+    }
+
+    private DeviceBatch upload(Batch batch) {
+        int n = batch.size();
+        Tensor lrT = backend.allocate(DType.F32, n, 3, batch.lrHeight(), batch.lrWidth());
+        Tensor hrT = backend.allocate(DType.F32, n, 3, batch.hrSize(), batch.hrSize());
+        backend.stage(lrT, batch.lr());
+        backend.stage(hrT, batch.hr());
+        return new DeviceBatch(batch, lrT, hrT);
+    }
+
+    private TdsrObjective.Parts trainStep(DeviceBatch staged, Schedule.Stage stage, double lr) {
         try (Scope scope = Scope.open()) {
+            Batch batch = staged.batch();
             int n = batch.size();
-            Tensor lrT = backend.allocate(DType.F32, n, 3, batch.lrHeight(), batch.lrWidth()).write(batch.lr());
-            Tensor hrT = backend.allocate(DType.F32, n, 3, batch.hrSize(), batch.hrSize()).write(batch.hr());
+            backend.joinStaged();
+            Tensor lrT = staged.lr();
+            Tensor hrT = staged.hr();
             List<GroundTruth> boxes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 float[] b = batch.boxes().get(i);

@@ -228,4 +228,66 @@ class CudaParityTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(cpu.readFloats(host), cpu.readFloats(back));
         }
     }
+
+    @Test
+    void stagedCopiesArriveBeforeTheJoiningStreamsNextOp() {
+        Backend gpu = TestBackends.cudaOrSkip();
+        SplittableRandom rnd = new SplittableRandom(SEED);
+        try (Scope s = Scope.open(); ComputeStream stream = gpu.openStream();
+             ComputeStream.Binding bound = stream.bind()) {
+            List<float[]> values = new ArrayList<>();
+            List<Tensor> staged = new ArrayList<>();
+            for (int k = 0; k < 6; k++) { // more than the ring's four slots, sizes growing: buffers are regrown
+                float[] v = new float[1000 * (k + 1) + 3];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) rnd.nextDouble(-5, 5);
+                }
+                Tensor t = gpu.allocate(DType.F32, v.length);
+                gpu.fill(t, Double.NaN);
+                gpu.stage(t, v);
+                values.add(v);
+                staged.add(t);
+            }
+            gpu.joinStaged();
+            for (int k = 0; k < staged.size(); k++) {
+                Tensor doubled = gpu.allocate(DType.F32, values.get(k).length);
+                gpu.scale(staged.get(k), 2.0, doubled);
+                float[] got = gpu.readFloats(doubled);
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(2 * values.get(k)[i], got[i], 0f, "staged copy " + k + " [" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void threadsOnStreamsOfTheirOwnComputeWhatOneThreadDoes() throws Exception {
+        Backend gpu = TestBackends.cudaOrSkip();
+        Op op = (b, r) -> {
+            Tensor x = in(b, r, 2, 5, 31, 29), y = poisoned(b, 2, 5, 31, 29);
+            b.reluForward(x, y);
+            return List.of(y);
+        };
+        List<float[]> expected = outputs(gpu, op);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<List<float[]>>> runs = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                runs.add(pool.submit(() -> {
+                    try (ComputeStream stream = gpu.openStream(); ComputeStream.Binding bound = stream.bind()) {
+                        List<float[]> last = null;
+                        for (int rep = 0; rep < 20; rep++) {
+                            last = outputs(gpu, op);
+                        }
+                        return last;
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<List<float[]>> f : runs) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(0), f.get().get(0));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
 }

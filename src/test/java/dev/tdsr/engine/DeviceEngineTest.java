@@ -1,5 +1,6 @@
 package dev.tdsr.engine;
 
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,5 +106,19 @@ class DeviceEngineTest {
         }
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Backends.choose("gpu0"));
         assertTrue(bad.getMessage().contains("auto, cpu, cuda or cuda:N"), bad.getMessage());
+    }
+
+    @Test
+    void onTheCpuStagingIsAWriteAndAStreamBindsNothing() {
+        Backend cpu = dev.tdsr.testing.TestBackends.cpu();
+        try (Scope s = Scope.open(); ComputeStream stream = cpu.openStream();
+             ComputeStream.Binding bound = stream.bind()) {
+            assertSame(ComputeStream.NONE, stream);
+            Tensor t = cpu.allocate(DType.F32, 2, 3);
+            float[] v = {1, -2, 3.5f, 4, 5, 6};
+            cpu.stage(t, v);
+            cpu.joinStaged();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(v, cpu.readFloats(t));
+        }
     }
 }

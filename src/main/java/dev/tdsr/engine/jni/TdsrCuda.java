@@ -38,4 +38,17 @@ public final class TdsrCuda {
     public static native Pointer tdsr_cuda_stream(int device);
 
     public static native int tdsr_cuda_synchronize(int device);
+
+    /** A new stream of {@code device} (null when it cannot be created: see tdsr_cuda_last_error). */
+    public static native Pointer tdsr_cuda_stream_create(int device);
+
+    /** The calling thread's ops on {@code device} run on {@code stream} from now on (null: the device's own). */
+    public static native int tdsr_cuda_stream_use(int device, Pointer stream);
+
+    public static native int tdsr_cuda_stream_destroy(int device, Pointer stream);
+
+    /** Starts a pinned-staged copy of {@code bytes} from {@code src} to device address {@code dst}. */
+    public static native int tdsr_cuda_stage(int device, Pointer dst, float[] src, long bytes);
+
+    public static native int tdsr_cuda_stage_join(int device);
 }
