@@ -81,7 +81,7 @@ public final class BenchLoaderCommand implements Callable<Integer> {
     private void bench(Path dir, PrintWriter out) throws IOException {
         Dataset d = Datasets.open(dir, split, null, BadInputPolicy.SKIP).nonEmpty();
         LoaderConfig cfg = LoaderConfig.training(scale, 1).withBatchSize(batch).withWorkers(workers)
-                .withDegradation(Degradation.bicubic(scale)).withCacheBytes(cacheMb << 20)
+                .withLrSource(Degradation.bicubic(scale)).withCacheBytes(cacheMb << 20)
                 .withAugmentation(noAugment ? SsdAugmentation.none() : SsdAugmentation.ssd());
         try (BatchLoader loader = new BatchLoader(d, cfg)) {
             out.printf("dataset   %s: %d images (%s), cache %s%n", d.name(), d.size(), d.summary(),

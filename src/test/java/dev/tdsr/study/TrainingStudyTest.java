@@ -58,6 +58,46 @@ class TrainingStudyTest {
         assertEquals(one.metadata().trainingLogs().size(), two.metadata().trainingLogs().size());
     }
 
+    /**
+     * Issue 21: a study on paired data ({@code dataset.lr_dir}) trains S and scores the LR, Bicubic and SR rows on the
+     * LR files; with pairs written by {@code generate-dataset --write-lr} and no augmentation (the quick study's
+     * setting) every number equals the study that degrades on the fly.
+     */
+    @Test
+    void aStudyOnWrittenPairsGivesTheNumbersOfOnTheFlyDegradation() throws Exception {
+        Path data = dir.resolve("pairs");
+        assertEquals(0, Main.run("generate-dataset", "--images", "10", "--size", "300", "--classes", "6", "--seed",
+                "2", "--write-lr", "8", "--out", data.toString()));
+        String[] voc = {"--set", "dataset.kind=voc", "--set", "dataset.train_root=" + data, "--set",
+            "dataset.test_root=" + data};
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("fly"), "[8]", voc)));
+        List<String> paired = new java.util.ArrayList<>(List.of(voc));
+        paired.addAll(List.of("--set", "dataset.lr_dir=" + data.resolve("LR")));
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("files"), "[8]", paired.toArray(String[]::new))));
+        List<MethodResult> fly = StudyResults.read(dir.resolve("fly/results.json")).scales().get(0).methods();
+        List<MethodResult> files = StudyResults.read(dir.resolve("files/results.json")).scales().get(0).methods();
+        assertEquals(7, files.size());
+        for (int j = 0; j < fly.size(); j++) {
+            assertEquals(fly.get(j).psnrY(), files.get(j).psnrY(), fly.get(j).method() + " PSNR");
+            assertEquals(fly.get(j).map07(), files.get(j).map07(), fly.get(j).method() + " mAP");
+        }
+        assertTrue(Files.readString(dir.resolve("files/x8/tdsr/config.json")).contains("\"lrDir\""));
+        // a study whose LR folder lacks a scale stops before training anything
+        dev.tdsr.testing.CliRun.Result noX4 = dev.tdsr.testing.CliRun.run(tinyStudy(dir.resolve("nox4"), "[4]",
+                paired.toArray(String[]::new)));
+        assertEquals(2, noX4.code());
+        assertTrue(noX4.err().contains("dataset.lr_dir " + data.resolve("LR") + ": no folder x4 in it"), noX4.err());
+        assertTrue(!Files.exists(dir.resolve("nox4/detector/final")));
+        // eval-study reads the pairs too: the same numbers as on the fly
+        dev.tdsr.testing.CliRun.Result evalFly = dev.tdsr.testing.CliRun.run("eval-study", "--study",
+                dir.resolve("files").toString(), "--data", data.toString(), "--seed", "1");
+        dev.tdsr.testing.CliRun.Result evalFiles = dev.tdsr.testing.CliRun.run("eval-study", "--study",
+                dir.resolve("files").toString(), "--data", data.toString(), "--seed", "1", "--lr-dir",
+                data.resolve("LR").toString());
+        assertEquals(0, evalFiles.code(), evalFiles.err());
+        assertEquals(evalFly.out(), evalFiles.out());
+    }
+
     @Test
     void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
         Path out = dir.resolve("study");
