@@ -191,8 +191,12 @@ public record TrainConfig(
         lrSchedule();
         optimizerSettings();
         degradationValue();
-        lrSourceValue();
-        evalLrSourceValue();
+        if (modeValue() != Mode.DETECTOR) {
+            lrSourceValue();
+            evalLrSourceValue();
+        } else if (lrDir != null && !Files.isDirectory(Path.of(lrDir))) { // D trains on HR: any scale's LR will do
+            throw new IllegalArgumentException("lrDir (--lr-dir) " + lrDir + ": no such folder");
+        }
         dbpnConfig();
         ssdConfig(2, false);
         if (!List.of("auto", "voc", "coco").contains(layout)) {
