@@ -96,6 +96,32 @@ class TrainingStudyTest {
                 data.resolve("LR").toString());
         assertEquals(0, evalFiles.code(), evalFiles.err());
         assertEquals(evalFly.out(), evalFiles.out());
+        // and it really reads them: black LR files of the right size lower Bicubic's PSNR
+        Path black = dir.resolve("black");
+        Files.createDirectories(black.resolve("x8"));
+        try (var lr = Files.list(data.resolve("LR/x8"))) {
+            for (Path f : lr.toList()) {
+                dev.tdsr.data.Image.blank(38, 38).write(black.resolve("x8").resolve(f.getFileName()));
+            }
+        }
+        Path flyJson = dir.resolve("fly.json");
+        Path blackJson = dir.resolve("black.json");
+        assertEquals(0, Main.run("eval-study", "--study", dir.resolve("files").toString(), "--data", data.toString(),
+                "--out", flyJson.toString()));
+        assertEquals(0, Main.run("eval-study", "--study", dir.resolve("files").toString(), "--data", data.toString(),
+                "--lr-dir", black.toString(), "--out", blackJson.toString()));
+        double flyPsnr = bicubicPsnr(flyJson);
+        double blackPsnr = bicubicPsnr(blackJson);
+        assertTrue(blackPsnr < flyPsnr - 3, "Bicubic on black LR files: " + blackPsnr + " dB, on the fly: " + flyPsnr);
+    }
+
+    private static double bicubicPsnr(Path evalJson) throws java.io.IOException {
+        for (var row : new com.fasterxml.jackson.databind.ObjectMapper().readTree(evalJson.toFile())) {
+            if (row.get("method").asText().equals("Bicubic")) {
+                return row.get("psnr_y").asDouble();
+            }
+        }
+        throw new AssertionError(evalJson + ": no Bicubic row");
     }
 
     @Test
