@@ -6,6 +6,8 @@ import dev.tdsr.data.BatchLoader;
 import dev.tdsr.data.Dataset;
 import dev.tdsr.data.Datasets;
 import dev.tdsr.data.Degradation;
+import dev.tdsr.data.LrFiles;
+import dev.tdsr.data.LrSource;
 import dev.tdsr.data.LoaderConfig;
 import dev.tdsr.data.SsdAugmentation;
 import dev.tdsr.data.SyntheticDataset;
@@ -40,6 +42,10 @@ public final class BenchLoaderCommand implements Callable<Integer> {
 
     @Option(names = "--scale", defaultValue = "4", description = "LR scale factor (default: ${DEFAULT-VALUE})")
     int scale;
+
+    @Option(names = "--lr-dir", description = "paired data: read the LR images from this folder's x<scale>/ "
+            + "instead of degrading the HR (as train --lr-dir)")
+    Path lrDir;
 
     @Option(names = "--no-augment", description = "resize only, no SSD augmentation")
     boolean noAugment;
@@ -83,8 +89,14 @@ public final class BenchLoaderCommand implements Callable<Integer> {
 
     private void bench(Path dir, PrintWriter out) throws IOException {
         Dataset d = Datasets.open(dir, split, null, BadInputPolicy.SKIP).nonEmpty();
+        LrSource lrSource = Degradation.bicubic(scale);
+        if (lrDir != null) {
+            LrFiles files = new LrFiles(lrDir, scale).checked("--lr-dir");
+            d = files.verify(d);
+            lrSource = files;
+        }
         LoaderConfig cfg = LoaderConfig.training(scale, 1).withBatchSize(batch).withWorkers(workers)
-                .withDegradation(Degradation.bicubic(scale)).withCacheBytes(cacheMb << 20)
+                .withLrSource(lrSource).withCacheBytes(cacheMb << 20)
                 .withAugmentation(noAugment ? SsdAugmentation.none() : SsdAugmentation.ssd());
         try (BatchLoader loader = new BatchLoader(d, cfg)) {
             out.printf("dataset   %s: %d images (%s), cache %s%n", d.name(), d.size(), d.summary(),
@@ -100,8 +112,9 @@ public final class BenchLoaderCommand implements Callable<Integer> {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
-            out.printf("loader    batch %d, workers %d, %s, LR %dx%d (x%d)%n", batch, workers,
-                    noAugment ? "no augmentation" : "SSD augmentation", loader.lrWidth(), loader.lrHeight(), scale);
+            out.printf("loader    batch %d, workers %d, %s, LR %dx%d (x%d, %s)%n", batch, workers,
+                    noAugment ? "no augmentation" : "SSD augmentation", loader.lrWidth(), loader.lrHeight(), scale,
+                    lrDir == null ? "bicubic on the fly" : "from " + lrDir);
             out.printf("result    %d pairs in %.1f s = %.1f pairs/s (HR %dx%d + LR)%n", pairs, s, pairs / s,
                     cfg.hrSize(), cfg.hrSize());
             // On a shared machine the wall figure depends on the neighbours; CPU time does not.

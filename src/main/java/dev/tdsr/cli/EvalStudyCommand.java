@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Degradation;
+import dev.tdsr.data.LrFiles;
 import dev.tdsr.engine.Backends;
 import dev.tdsr.eval.TestBench;
 import dev.tdsr.eval.VocEvaluator;
@@ -47,6 +48,10 @@ public final class EvalStudyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the LR images (the study's seed; default 1)")
     long seed;
 
+    @Option(names = "--lr-dir", description = "paired data: LR images from this folder's x<scale>/<HR stem>.png "
+            + "instead of degrading the HR (as train --lr-dir)")
+    Path lrDir;
+
     @Option(names = "--out", description = "also write the numbers as JSON to this file")
     Path out;
 
@@ -75,7 +80,8 @@ public final class EvalStudyCommand implements Callable<Integer> {
                     continue;
                 }
                 TestBench bench = TestBench.open(data, split, images, detector.config().inputSize(),
-                        Degradation.bicubic(scale), seed);
+                        lrDir == null ? Degradation.bicubic(scale) : new LrFiles(lrDir, scale).checked("--lr-dir"),
+                        seed);
                 pw.printf(Locale.ROOT, "x%d, %d images of %s (%s)%n", scale, bench.images().size(), data, split);
                 for (Method m : Method.values()) {
                     TestBench.Score s = score(m, bench, scaleDir, detector, choice);

@@ -3,11 +3,14 @@ package dev.tdsr.cli;
 import dev.tdsr.data.BadInputPolicy;
 import dev.tdsr.data.Dataset;
 import dev.tdsr.data.Datasets;
+import dev.tdsr.data.Degradation;
+import dev.tdsr.data.LrFiles;
 import dev.tdsr.data.ObjectAnnotation;
 import dev.tdsr.data.SyntheticDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,6 +40,11 @@ public final class GenerateDatasetCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
+    @Option(names = "--write-lr", split = ",", description = "also write the LR images of these scales (e.g. 4,8) as "
+            + "the training would make them (MATLAB-style bicubic, 8-bit): <out>/LR/x<scale>/<image>.png, a paired "
+            + "dataset for train --lr-dir <out>/LR")
+    List<Integer> writeLr;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,6 +55,11 @@ public final class GenerateDatasetCommand implements Callable<Integer> {
             case "coco" -> SyntheticDataset.Layout.COCO;
             default -> throw new IllegalArgumentException("--layout must be voc or coco, got '" + layout + "'");
         };
+        for (int scale : writeLr == null ? List.<Integer>of() : writeLr) {
+            if (scale != 2 && scale != 4 && scale != 8) {
+                throw new IllegalArgumentException("--write-lr: scales are 2, 4 or 8, got " + scale);
+            }
+        }
         try {
             new SyntheticDataset(size, classes, seed).write(out, l, images);
         } catch (java.nio.file.FileSystemException e) {
@@ -58,6 +71,9 @@ public final class GenerateDatasetCommand implements Callable<Integer> {
         boolean voc = l == SyntheticDataset.Layout.VOC;
         for (String split : voc ? new String[] {"trainval", "test"} : new String[] {"train2017", "val2017"}) {
             Dataset d = Datasets.open(out, split, SyntheticDataset.classList(classes), BadInputPolicy.FAIL_FAST);
+            for (int scale : writeLr == null ? List.<Integer>of() : writeLr) {
+                LrFiles.write(d, out.resolve("LR"), Degradation.bicubic(scale));
+            }
             long objects = d.samples().stream().mapToLong(s -> s.objects().size()).sum();
             long difficult = d.samples().stream().flatMap(s -> s.objects().stream())
                     .filter(o -> o.difficult() || o.iscrowd()).count();
@@ -69,6 +85,11 @@ public final class GenerateDatasetCommand implements Callable<Integer> {
         pw.println("classes   " + SyntheticDataset.classList(classes));
         pw.println("written   " + out.toAbsolutePath() + " (" + layout + " layout, " + size + "x" + size + ", seed "
                 + seed + ")");
+        if (writeLr != null && !writeLr.isEmpty()) {
+            pw.println("LR        " + out.resolve("LR").toAbsolutePath() + " (x" + writeLr.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", x")) + "; bicubic, 8-bit PNG; train --lr-dir "
+                    + out.resolve("LR") + ")");
+        }
         pw.flush();
         return 0;
     }

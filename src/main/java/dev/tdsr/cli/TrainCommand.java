@@ -94,6 +94,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--degradation", description = "bicubic|blur|noise (default: bicubic)")
     String degradation;
 
+    @Option(names = "--lr-dir", description = "paired data: the folder holding x2/ x4/ x8/ with one LR image per HR "
+            + "image (<HR file stem>.png|.jpg, 8- or 16-bit, ceil(HR/scale) per side), used instead of degrading the "
+            + "HR, e.g. DIR/LR as generate-dataset --write-lr writes it (default: none, LR made by --degradation)")
+    Path lrDir;
+
+    @Option(names = "--eval-lr-dir", description = "LR folder (as --lr-dir) for the evaluation images (default: "
+            + "--lr-dir when evaluating on --data, none for --eval-data)")
+    Path evalLrDir;
+
     @Option(names = "--no-augment", description = "resize only, no SSD augmentation")
     boolean noAugment;
 
@@ -249,6 +258,12 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "optimizer", optimizer);
         putIf(n, "scale", scale);
         putIf(n, "degradation", degradation);
+        if (lrDir != null && degradation != null) {
+            throw new IllegalArgumentException("--degradation " + degradation + " with --lr-dir " + lrDir
+                    + ": the LR images come from the files; drop one of them");
+        }
+        putIf(n, "lrDir", lrDir);
+        putIf(n, "evalLrDir", evalLrDir);
         putIf(n, "seed", seed);
         putIf(n, "srInit", srInit);
         putIf(n, "detector", detector);

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Prepares batches on worker threads: decode, augment ({@link SsdAugmentation}), degrade ({@link Degradation}),
- * ahead of the consumer. The output depends only on the dataset and the config, never on the worker count or timing:
+ * Prepares batches on worker threads: decode, augment ({@link SsdAugmentation}), take the LR from the config's
+ * {@link LrSource} (degraded from the augmented HR, or the sample's LR file augmented alike), ahead of the consumer. The output depends only on the dataset and the config, never on the worker count or timing:
  * the order of epoch e is a permutation drawn from (seed, e), and sample i of epoch e draws all its randomness from
  * (seed, e, i). Decoded 8-bit images are cached in memory when the whole dataset fits in
  * {@link LoaderConfig#cacheBytes()}, so a small dataset is decoded once. An image that cannot be decoded or whose size
@@ -53,7 +53,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             throw new IllegalArgumentException("loader: dataset " + data.name() + " has " + n
                     + " images, fewer than one batch of " + cfg.batchSize());
         }
-        this.lrWidth = cfg.degradation().lrLength(cfg.hrSize());
+        this.lrWidth = cfg.lrSource().lrLength(cfg.hrSize());
         this.lrHeight = lrWidth;
         long decodedBytes = data.samples().stream().mapToLong(s -> 3L * s.width() * s.height()).sum();
         this.cache = decodedBytes <= cfg.cacheBytes() ? new AtomicReferenceArray<>(n) : null;
@@ -188,9 +188,11 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             }
         }
         SplittableRandom rng = Seeds.random(cfg.seed(), p.epoch, i);
+        LrSource lrSource = cfg.lrSource();
+        int grid = lrSource.grid();
         SsdAugmentation.Result r = cfg.augmentation().apply(source, boxes,
-                labels.stream().mapToInt(Integer::intValue).toArray(), cfg.hrSize(), rng);
-        Image lr = cfg.degradation().apply(r.image(), rng);
+                labels.stream().mapToInt(Integer::intValue).toArray(), cfg.hrSize(), grid, rng);
+        Image lr = lrSource.lr(s, r.image(), paired -> r.follow(paired, grid, lrWidth), rng);
         System.arraycopy(r.image().data(), 0, p.hr, slot * hrLen, hrLen);
         System.arraycopy(lr.data(), 0, p.lr, slot * lrLen, lrLen);
         p.boxes[slot] = r.boxes();

@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /** Opens a dataset folder by its layout: COCO when it has {@code annotations/}, else the VOC devkit layout. */
 public final class Datasets {
@@ -72,23 +68,11 @@ public final class Datasets {
     }
 
     private static String headerProblem(Sample s) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(s.imagePath().toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                return "not a readable image (expected JPEG or PNG)";
-            }
-            ImageReader r = readers.next();
-            try {
-                r.setInput(in);
-                int w = r.getWidth(0);
-                int h = r.getHeight(0);
-                return w == s.width() && h == s.height() ? null
-                        : "image is " + w + "x" + h + " but its annotation says " + s.width() + "x" + s.height();
-            } finally {
-                r.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return "cannot read image header (" + e.getMessage() + ")";
+        int[] size = Image.headerSize(s.imagePath());
+        if (size == null) {
+            return "not a readable image (expected JPEG or PNG)";
         }
+        return size[0] == s.width() && size[1] == s.height() ? null
+                : "image is " + size[0] + "x" + size[1] + " but its annotation says " + s.width() + "x" + s.height();
     }
 }

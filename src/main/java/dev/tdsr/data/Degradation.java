@@ -1,6 +1,7 @@
 package dev.tdsr.data;
 
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * How an LR image is made from an HR image in [0,1]: optional Gaussian blur, MATLAB-style bicubic downscale by
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
  * @param noiseSigma additive Gaussian noise sigma on the 0..255 scale after downscaling, 0 = off
  * @param quantize   round LR values to the 256 levels of an 8-bit image
  */
-public record Degradation(int scale, double blurSigma, int blurSize, double noiseSigma, boolean quantize) {
+public record Degradation(int scale, double blurSigma, int blurSize, double noiseSigma, boolean quantize)
+        implements LrSource {
     public Degradation {
         if (scale < 1 || blurSigma < 0 || noiseSigma < 0 || (blurSigma > 0 && (blurSize < 1 || blurSize % 2 == 0))) {
             throw new IllegalArgumentException("degradation: need scale >= 1, sigmas >= 0 and an odd blur size, got "
@@ -41,9 +43,10 @@ public record Degradation(int scale, double blurSigma, int blurSize, double nois
         return new Degradation(scale, 0, 7, sigma, true);
     }
 
-    /** LR width or height for an HR length. */
-    public int lrLength(int hr) {
-        return Bicubic.outLength(hr, scale);
+    /** The on-the-fly LR: {@code hr} degraded (the sample's own LR file, if any, is not consulted). */
+    @Override
+    public Image lr(Sample sample, Image hr, UnaryOperator<Image> follow, SplittableRandom rng) {
+        return apply(hr, rng);
     }
 
     /** The LR image; {@code rng} is used only for noise (may be null when noise is off). */

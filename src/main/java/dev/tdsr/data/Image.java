@@ -1,7 +1,12 @@
 package dev.tdsr.data;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -49,6 +54,76 @@ public record Image(int width, int height, float[] data) {
     /** Decodes a JPEG/PNG/... file; throws an IOException naming the file when it is not a readable image. */
     public static Image read(Path file) throws IOException {
         return Rgb8.read(file).toImage();
+    }
+
+    /**
+     * Decodes a JPEG/PNG file at the precision it stores: a 16-bit PNG gives values k/65535, an 8-bit file k/255
+     * (the same floats as {@link #read}); an alpha plane is dropped. For LR images read from files, which must
+     * reach the network as they are.
+     */
+    public static Image readFullPrecision(Path file) throws IOException {
+        Planes p = Planes.of(decode(file));
+        return new Image(p.width(), p.height(), p.rgb());
+    }
+
+    /**
+     * An image at its stored precision as planar RGB in [0,1] (CHW), plus the alpha plane when the source had one.
+     *
+     * <p>Component images in an RGB or grey colour space (8- or 16-bit, e.g. 16-bit PNG) are read sample by sample
+     * and divided by the sample maximum, grey replicated to R, G and B (the values as stored, as PIL's
+     * {@code convert('RGB')}); everything else (packed RGB/ARGB, indexed, and whatever ImageIO decodes CMYK or other
+     * colour spaces to) goes through {@link BufferedImage#getRGB}, i.e. Java's conversion to 8-bit sRGB. Alpha is
+     * kept non-premultiplied.
+     */
+    public record Planes(int width, int height, float[] rgb, float[] alpha) {
+        public static Planes of(BufferedImage bi) {
+            int w = bi.getWidth();
+            int h = bi.getHeight();
+            int n = w * h;
+            float[] rgb = new float[3 * n];
+            ColorModel cm = bi.getColorModel();
+            float[] alpha = cm.hasAlpha() ? new float[n] : null;
+            int type = cm.getColorSpace().getType();
+            boolean direct = cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()
+                    && (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY)
+                    && (cm.getTransferType() == DataBuffer.TYPE_BYTE || cm.getTransferType() == DataBuffer.TYPE_USHORT);
+            if (direct) {
+                Raster r = bi.getRaster();
+                int colours = cm.getNumColorComponents();
+                float[] max = new float[cm.getNumComponents()];
+                for (int b = 0; b < max.length; b++) {
+                    max[b] = (1 << cm.getComponentSize(b)) - 1;
+                }
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int i = y * w + x;
+                        for (int c = 0; c < 3; c++) {
+                            int band = colours == 1 ? 0 : c;
+                            rgb[c * n + i] = r.getSample(x, y, band) / max[band];
+                        }
+                        if (alpha != null) {
+                            alpha[i] = r.getSample(x, y, colours) / max[colours];
+                        }
+                    }
+                }
+            } else {
+                int[] row = new int[w];
+                for (int y = 0; y < h; y++) {
+                    bi.getRGB(0, y, w, 1, row, 0, w);
+                    for (int x = 0; x < w; x++) {
+                        int p = row[x];
+                        int i = y * w + x;
+                        rgb[i] = ((p >> 16) & 0xff) / 255f;
+                        rgb[n + i] = ((p >> 8) & 0xff) / 255f;
+                        rgb[2 * n + i] = (p & 0xff) / 255f;
+                        if (alpha != null) {
+                            alpha[i] = (p >>> 24) / 255f;
+                        }
+                    }
+                }
+            }
+            return new Planes(w, h, rgb, alpha);
+        }
     }
 
     /** Writes as JPEG (quality 0.95) or PNG by the file's extension; values are clipped to [0,1] and rounded. */
@@ -99,6 +174,28 @@ public record Image(int width, int height, float[] data) {
             throw new IOException(file + ": not a readable image (expected JPEG or PNG)");
         }
         return bi;
+    }
+
+    /**
+     * Width and height from a JPEG/PNG header without decoding the body (cheap checks of a whole dataset); null when
+     * the file is not a readable image.
+     */
+    public static int[] headerSize(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return null;
+            }
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in);
+                return new int[] {r.getWidth(0), r.getHeight(0)};
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A header whose size the heap cannot decode (a crafted PNG can claim 2^31 x 2^31) is an error, not an OOM. */

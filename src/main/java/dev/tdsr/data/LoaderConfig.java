@@ -8,7 +8,7 @@ package dev.tdsr.data;
  * @param workers         worker threads; 0 = prepare on the caller's thread
  * @param shuffle         reshuffle the order every epoch (from seed and epoch)
  * @param augmentation    the HR chain ({@link SsdAugmentation#none()} = resize only)
- * @param degradation     how LR is made from HR
+ * @param lrSource        where LR comes from: a {@link Degradation} of the HR, or {@link LrFiles}
  * @param seed            seed of the order and of every per-sample random draw
  * @param epochs          epochs to deliver; 0 = endless
  * @param dropLast        drop the last partial batch of each epoch
@@ -18,7 +18,7 @@ package dev.tdsr.data;
  * @param prefetchBatches batches prepared ahead of the consumer
  */
 public record LoaderConfig(int hrSize, int batchSize, int workers, boolean shuffle, SsdAugmentation augmentation,
-                           Degradation degradation, long seed, int epochs, boolean dropLast, boolean keepDifficult,
+                           LrSource lrSource, long seed, int epochs, boolean dropLast, boolean keepDifficult,
                            long cacheBytes, int prefetchBatches) {
     /** Default decoded-image cache: 512 MiB (about 1,900 images of 300x300, 1,400 VOC-sized ones). */
     public static final long DEFAULT_CACHE_BYTES = 512L << 20;
@@ -43,37 +43,37 @@ public record LoaderConfig(int hrSize, int batchSize, int workers, boolean shuff
     }
 
     public LoaderConfig withBatchSize(int b) {
-        return new LoaderConfig(hrSize, b, workers, shuffle, augmentation, degradation, seed, epochs, dropLast,
+        return new LoaderConfig(hrSize, b, workers, shuffle, augmentation, lrSource, seed, epochs, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
     public LoaderConfig withWorkers(int w) {
-        return new LoaderConfig(hrSize, batchSize, w, shuffle, augmentation, degradation, seed, epochs, dropLast,
+        return new LoaderConfig(hrSize, batchSize, w, shuffle, augmentation, lrSource, seed, epochs, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
     public LoaderConfig withAugmentation(SsdAugmentation a) {
-        return new LoaderConfig(hrSize, batchSize, workers, shuffle, a, degradation, seed, epochs, dropLast,
+        return new LoaderConfig(hrSize, batchSize, workers, shuffle, a, lrSource, seed, epochs, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
-    public LoaderConfig withDegradation(Degradation d) {
+    public LoaderConfig withLrSource(LrSource d) {
         return new LoaderConfig(hrSize, batchSize, workers, shuffle, augmentation, d, seed, epochs, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
     public LoaderConfig withShuffle(boolean s) {
-        return new LoaderConfig(hrSize, batchSize, workers, s, augmentation, degradation, seed, epochs, dropLast,
+        return new LoaderConfig(hrSize, batchSize, workers, s, augmentation, lrSource, seed, epochs, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
     public LoaderConfig withEpochs(int e) {
-        return new LoaderConfig(hrSize, batchSize, workers, shuffle, augmentation, degradation, seed, e, dropLast,
+        return new LoaderConfig(hrSize, batchSize, workers, shuffle, augmentation, lrSource, seed, e, dropLast,
                 keepDifficult, cacheBytes, prefetchBatches);
     }
 
     public LoaderConfig withCacheBytes(long bytes) {
-        return new LoaderConfig(hrSize, batchSize, workers, shuffle, augmentation, degradation, seed, epochs, dropLast,
+        return new LoaderConfig(hrSize, batchSize, workers, shuffle, augmentation, lrSource, seed, epochs, dropLast,
                 keepDifficult, bytes, prefetchBatches);
     }
 }

@@ -41,29 +41,55 @@ public record SsdAugmentation(boolean photometric, boolean expand, boolean crop,
 
     /** Runs the chain; {@code boxes} in source pixels, result boxes normalised to [0,1]. */
     public Result apply(Image source, List<Box> boxes, int[] labels, int size, SplittableRandom rng) {
+        return apply(source, boxes, labels, size, 1, rng);
+    }
+
+    /**
+     * Runs the chain with every expand offset, canvas side and crop edge on a grid of {@code grid} source pixels
+     * (the crop's far edge may also be the source's own edge), so that an LR image of the source at 1/grid can follow
+     * the same geometry pixel for pixel ({@link Result#follow}). The random draws are the same as with grid 1 (the
+     * positions are only rounded), and grid 1 is the plain chain.
+     */
+    public Result apply(Image source, List<Box> boxes, int[] labels, int size, int grid, SplittableRandom rng) {
+        if (grid < 1) {
+            throw new IllegalArgumentException("augmentation grid must be >= 1, got " + grid);
+        }
         Image img = source;
+        Photometric photo = null;
         if (photometric) {
             img = source.copy();
-            Photometric.random(rng).applyInPlace(img);
+            photo = Photometric.random(rng);
+            photo.applyInPlace(img);
         }
         State s = new State(img, boxes, labels);
         if (expand && rng.nextInt(2) == 1) {
             double ratio = 1 + 3 * rng.nextDouble();
             double left = rng.nextDouble() * (img.width() * ratio - img.width());
             double top = rng.nextDouble() * (img.height() * ratio - img.height());
-            s.expand((int) (img.width() * ratio), (int) (img.height() * ratio), (int) left, (int) top);
+            // rounding the offsets down and the canvas up keeps the image inside the canvas
+            s.expand(roundUp((int) (img.width() * ratio), grid), roundUp((int) (img.height() * ratio), grid),
+                    roundDown((int) left, grid), roundDown((int) top, grid));
         }
         if (crop) {
-            randomCrop(s, rng);
+            randomCrop(s, grid, rng);
         }
         if (mirror && rng.nextInt(2) == 1) {
             s.mirror();
         }
-        return s.render(size, clampOutput);
+        Result r = s.render(size, clampOutput);
+        return new Result(r.image(), r.boxes(), r.labels(), photo, s, clampOutput);
+    }
+
+    private static int roundDown(int v, int grid) {
+        return v - v % grid;
+    }
+
+    private static int roundUp(int v, int grid) {
+        return roundDown(v + grid - 1, grid);
     }
 
     /** RandomSampleCrop: options chosen uniformly until one yields a crop (or "none" is chosen). */
-    private void randomCrop(State s, SplittableRandom rng) {
+    private void randomCrop(State s, int grid, SplittableRandom rng) {
         while (true) {
             double minIou = CROP_MIN_IOU[rng.nextInt(CROP_MIN_IOU.length)];
             if (Double.isNaN(minIou)) {
@@ -79,10 +105,10 @@ public record SsdAugmentation(boolean photometric, boolean expand, boolean crop,
                 }
                 double left = rng.nextDouble() * (w0 - w);
                 double top = rng.nextDouble() * (h0 - h);
-                int x1 = (int) left;
-                int y1 = (int) top;
-                int x2 = (int) (left + w);
-                int y2 = (int) (top + h);
+                int x1 = roundDown((int) left, grid);
+                int y1 = roundDown((int) top, grid);
+                int x2 = Math.min(roundUp((int) (left + w), grid), w0);
+                int y2 = Math.min(roundUp((int) (top + h), grid), h0);
                 if (enforceCropIou && !anyIouAtLeast(s.boxes, new Box(x1, y1, x2, y2), minIou)) {
                     continue;
                 }
@@ -102,8 +128,27 @@ public record SsdAugmentation(boolean photometric, boolean expand, boolean crop,
         return false;
     }
 
-    /** An augmented image with its boxes normalised to [0,1] ({@code boxes[4*i..4*i+3]} = x1, y1, x2, y2). */
-    public record Result(Image image, float[] boxes, int[] labels) {}
+    /**
+     * An augmented image with its boxes normalised to [0,1] ({@code boxes[4*i..4*i+3]} = x1, y1, x2, y2), and what
+     * made it: the photometric draw (null when off) and the final frame, so that a paired image can follow.
+     */
+    public record Result(Image image, float[] boxes, int[] labels, Photometric photometric, State frame,
+                         boolean clamp) {
+        /**
+         * The same augmentation applied to {@code paired}, an image of the source at 1/{@code grid} (its sides
+         * {@code ceil(source/grid)}; the chain must have run on that grid): the same photometric draw, the frame
+         * scaled to the paired image's pixels, rendered at {@code outSize}. The boxes are not transformed again: they
+         * are this result's.
+         */
+        public Image follow(Image paired, int grid, int outSize) {
+            Image src = paired;
+            if (photometric != null) {
+                src = paired.copy();
+                photometric.applyInPlace(src);
+            }
+            return frame.onGrid(src, grid).render(outSize, clamp).image();
+        }
+    }
 
     /**
      * The image as a frame over a source: a canvas of {@code canvasW x canvasH} filled with the mean holds the
@@ -131,6 +176,34 @@ public record SsdAugmentation(boolean photometric, boolean expand, boolean crop,
             this.cropH = source.height();
             this.boxes = List.copyOf(boxes);
             this.labels = labels.clone();
+        }
+
+        /**
+         * This frame over {@code paired}, an image of the source at 1/{@code grid} ({@code ceil(side/grid)} per
+         * side): offsets and crop origins divided by the grid (they must lie on it), far edges rounded up (a crop
+         * may end at the source's own edge, which need not lie on the grid). Without boxes.
+         */
+        public State onGrid(Image paired, int grid) {
+            if (paired.width() != Bicubic.outLength(source.width(), grid)
+                    || paired.height() != Bicubic.outLength(source.height(), grid)) {
+                throw new IllegalArgumentException("paired image is " + paired.width() + "x" + paired.height()
+                        + " but a 1/" + grid + " image of the " + source.width() + "x" + source.height()
+                        + " source is " + Bicubic.outLength(source.width(), grid) + "x"
+                        + Bicubic.outLength(source.height(), grid));
+            }
+            if (offX % grid != 0 || offY % grid != 0 || cropX % grid != 0 || cropY % grid != 0) {
+                throw new IllegalStateException("frame (offset " + offX + "," + offY + ", crop at " + cropX + ","
+                        + cropY + ") is not on the grid of " + grid + " pixels");
+            }
+            State p = new State(paired, List.of(), new int[0]);
+            p.offX = offX / grid;
+            p.offY = offY / grid;
+            p.cropX = cropX / grid;
+            p.cropY = cropY / grid;
+            p.cropW = Bicubic.outLength(cropX + cropW, grid) - p.cropX;
+            p.cropH = Bicubic.outLength(cropY + cropH, grid) - p.cropY;
+            p.mirrored = mirrored;
+            return p;
         }
 
         public int width() {
@@ -257,7 +330,7 @@ public record SsdAugmentation(boolean photometric, boolean expand, boolean crop,
                 nb[4 * i + 2] = (float) (b.x2() / cropW);
                 nb[4 * i + 3] = (float) (b.y2() / cropH);
             }
-            return new Result(new Image(size, size, out), nb, labels.clone());
+            return new Result(new Image(size, size, out), nb, labels.clone(), null, this, clamp);
         }
 
         /** cv2 INTER_LINEAR source taps: centre-aligned, edge pixels replicated. */

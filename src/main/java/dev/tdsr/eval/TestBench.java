@@ -5,9 +5,10 @@ import dev.tdsr.data.Bicubic;
 import dev.tdsr.data.ClassList;
 import dev.tdsr.data.Dataset;
 import dev.tdsr.data.Datasets;
-import dev.tdsr.data.Degradation;
 import dev.tdsr.data.Image;
 import dev.tdsr.data.LrBaselines;
+import dev.tdsr.data.LrFiles;
+import dev.tdsr.data.LrSource;
 import dev.tdsr.data.ObjectAnnotation;
 import dev.tdsr.data.Sample;
 import dev.tdsr.engine.Backend;
@@ -31,7 +32,7 @@ import java.util.SplittableRandom;
  * accuracy of the detector on it.
  *
  * <p>The HR is the image resized to the detector's input (as SSD sees it), the LR its degradation with a seed per
- * image, so every row sees the same LR. The detector gets one image of the input size: HR, the LR pasted top-left on a
+ * image or the image's own LR file ({@link LrSource}), so every row sees the same LR. The detector gets one image of the input size: HR, the LR pasted top-left on a
  * black canvas, bicubic up, or S's output (unclamped, as in training; clamped to [0,1] for PSNR and display); boxes
  * are mapped back to the original image's pixels for evaluation (VOC's +1 convention: the data package's boxes are
  * 0-based).
@@ -71,25 +72,33 @@ public final class TestBench {
 
     /**
      * The first {@code maxImages} (0 = all) images of {@code split} under {@code root} (VOC or COCO layout), at the
-     * detector's input {@code size}, degraded with {@code degradation}; LR noise is drawn from (seed, image index).
+     * detector's input {@code size}, with LR from {@code lrSource}: degraded from that HR (noise drawn from (seed,
+     * image index)), or the image's LR file resized like the HR (to {@code ceil(size/scale)}, when not that already).
      */
-    public static TestBench open(Path root, String split, int maxImages, int size, Degradation degradation, long seed)
+    public static TestBench open(Path root, String split, int maxImages, int size, LrSource lrSource, long seed)
             throws IOException {
         Dataset data = Datasets.open(root, split, null, BadInputPolicy.SKIP);
+        if (lrSource instanceof LrFiles files) {
+            data = files.verify(data);
+        }
         int n = maxImages > 0 ? Math.min(maxImages, data.size()) : data.size();
         if (n == 0) {
             throw new IllegalArgumentException("evaluation: " + root + " split " + split + " has no images");
         }
+        int lrSize = lrSource.lrLength(size);
         List<TestImage> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Sample s = data.samples().get(i);
-            Image original = Image.read(s.imagePath());
-            Image hr = original.width() == size && original.height() == size ? original
-                    : Bicubic.resize(original, size, size);
-            Image lr = degradation.apply(hr, new SplittableRandom(seed * 1_000_003L + i));
+            Image hr = resized(Image.read(s.imagePath()), size);
+            Image lr = lrSource.lr(s, hr, paired -> resized(paired, lrSize),
+                    new SplittableRandom(seed * 1_000_003L + i));
             images.add(new TestImage(i, s, hr, lr));
         }
-        return new TestBench(List.copyOf(images), data.classes(), size, degradation.scale());
+        return new TestBench(List.copyOf(images), data.classes(), size, lrSource.scale());
+    }
+
+    private static Image resized(Image im, int side) {
+        return im.width() == side && im.height() == side ? im : Bicubic.resize(im, side, side);
     }
 
     public List<TestImage> images() {

@@ -33,10 +33,18 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param syntheticClasses classes of the synthetic data (synthetic only)
      * @param syntheticSize side of the generated images (synthetic only)
      * @param maxTestImages evaluate on at most this many test images; 0 = all
+     * @param lrDir         paired data: the folder holding {@code x<scale>/<HR stem>.png} for the training and test
+     *                      images; every row that needs an LR (training S, LR, Bicubic, SR rows) reads these instead
+     *                      of degrading the HR; null = bicubic degradation
      */
     public record Dataset(String kind, String trainRoot, String trainSplit, String testRoot, String testSplit,
-                          int syntheticImages, int syntheticClasses, int syntheticSize, int maxTestImages) {
+                          int syntheticImages, int syntheticClasses, int syntheticSize, int maxTestImages,
+                          String lrDir) {
         public Dataset {
+            if (lrDir != null && lrDir.isBlank()) {
+                throw new IllegalArgumentException("dataset.lr_dir: expected a folder with x<scale>/ LR images or "
+                        + "null, got \"\"");
+            }
             require(kind, "dataset.kind", "\"synthetic\", \"voc\" or \"coco\"");
             if (!List.of("synthetic", "voc", "coco").contains(kind)) {
                 throw new IllegalArgumentException("dataset.kind: expected \"synthetic\", \"voc\" or \"coco\", got \""

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.BadInputPolicy;
 import dev.tdsr.data.Datasets;
 import dev.tdsr.data.Degradation;
+import dev.tdsr.data.LrFiles;
+import dev.tdsr.data.LrSource;
 import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.eval.PairedBootstrap;
@@ -177,6 +179,9 @@ public final class TrainingStudySteps implements StudySteps {
     @Override
     public Trained prepareDetector(StudyConfig c, Path dir) throws Exception {
         checkClasses(c);
+        for (int scale : c.scales()) { // a missing LR folder is found before D trains, not hours later
+            lrSource(c, scale);
+        }
         if (c.detector().weights() != null) {
             detectorModel = Path.of(c.detector().weights());
             return new Trained(detectorModel, null);
@@ -200,6 +205,7 @@ public final class TrainingStudySteps implements StudySteps {
         ObjectNode n = common(c, c.training().batchSize(), c.sr().pretrainLr());
         n.put("mode", "sr");
         adam(n, c);
+        pairedLr(n, c);
         n.put("scale", scale);
         n.put("steps", c.sr().pretrainIterations());
         n.put("augment", c.sr().pretrainAugment());
@@ -217,6 +223,7 @@ public final class TrainingStudySteps implements StudySteps {
         ObjectNode n = common(c, c.training().batchSize(), c.training().lr());
         n.put("mode", "tdsr");
         adam(n, c);
+        pairedLr(n, c);
         n.put("scale", scale);
         n.put("schedule", c.training().schedule(method));
         n.put("srInit", pretrained.modelDir().toString());
@@ -264,10 +271,24 @@ public final class TrainingStudySteps implements StudySteps {
         TestBench cached = testSets.get(scale);
         if (cached == null) {
             cached = TestBench.open(testRoot(c), c.dataset().testSplit(), c.dataset().maxTestImages(),
-                    c.detector().inputSize(), Degradation.bicubic(scale), c.seed());
+                    c.detector().inputSize(), lrSource(c, scale), c.seed());
             testSets.put(scale, cached);
         }
         return cached;
+    }
+
+    /** Paired data: a run that trains S reads its LR (and its evaluation's) from dataset.lr_dir. */
+    private static void pairedLr(ObjectNode n, StudyConfig c) {
+        if (c.dataset().lrDir() != null) {
+            n.put("lrDir", c.dataset().lrDir());
+            n.put("evalLrDir", c.dataset().lrDir());
+        }
+    }
+
+    /** The study's LR: the files of {@code dataset.lr_dir}, else bicubic degradation (the paper's). */
+    private static LrSource lrSource(StudyConfig c, int scale) {
+        return c.dataset().lrDir() == null ? Degradation.bicubic(scale)
+                : new LrFiles(Path.of(c.dataset().lrDir()), scale).checked("dataset.lr_dir");
     }
 
     @Override

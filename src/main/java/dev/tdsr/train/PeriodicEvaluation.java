@@ -28,7 +28,7 @@ public final class PeriodicEvaluation implements Evaluation {
                 : Files.isDirectory(root.resolve("annotations")) ? "val2017" : "test";
         try {
             return new PeriodicEvaluation(TestBench.open(root, split, c.evalImages(), c.ssdInput(),
-                    c.degradationValue(), c.seed()));
+                    c.evalLrSourceValue(), c.seed()));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("--eval-every: cannot open the evaluation images (split '" + split
                     + "' of " + root + "; choose one with --eval-data/--eval-split): " + e.getMessage(), e);

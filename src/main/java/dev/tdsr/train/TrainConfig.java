@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdsr.data.Degradation;
 import dev.tdsr.data.LoaderConfig;
+import dev.tdsr.data.LrFiles;
+import dev.tdsr.data.LrSource;
 import dev.tdsr.data.SsdAugmentation;
 import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.PriorBoxes;
@@ -39,7 +41,7 @@ import java.util.Locale;
 public record TrainConfig(
         String mode, String data, String layout, String split, Long steps, String schedule, Integer batch, Double lr,
         List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
-        Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
+        Double weightDecay, Integer scale, String degradation, Double noiseSigma, String lrDir, String evalLrDir, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         Boolean dbpnResidual, String srInit, String detector, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
@@ -163,7 +165,8 @@ public record TrainConfig(
         TrainConfig r = new TrainConfig(m.toString(), data, or(layout, "auto"), split, or(steps, total), sched,
                 or(batch, 6), or(lr, 1e-4), decay, or(lrGamma, 0.1), or(lrWarmup, 0), opt, or(momentum, 0.9), or(beta2, 0.999),
                 or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
-                or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
+                or(degradation, "bicubic"), or(noiseSigma, 10.0), lrDir, or(evalLrDir, evalData == null ? lrDir : null),
+                or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
                 or(dbpnResidual, false), srInit,
                 detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
@@ -188,6 +191,12 @@ public record TrainConfig(
         lrSchedule();
         optimizerSettings();
         degradationValue();
+        if (modeValue() != Mode.DETECTOR) {
+            lrSourceValue();
+            evalLrSourceValue();
+        } else if (lrDir != null && !Files.isDirectory(Path.of(lrDir))) { // D trains on HR: any scale's LR will do
+            throw new IllegalArgumentException("lrDir (--lr-dir) " + lrDir + ": no such folder");
+        }
         dbpnConfig();
         ssdConfig(2, false);
         if (!List.of("auto", "voc", "coco").contains(layout)) {
@@ -229,6 +238,20 @@ public record TrainConfig(
         };
     }
 
+    /** Where the training LR comes from: the files under {@code lrDir}, else the degradation of the HR. */
+    public LrSource lrSourceValue() {
+        return lrDir == null ? degradationValue() : new LrFiles(Path.of(lrDir), scale).checked("lrDir (--lr-dir)");
+    }
+
+    /**
+     * Where the periodic evaluation's LR comes from: the files under {@code evalLrDir} (by default {@code lrDir} when
+     * the evaluation reads the training data, none for another {@code evalData}), else the degradation.
+     */
+    public LrSource evalLrSourceValue() {
+        return evalLrDir == null ? degradationValue()
+                : new LrFiles(Path.of(evalLrDir), scale).checked("evalLrDir (--eval-lr-dir)");
+    }
+
     public DbpnConfig dbpnConfig() {
         return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages, dbpnResidual);
     }
@@ -239,10 +262,14 @@ public record TrainConfig(
                 false);
     }
 
-    /** Training batches: endless, drop-last, difficult objects dropped, one generator per (seed, epoch, image). */
+    /**
+     * Training batches: endless, drop-last, difficult objects dropped, one generator per (seed, epoch, image). The
+     * detector trains on HR only, so its batches never depend on LR files (nor their grid).
+     */
     public LoaderConfig loaderConfig() {
         SsdAugmentation aug = augment ? SsdAugmentation.ssd() : SsdAugmentation.none();
-        return new LoaderConfig(ssdInput, batch, workers, shuffle, aug, degradationValue(), seed, 0, true, false,
+        LrSource lrSource = modeValue() == Mode.DETECTOR ? degradationValue() : lrSourceValue();
+        return new LoaderConfig(ssdInput, batch, workers, shuffle, aug, lrSource, seed, 0, true, false,
                 LoaderConfig.DEFAULT_CACHE_BYTES, 4);
     }
 

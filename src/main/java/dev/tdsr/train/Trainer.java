@@ -261,7 +261,7 @@ public final class Trainer implements AutoCloseable {
         // the schedule and the lr decay are compared up to the branch step only
         for (String k : List.of("steps", "schedule", "lrDecayAt", "lrGamma", "out", "logEvery", "checkpointEvery",
                 "keepCheckpoints",
-                "evalEvery", "evalData", "evalSplit", "evalImages", "workers")) {
+                "evalEvery", "evalData", "evalSplit", "evalLrDir", "evalImages", "workers")) {
             n.remove(k);
         }
         return n;

@@ -6,6 +6,7 @@ import dev.tdsr.data.BadInputPolicy;
 import dev.tdsr.data.BatchLoader;
 import dev.tdsr.data.Dataset;
 import dev.tdsr.data.Datasets;
+import dev.tdsr.data.LrFiles;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.DType;
 import dev.tdsr.models.Dbpn;
@@ -96,6 +97,9 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                     + (coco ? "a COCO folder (annotations/)" : "not a COCO folder (no annotations/)"));
         }
         Dataset d = Datasets.open(dir, c.split(), null, BadInputPolicy.FAIL_FAST);
+        if (c.modeValue() != TrainConfig.Mode.DETECTOR && c.lrSourceValue() instanceof LrFiles files) {
+            d = files.verify(d); // every pair checked before the first step
+        }
         if (d.size() == 0) {
             throw new IllegalArgumentException("--data " + dir + ": the split has no images");
         }

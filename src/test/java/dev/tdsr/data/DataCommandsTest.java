@@ -34,4 +34,23 @@ class DataCommandsTest {
                 "--seconds", "0.2"));
         assertEquals(2, Main.run("bench-loader", "--data", tmp.resolve("nothing").toString(), "--seconds", "0.1"));
     }
+
+    @Test
+    void generateDatasetWritesLrPairsBesideACocoLayoutToo() throws IOException {
+        Path c = tmp.resolve("cp");
+        assertEquals(0, Main.run("generate-dataset", "--layout", "coco", "--images", "5", "--size", "50", "--seed",
+                "3", "--classes", "2", "--write-lr", "4", "--out", c.toString()));
+        for (String split : new String[] {"train2017", "val2017"}) {
+            Dataset d = Datasets.open(c, split, null, BadInputPolicy.FAIL_FAST);
+            LrFiles files = new LrFiles(c.resolve("LR"), 4).checked("--lr-dir");
+            assertEquals(d.size(), files.verify(d).size());
+            Sample s = d.samples().get(0);
+            assertEquals(13, files.read(s).width()); // ceil(50/4)
+        }
+        try (var lr = Files.list(c.resolve("LR/x4"))) {
+            assertEquals(5, lr.count());
+        }
+        assertEquals(2, Main.run("generate-dataset", "--images", "2", "--write-lr", "3", "--out",
+                tmp.resolve("x3").toString()));
+    }
 }

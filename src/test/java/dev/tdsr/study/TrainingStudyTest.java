@@ -58,6 +58,72 @@ class TrainingStudyTest {
         assertEquals(one.metadata().trainingLogs().size(), two.metadata().trainingLogs().size());
     }
 
+    /**
+     * Issue 21: a study on paired data ({@code dataset.lr_dir}) trains S and scores the LR, Bicubic and SR rows on the
+     * LR files; with pairs written by {@code generate-dataset --write-lr} and no augmentation (the quick study's
+     * setting) every number equals the study that degrades on the fly.
+     */
+    @Test
+    void aStudyOnWrittenPairsGivesTheNumbersOfOnTheFlyDegradation() throws Exception {
+        Path data = dir.resolve("pairs");
+        assertEquals(0, Main.run("generate-dataset", "--images", "10", "--size", "300", "--classes", "6", "--seed",
+                "2", "--write-lr", "8", "--out", data.toString()));
+        String[] voc = {"--set", "dataset.kind=voc", "--set", "dataset.train_root=" + data, "--set",
+            "dataset.test_root=" + data};
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("fly"), "[8]", voc)));
+        List<String> paired = new java.util.ArrayList<>(List.of(voc));
+        paired.addAll(List.of("--set", "dataset.lr_dir=" + data.resolve("LR")));
+        assertEquals(0, Main.run(tinyStudy(dir.resolve("files"), "[8]", paired.toArray(String[]::new))));
+        List<MethodResult> fly = StudyResults.read(dir.resolve("fly/results.json")).scales().get(0).methods();
+        List<MethodResult> files = StudyResults.read(dir.resolve("files/results.json")).scales().get(0).methods();
+        assertEquals(7, files.size());
+        for (int j = 0; j < fly.size(); j++) {
+            assertEquals(fly.get(j).psnrY(), files.get(j).psnrY(), fly.get(j).method() + " PSNR");
+            assertEquals(fly.get(j).map07(), files.get(j).map07(), fly.get(j).method() + " mAP");
+        }
+        assertTrue(Files.readString(dir.resolve("files/x8/tdsr/config.json")).contains("\"lrDir\""));
+        // a study whose LR folder lacks a scale stops before training anything
+        dev.tdsr.testing.CliRun.Result noX4 = dev.tdsr.testing.CliRun.run(tinyStudy(dir.resolve("nox4"), "[4]",
+                paired.toArray(String[]::new)));
+        assertEquals(2, noX4.code());
+        assertTrue(noX4.err().contains("dataset.lr_dir " + data.resolve("LR") + ": no folder x4 in it"), noX4.err());
+        assertTrue(!Files.exists(dir.resolve("nox4/detector/final")));
+        // eval-study reads the pairs too: the same numbers as on the fly
+        dev.tdsr.testing.CliRun.Result evalFly = dev.tdsr.testing.CliRun.run("eval-study", "--study",
+                dir.resolve("files").toString(), "--data", data.toString(), "--seed", "1");
+        dev.tdsr.testing.CliRun.Result evalFiles = dev.tdsr.testing.CliRun.run("eval-study", "--study",
+                dir.resolve("files").toString(), "--data", data.toString(), "--seed", "1", "--lr-dir",
+                data.resolve("LR").toString());
+        assertEquals(0, evalFiles.code(), evalFiles.err());
+        assertEquals(evalFly.out(), evalFiles.out());
+        // and it really reads them: black LR files of the right size lower Bicubic's PSNR
+        Path black = dir.resolve("black");
+        Files.createDirectories(black.resolve("x8"));
+        try (var lr = Files.list(data.resolve("LR/x8"))) {
+            for (Path f : lr.toList()) {
+                dev.tdsr.data.Image.blank(38, 38).write(black.resolve("x8").resolve(f.getFileName()));
+            }
+        }
+        Path flyJson = dir.resolve("fly.json");
+        Path blackJson = dir.resolve("black.json");
+        assertEquals(0, Main.run("eval-study", "--study", dir.resolve("files").toString(), "--data", data.toString(),
+                "--out", flyJson.toString()));
+        assertEquals(0, Main.run("eval-study", "--study", dir.resolve("files").toString(), "--data", data.toString(),
+                "--lr-dir", black.toString(), "--out", blackJson.toString()));
+        double flyPsnr = bicubicPsnr(flyJson);
+        double blackPsnr = bicubicPsnr(blackJson);
+        assertTrue(blackPsnr < flyPsnr - 3, "Bicubic on black LR files: " + blackPsnr + " dB, on the fly: " + flyPsnr);
+    }
+
+    private static double bicubicPsnr(Path evalJson) throws java.io.IOException {
+        for (var row : new com.fasterxml.jackson.databind.ObjectMapper().readTree(evalJson.toFile())) {
+            if (row.get("method").asText().equals("Bicubic")) {
+                return row.get("psnr_y").asDouble();
+            }
+        }
+        throw new AssertionError(evalJson + ": no Bicubic row");
+    }
+
     @Test
     void trainRunsTheStudyFromItsConfigAndWritesTheReport() throws Exception {
         Path out = dir.resolve("study");
