@@ -39,6 +39,19 @@ public final class TinyModels {
         }
     }
 
+    /** What the sr/detect command tests run on: a tiny D-DBPN x4 and SSD, and a 20x15 LR PNG. */
+    public record CliFixture(Path sr, Path ssd, Path lrPng) {}
+
+    public static CliFixture cliFixture(Path dir) {
+        try {
+            Path lrPng = dir.resolve("lr.png");
+            javax.imageio.ImageIO.write(rgb(20, 15, 1), "png", lrPng.toFile());
+            return new CliFixture(dbpn(dir.resolve("sr"), DBPN, 3), ssd(dir.resolve("ssd"), 2), lrPng);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Planar RGB with smooth structure plus noise, values in [0,1]. */
     public static float[] pixels(int w, int h, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -31,10 +31,10 @@ class OutputPathsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        sr = TinyModels.dbpn(dir.resolve("sr"), TinyModels.DBPN, 3);
-        ssd = TinyModels.ssd(dir.resolve("ssd"), 2);
-        lrPng = dir.resolve("lr.png");
-        ImageIO.write(TinyModels.rgb(20, 15, 1), "png", lrPng.toFile());
+        TinyModels.CliFixture f = TinyModels.cliFixture(dir);
+        sr = f.sr();
+        ssd = f.ssd();
+        lrPng = f.lrPng();
     }
 
     private static CliRun.Result sr(Path output, Path raw) {

@@ -36,10 +36,10 @@ class SrDetectCommandTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        sr = TinyModels.dbpn(dir.resolve("sr"), TinyModels.DBPN, 3);
-        ssd = TinyModels.ssd(dir.resolve("ssd"), 2);
-        lrPng = dir.resolve("lr.png");
-        ImageIO.write(TinyModels.rgb(20, 15, 1), "png", lrPng.toFile());
+        TinyModels.CliFixture f = TinyModels.cliFixture(dir);
+        sr = f.sr();
+        ssd = f.ssd();
+        lrPng = f.lrPng();
     }
 
     @Test
