@@ -1,9 +1,202 @@
-// Convolution and transposed convolution on the CPU: the entry points over the cores of cpu/conv_cores.hpp.
+// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM.
 // The geometry, the checks and the conv/deconv duality live in ops/conv.hpp.
-#include "conv_cores.hpp"
+//
+// Tiling: the im2col matrix of a whole 300x300 image is hundreds of MB; we build it for a tile of output positions
+// at a time (kTile* elements), so the scratch stays in cache-friendly megabytes and GEMM's N stays large.
+#include "../ops/conv.hpp"
+#include "blas.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace tdsr::cpu {
-using namespace conv_cores;
+namespace {
+
+// Tile sizes in column elements, per core (measured, see README "Performance"): col2im paths want the GEMM's
+// output still in L2 when it is scattered; the weight gradient wants a long inner dimension for its GEMM.
+constexpr int64_t kTileForward = int64_t(1) << 20;
+constexpr int64_t kTileBackwardInput = int64_t(1) << 19;
+constexpr int64_t kTileBackwardWeight = int64_t(1) << 21;
+
+// Output positions per im2col tile for a budget of `elems` column elements.
+int64_t tile_positions(const ConvGeom& g, int64_t elems) {
+    int64_t t = std::max<int64_t>(elems / std::max<int64_t>(g.K(), 1), 1);
+    // Keep tiles a multiple of full output rows when possible: the copy loops then run whole rows.
+    if (t >= g.Wo) t = t / g.Wo * g.Wo;
+    return std::min<int64_t>(t, g.P());
+}
+
+// The t in [0, cnt) whose input column (wo + t)*sw + off lies inside [0, W) form [lo, hi2): the copy loops over a
+// row segment then need no bounds test. (Numerators <= 0 clamp to 0, so truncating division is fine.)
+inline void row_range(const ConvGeom& g, int wo, int off, int cnt, int& lo, int& hi2) {
+    lo = std::clamp((-off - wo * g.sw + g.sw - 1) / g.sw, 0, cnt);
+    hi2 = std::clamp((g.W - off - wo * g.sw + g.sw - 1) / g.sw, lo, cnt);
+}
+
+// col[k][p - p0] = x[c][ho*sh - ph + i*dh][wo*sw - pw + j*dw] (0 outside), k = (c*kh + i)*kw + j, p in [p0, p1).
+template <class T>
+void im2col_tile(const T* x, const ConvGeom& g, int64_t p0, int64_t p1, T* col) {
+    const int64_t K = g.K(), n = p1 - p0;
+#pragma omp parallel for schedule(static) if (K * n > 65536)
+    for (int64_t k = 0; k < K; k++) {
+        const int j = int(k % g.kw), i = int((k / g.kw) % g.kh), c = int(k / (int64_t(g.kw) * g.kh));
+        const T* plane = x + int64_t(c) * g.HW();
+        T* dst = col + k * n;
+        int64_t p = p0;
+        int ho = int(p0 / g.Wo), wo = int(p0 % g.Wo);
+        while (p < p1) {
+            const int cnt = int(std::min<int64_t>(g.Wo - wo, p1 - p));
+            const int hi = ho * g.sh - g.ph + i * g.dh;
+            if (hi < 0 || hi >= g.H) {
+                std::fill(dst, dst + cnt, T(0));
+            } else {
+                const T* src = plane + int64_t(hi) * g.W;
+                const int off = j * g.dw - g.pw;
+                // Zero the out-of-range ends, copy the middle without bounds tests.
+                int lo, hi2;
+                row_range(g, wo, off, cnt, lo, hi2);
+                std::fill(dst, dst + lo, T(0));
+                if (g.sw == 1) {
+                    std::memcpy(dst + lo, src + wo + lo + off, sizeof(T) * (hi2 - lo));
+                } else {
+                    const T* s0 = src + wo * g.sw + off;
+                    for (int t = lo; t < hi2; t++) dst[t] = s0[t * g.sw];
+                }
+                std::fill(dst + hi2, dst + cnt, T(0));
+            }
+            dst += cnt;
+            p += cnt;
+            ho++;
+            wo = 0;
+        }
+    }
+}
+
+// The adjoint of im2col_tile: x[c][...] += col[k][p - p0]. Parallel over channels (each writes its own plane).
+template <class T>
+void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) {
+    const int64_t n = p1 - p0;
+    const int khw = g.kh * g.kw;
+#pragma omp parallel for schedule(static) if (g.K() * n > 65536)
+    for (int c = 0; c < g.C; c++) {
+        T* plane = x + int64_t(c) * g.HW();
+        for (int r = 0; r < khw; r++) {
+            const int i = r / g.kw, j = r % g.kw;
+            const T* src = col + (int64_t(c) * khw + r) * n;
+            int64_t p = p0;
+            int ho = int(p0 / g.Wo), wo = int(p0 % g.Wo);
+            while (p < p1) {
+                const int cnt = int(std::min<int64_t>(g.Wo - wo, p1 - p));
+                const int hi = ho * g.sh - g.ph + i * g.dh;
+                if (hi >= 0 && hi < g.H) {
+                    T* dst = plane + int64_t(hi) * g.W;
+                    const int off = j * g.dw - g.pw;
+                    int lo, hi2;
+                    row_range(g, wo, off, cnt, lo, hi2);
+                    T* d0 = dst + wo * g.sw + off;
+                    if (g.sw == 1) {
+                        for (int t = lo; t < hi2; t++) d0[t] += src[t];
+                    } else {
+                        for (int t = lo; t < hi2; t++) d0[t * g.sw] += src[t];
+                    }
+                }
+                src += cnt;
+                p += cnt;
+                ho++;
+                wo = 0;
+            }
+        }
+    }
+}
+
+// y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
+template <class T>
+void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileForward);
+    for (int n = 0; n < g.N; n++) {
+        const T* xn = x + int64_t(n) * g.C * g.HW();
+        T* yn = y + int64_t(n) * g.M * P;
+        if (g.pointwise()) {
+            gemm_parallel(false, false, g.M, int(P), g.C, T(1), w, g.C, xn, int(P), T(0), yn, int(P));
+            continue;
+        }
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            im2col_tile(xn, g, p0, p1, col);
+            gemm_parallel(false, false, g.M, int(cnt), int(K), T(1), w, int(K), col, int(cnt), T(0), yn + p0, int(P));
+        }
+    }
+}
+
+// dx[n] = col2im(W^T dy[n]); dx is overwritten.
+template <class T>
+void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardInput);
+    for (int n = 0; n < g.N; n++) {
+        const T* dyn = dy + int64_t(n) * g.M * P;
+        T* dxn = dx + int64_t(n) * g.C * g.HW();
+        if (g.pointwise()) {
+            gemm_parallel(true, false, g.C, int(P), g.M, T(1), w, g.C, dyn, int(P), T(0), dxn, int(P));
+            continue;
+        }
+        std::fill(dxn, dxn + int64_t(g.C) * g.HW(), T(0));
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            gemm_parallel(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dyn + p0, int(P), T(0), col, int(cnt));
+            col2im_tile(col, g, p0, p1, dxn);
+        }
+    }
+}
+
+// dw += sum_n dy[n] * im2col(x[n])^T (samples in order: deterministic).
+template <class T>
+void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardWeight);
+    for (int n = 0; n < g.N; n++) {
+        const T* dyn = dy + int64_t(n) * g.M * P;
+        const T* xn = x + int64_t(n) * g.C * g.HW();
+        if (g.pointwise()) {
+            gemm_parallel(false, true, g.M, g.C, int(P), T(1), dyn, int(P), xn, int(P), T(1), dw, g.C);
+            continue;
+        }
+        T* col = scratch<T>(size_t(K * tile));
+        for (int64_t p0 = 0; p0 < P; p0 += tile) {
+            const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            im2col_tile(xn, g, p0, p1, col);
+            gemm_parallel(false, true, g.M, int(K), int(cnt), T(1), dyn + p0, int(P), col, int(cnt), T(1), dw, int(K));
+        }
+    }
+}
+
+// y[n,m,:] += b[m]
+template <class T>
+void add_bias(T* y, const T* b, int N, int M, int64_t P) {
+    for (int n = 0; n < N; n++)
+        for (int m = 0; m < M; m++) {
+            T* row = y + (int64_t(n) * M + m) * P;
+            const T bm = b[m];
+            for (int64_t p = 0; p < P; p++) row[p] += bm;
+        }
+}
+
+// db[m] += sum_{n,p} dy[n,m,p]
+template <class T>
+void bias_grad(const T* dy, T* db, int N, int M, int64_t P) {
+    for (int m = 0; m < M; m++) {
+        double s = 0;
+        for (int n = 0; n < N; n++) {
+            const T* row = dy + (int64_t(n) * M + m) * P;
+            for (int64_t p = 0; p < P; p++) s += row[p];
+        }
+        db[m] += T(s);
+    }
+}
+
+}  // namespace
 
 void conv2d_forward(const ConvGeom& g, const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y) {
     dispatch_float("conv2d_forward", x, [&](auto tag) {
