@@ -117,7 +117,7 @@ def main():
           f"{os.cpu_count()} processors", flush=True)
     threads = [int(t) for t in args.threads.split(',')]
     results = []
-    for part in args.parts.split(','):
+    for part in [p for p in args.parts.split(',') if p]:  # --parts '' runs the layer table alone
         scales = [int(s) for s in args.scales.split(',')]
         for sc in scales[:1] if part == 'detector-forward' else scales:  # the detector's input is 300x300 at any scale
             for batch in [int(b) for b in args.batches.split(',')]:
@@ -130,6 +130,14 @@ def main():
                         tor[t] = min(tor[t], torch_seconds(part, sc, batch, t, args.steps, args.warmup, args.adam,
                                                            env))
                 results.append((part, sc, batch, eng, tor, load()))
+    if results:
+        print_steps(results, threads)
+    if args.layers:
+        print_layers(args, env, threads)
+    print(f"# done {time.strftime('%H:%M')} load {load()}")
+
+
+def print_steps(results, threads):
     cols = ' | '.join([f'engine {t}t' for t in threads] + [f'PyTorch {t}t' for t in threads])
     print(f"\n| part | scale | batch | {cols} | engine best | PyTorch best | engine speed vs PyTorch | load after |")
     print('|---|---:|---:|' + '---:|' * (2 * len(threads) + 3) + '---|')
@@ -139,23 +147,23 @@ def main():
         scale = '-' if part == 'detector-forward' else f'{sc}x'
         print(f"| {part} | {scale} | {batch} | {cells} | {be:.2f} s ({min(eng, key=eng.get)}t) | {bt:.2f} s "
               f"({min(tor, key=tor.get)}t) | **{bt / be:.2f}x** | {ld} |")
-    if args.layers:
-        eng, eng_sgemm, tor, tor_sgemm = layer_rows(args, env)
-        print(f"\n| layer (batch 1) | pass | engine GFLOP/s (threads) | engine vs its sgemm | PyTorch GFLOP/s "
-              f"(threads) | PyTorch vs its sgemm | engine / PyTorch |")
-        print('|---|---|---:|---:|---:|---:|---:|')
-        for shape, pas in sorted({(k[0], k[1]) for k in eng}, key=lambda k: list(eng).index(k + ('1',))
-                                 if k + ('1',) in eng else 0):
-            be = max(((eng.get((shape, pas, str(t)), 0), t) for t in threads))
-            bt = max(((tor.get((shape, pas, str(t)), 0), t) for t in threads))
-            es = eng_sgemm.get(str(be[1]), float('nan'))
-            ts = tor_sgemm.get(str(bt[1]), float('nan'))
-            print(f"| {shape} | {pas} | {be[0]:.1f} ({be[1]}t) | {100 * be[0] / es:.0f}% | {bt[0]:.1f} ({bt[1]}t) "
-                  f"| {100 * bt[0] / ts:.0f}% | {be[0] / max(bt[0], 1e-9):.2f}x |")
-        for t in threads:
-            print(f"| sgemm 1024^3 | | {eng_sgemm.get(str(t), float('nan')):.1f} ({t}t) | 100% | "
-                  f"{tor_sgemm.get(str(t), float('nan')):.1f} ({t}t) | 100% | |")
-    print(f"# done {time.strftime('%H:%M')} load {load()}")
+
+
+def print_layers(args, env, threads):
+    eng, eng_sgemm, tor, tor_sgemm = layer_rows(args, env)
+    print(f"\n| layer (batch 1) | pass | engine GFLOP/s (threads) | engine vs its sgemm | PyTorch GFLOP/s "
+          f"(threads) | PyTorch vs its sgemm | engine / PyTorch |")
+    print('|---|---|---:|---:|---:|---:|---:|')
+    for shape, pas in dict.fromkeys((k[0], k[1]) for k in eng):  # in the order EngineBench printed them
+        be = max(((eng.get((shape, pas, str(t)), 0), t) for t in threads))
+        bt = max(((tor.get((shape, pas, str(t)), 0), t) for t in threads))
+        es = eng_sgemm.get(str(be[1]), float('nan'))
+        ts = tor_sgemm.get(str(bt[1]), float('nan'))
+        print(f"| {shape} | {pas} | {be[0]:.1f} ({be[1]}t) | {100 * be[0] / es:.0f}% | {bt[0]:.1f} ({bt[1]}t) "
+              f"| {100 * bt[0] / ts:.0f}% | {be[0] / max(bt[0], 1e-9):.2f}x |")
+    for t in threads:
+        print(f"| sgemm 1024^3 | | {eng_sgemm.get(str(t), float('nan')):.1f} ({t}t) | 100% | "
+              f"{tor_sgemm.get(str(t), float('nan')):.1f} ({t}t) | 100% | |")
 
 
 if __name__ == '__main__':

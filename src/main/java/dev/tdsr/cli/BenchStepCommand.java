@@ -65,8 +65,8 @@ public final class BenchStepCommand implements Callable<Integer> {
             try {
                 return Part.valueOf(value.replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("--part: expected step, sr-forward or "
-                        + "detector-forward, got '" + value + "'");
+                throw new CommandLine.TypeConversionException("expected step, sr-forward or detector-forward, got '"
+                        + value + "'");
             }
         }
     }

@@ -239,6 +239,50 @@ class KernelBehaviourTest {
         }
     }
 
+    /**
+     * A batch of 4 gives every conv core (forward, input gradient by col2im, weight gradient) enough (image, tile)
+     * jobs for a 2-thread team to run whole tiles per thread (one parallel region per pass); held against the
+     * one-thread result, and two team runs against each other bit for bit.
+     */
+    @Test
+    void aTeamOverImagesAndTilesGivesTheOneThreadResult() {
+        int before = Engine.threads();
+        try {
+            float[][] one = batchPasses(1), team = batchPasses(2), again = batchPasses(2);
+            for (int k = 0; k < one.length; k++) {
+                assertArrayEquals(team[k], again[k], "pass " + k + ": two runs on 2 threads differ");
+                for (int i = 0; i < one[k].length; i++) {
+                    float e = one[k][i], a = team[k][i];
+                    final int pass = k, at = i;
+                    assertTrue(Math.abs(e - a) <= 1e-5f * Math.max(1f, Math.abs(e)),
+                            () -> "pass " + pass + " [" + at + "]: 1 thread " + e + ", 2 threads " + a);
+                }
+            }
+        } finally {
+            Engine.setThreads(before);
+        }
+    }
+
+    private static float[][] batchPasses(int threads) {
+        Engine.setThreads(threads);
+        SplittableRandom r = new SplittableRandom(9);
+        try (Scope s = Scope.open()) {
+            ConvSpec spec = ConvSpec.of(1, 1);
+            Tensor x = B.allocate(4, 8, 24, 24).write(floats(r, 4 * 8 * 576));
+            Tensor w = B.allocate(6, 8, 3, 3).write(floats(r, 6 * 8 * 9));
+            Tensor dy = B.allocate(4, 6, 24, 24).write(floats(r, 4 * 6 * 576));
+            Tensor y = B.allocate(4, 6, 24, 24), dw = B.allocate(6, 8, 3, 3).fill(0.25), dx = B.allocate(4, 8, 24, 24);
+            B.conv2dForward(x, w, null, y, spec);
+            B.conv2dBackwardParams(dy, x, dw, null, spec);   // accumulates onto the 0.25 already there
+            B.deconv2dBackwardInput(y, w.reshape(8, 6, 3, 3), dx, spec);
+            Tensor dxc = B.allocate(4, 8, 24, 24).fill(7), up = B.allocate(4, 8, 24, 24);
+            B.conv2dBackwardInput(dy, w, dxc, spec);        // overwrites the 7s
+            B.deconv2dForward(dy, w, null, up, spec);
+            return new float[][] {B.readFloats(y), B.readFloats(dw), B.readFloats(dx), B.readFloats(dxc),
+                B.readFloats(up)};
+        }
+    }
+
     private static float[][] convPasses(int threads) {
         Engine.setThreads(threads);
         SplittableRandom r = new SplittableRandom(5);
