@@ -100,6 +100,50 @@ class KernelBehaviourTest {
         }
     }
 
+    /**
+     * Wide stride-1 convolutions (C x 3x3 > 2048 rows) take their input gradient as a convolution of dy with the
+     * flipped kernel instead of col2im; held against the definition, in double, plain and dilated (VGG's fc6 shape).
+     */
+    @Test
+    void wideStrideOneInputGradientMatchesTheDefinition() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int c = 240, m = 3, h = 7, w = 6;
+        for (int[] pd : new int[][] {{1, 1}, {2, 2}, {0, 1}}) {
+            int p = pd[0], d = pd[1], ho = h + 2 * p - 2 * d, wo = w + 2 * p - 2 * d;
+            try (Scope s = Scope.open()) {
+                double[] dyv = dev.tdsr.testing.GradCheck.values(rng, m * ho * wo, -1, 1);
+                double[] wv = dev.tdsr.testing.GradCheck.values(rng, m * c * 9, -1, 1);
+                Tensor dy = B.allocate(DType.F64, 1, m, ho, wo).write(dyv);
+                Tensor wt = B.allocate(DType.F64, m, c, 3, 3).write(wv);
+                Tensor dx = B.allocate(DType.F64, 1, c, h, w).fill(5);
+                B.conv2dBackwardInput(dy, wt, dx, ConvSpec.of(1, p, d));
+                double[] want = new double[c * h * w];
+                for (int o = 0; o < m; o++) {
+                    for (int y = 0; y < ho; y++) {
+                        for (int x = 0; x < wo; x++) {
+                            for (int ch = 0; ch < c; ch++) {
+                                for (int i = 0; i < 3; i++) {
+                                    for (int j = 0; j < 3; j++) {
+                                        int ih = y - p + i * d, iw = x - p + j * d;
+                                        if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                            want[(ch * h + ih) * w + iw] += wv[((o * c + ch) * 3 + i) * 3 + j]
+                                                    * dyv[(o * ho + y) * wo + x];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                double[] got = dx.toDoubleArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-12 * Math.max(1, Math.abs(want[i])),
+                            "padding " + p + ", dilation " + d + ", element " + i);
+                }
+            }
+        }
+    }
+
     private static float[] toFloat(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
