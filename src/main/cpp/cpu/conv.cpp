@@ -216,20 +216,19 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
             first[t] = j0 / tiles;
             last[t] = j1 > j0 ? (j1 - 1) / tiles : first[t] - 1;
             T* col = scratch<T>(size_t(K * tile));
-            T* acc = dx;  // acc + n * image is image n's sum
             if (t > 0 && last[t] >= first[t]) {
                 const int64_t span = (last[t] - first[t] + 1) * image;
-                T* own = scratch<T>(size_t(span), 1);
-                std::fill(own, own + span, T(0));
-                partial[t] = own;
-                acc = own - first[t] * image;
+                partial[t] = scratch<T>(size_t(span), 1);
+                std::fill(partial[t], partial[t] + span, T(0));
             }
             for (int64_t j = j0; j < j1; j++) {
                 const int n = int(j / tiles);
                 const int64_t p0 = (j % tiles) * tile, p1 = std::min(P, p0 + tile), cnt = p1 - p0;
                 gemm(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dy + int64_t(n) * g.M * P + p0, int(P), T(0),
                      col, int(cnt));
-                col2im_tile(col, g, p0, p1, acc + int64_t(n) * image);
+                // Image n's sum: in dx for thread 0, in this thread's copy (from image first[t] on) for the others.
+                T* sum = t == 0 ? dx + int64_t(n) * image : partial[t] + (n - first[t]) * image;
+                col2im_tile(col, g, p0, p1, sum);
             }
 #pragma omp barrier
 #pragma omp for schedule(static)
