@@ -243,7 +243,8 @@ def bench_step(args):
 
     fn = {'step': step, 'sr-forward': sr_forward, 'detector-forward': det_forward}[args.part]
     mean, fastest = timed(fn, args.steps, args.warmup)
-    print(f"torch {args.part} scale {args.scale} batch {args.batch} threads {torch.get_num_threads()}: "
+    part = args.part + ('+adam' if args.adam and args.part == 'step' else '')
+    print(f"torch {part} scale {args.scale} batch {args.batch} threads {torch.get_num_threads()}: "
           f"{mean:.3f} s (mean of {args.steps} after {args.warmup} warm-up; fastest {fastest:.3f} s)", flush=True)
 
 
