@@ -55,10 +55,12 @@ void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, i
     }
 }
 
-// A per-thread scratch buffer that only grows: im2col columns and other temporaries, no allocation per call once warm.
+// Per-thread scratch buffers that only grow: im2col columns and other temporaries, no allocation per call once warm.
+// `slot` picks one of two independent buffers (a caller needing two at once: columns and a partial sum).
 template <class T>
-T* scratch(size_t count) {
-    thread_local std::vector<char> buf;
+T* scratch(size_t count, int slot = 0) {
+    thread_local std::vector<char> bufs[2];
+    std::vector<char>& buf = bufs[slot];
     size_t bytes = count * sizeof(T);
     if (buf.size() < bytes) {
         buf.clear();

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace tdsr::cpu {
 namespace {
@@ -111,17 +112,45 @@ void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) 
     }
 }
 
+// The team for a pass cut into `jobs` independent (image, tile) jobs, or 1 when the per-tile GEMM slices should be
+// used instead (too few jobs to keep every thread busy, or already inside a parallel region). One parallel region per
+// pass, each thread running whole tiles with single-threaded BLAS: with a region per tile (im2col, GEMM slices) a step
+// opened tens of thousands of regions, and on cores shared with other jobs every join waited for a descheduled
+// thread (a 4x step on 2 threads took 170 s against 49 s on 1, with PyTorch at 52 s, 2026-12-01, load 9).
+inline int tile_team(int64_t jobs) {
+    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    return threads > 1 && jobs >= 2 * int64_t(threads) ? threads : 1;
+}
+
 // y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
     const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileForward);
+    if (g.pointwise()) {
+        for (int n = 0; n < g.N; n++)
+            gemm_parallel(false, false, g.M, int(P), g.C, T(1), w, g.C, x + int64_t(n) * g.C * g.HW(), int(P), T(0),
+                          y + int64_t(n) * g.M * P, int(P));
+        return;
+    }
+    const int64_t tiles = (P + tile - 1) / tile, jobs = g.N * tiles;
+    const int team = tile_team(jobs);
+    if (team > 1) {
+        // Each job writes its own columns of y, so which thread runs it changes nothing: dynamic, so that a thread
+        // that is descheduled does not hold the others at the join.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team)
+        for (int64_t j = 0; j < jobs; j++) {
+            const int n = int(j / tiles);
+            const int64_t p0 = (j % tiles) * tile, p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+            T* col = scratch<T>(size_t(K * tile));
+            im2col_tile(x + int64_t(n) * g.C * g.HW(), g, p0, p1, col);
+            gemm(false, false, g.M, int(cnt), int(K), T(1), w, int(K), col, int(cnt), T(0),
+                 y + int64_t(n) * g.M * P + p0, int(P));
+        }
+        return;
+    }
     for (int n = 0; n < g.N; n++) {
         const T* xn = x + int64_t(n) * g.C * g.HW();
         T* yn = y + int64_t(n) * g.M * P;
-        if (g.pointwise()) {
-            gemm_parallel(false, false, g.M, int(P), g.C, T(1), w, g.C, xn, int(P), T(0), yn, int(P));
-            continue;
-        }
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
@@ -131,18 +160,89 @@ void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
     }
 }
 
-// dx[n] = col2im(W^T dy[n]); dx is overwritten.
+// For stride 1 the input gradient is itself a convolution: dx = conv(dy, w~), w~[c][m][i][j] = w[m][c][kh-1-i][kw-1-j],
+// padding d(k-1) - p, same dilation. Taken where col2im's GEMM would be thin: a wide kernel matrix (512 channels x 3x3)
+// leaves col2im tiles of ~100 positions, and VGG conv4_3's input gradient ran at a quarter of its forward's rate.
+inline bool backward_input_as_conv(const ConvGeom& g) {
+    return g.sh == 1 && g.sw == 1 && !g.pointwise() && g.ph <= g.dh * (g.kh - 1) && g.pw <= g.dw * (g.kw - 1) &&
+           tile_positions(g, kTileBackwardInput) < 256;
+}
+
+template <class T>
+void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g);
+
+template <class T>
+void conv_backward_input_by_conv(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    ConvGeom f = g;  // from dy [N, M, Ho, Wo] to dx [N, C, H, W]
+    f.C = g.M; f.H = g.Ho; f.W = g.Wo;
+    f.M = g.C; f.Ho = g.H; f.Wo = g.W;
+    f.ph = g.dh * (g.kh - 1) - g.ph;
+    f.pw = g.dw * (g.kw - 1) - g.pw;
+    T* wf = scratch<T>(size_t(int64_t(g.M) * g.K()), 1);  // slot 1: the forward's columns use slot 0
+    const int khw = g.kh * g.kw;
+    for (int c = 0; c < g.C; c++)
+        for (int m = 0; m < g.M; m++)
+            for (int r = 0; r < khw; r++)
+                wf[(int64_t(c) * g.M + m) * khw + r] = w[(int64_t(m) * g.C + c) * khw + (khw - 1 - r)];
+    conv_forward_core(dy, wf, dx, f);
+}
+
+// dx[n] = col2im(W^T dy[n]); dx is overwritten. Tiles scatter-add into overlapping rows of dx, so a team of T
+// splits the (image, tile) jobs into T fixed contiguous runs: thread 0 adds into dx, the others into their own
+// zeroed copies of the images they touch, added in thread order afterwards (deterministic for a given count).
 template <class T>
 void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
-    const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardInput);
+    const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardInput), image = int64_t(g.C) * g.HW();
+    if (g.pointwise()) {
+        for (int n = 0; n < g.N; n++)
+            gemm_parallel(true, false, g.C, int(P), g.M, T(1), w, g.C, dy + int64_t(n) * g.M * P, int(P), T(0),
+                          dx + int64_t(n) * image, int(P));
+        return;
+    }
+    if (backward_input_as_conv(g)) {
+        conv_backward_input_by_conv(dy, w, dx, g);
+        return;
+    }
+    std::fill(dx, dx + g.N * image, T(0));
+    const int64_t tiles = (P + tile - 1) / tile, jobs = g.N * tiles;
+    const int team = tile_team(jobs);
+    if (team > 1) {
+        std::vector<T*> partial(team, nullptr);
+        std::vector<int64_t> first(team), last(team);  // the images each thread's run touches: [first, last]
+#pragma omp parallel num_threads(team)
+        {
+            const int t = omp_get_thread_num();
+            const int64_t j0 = jobs * t / team, j1 = jobs * (t + 1) / team;
+            first[t] = j0 / tiles;
+            last[t] = j1 > j0 ? (j1 - 1) / tiles : first[t] - 1;
+            T* col = scratch<T>(size_t(K * tile));
+            if (t > 0 && last[t] >= first[t]) {
+                const int64_t span = (last[t] - first[t] + 1) * image;
+                partial[t] = scratch<T>(size_t(span), 1);
+                std::fill(partial[t], partial[t] + span, T(0));
+            }
+            for (int64_t j = j0; j < j1; j++) {
+                const int n = int(j / tiles);
+                const int64_t p0 = (j % tiles) * tile, p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+                gemm(true, false, int(K), int(cnt), g.M, T(1), w, int(K), dy + int64_t(n) * g.M * P + p0, int(P), T(0),
+                     col, int(cnt));
+                // Image n's sum: in dx for thread 0, in this thread's copy (from image first[t] on) for the others.
+                T* sum = t == 0 ? dx + int64_t(n) * image : partial[t] + (n - first[t]) * image;
+                col2im_tile(col, g, p0, p1, sum);
+            }
+#pragma omp barrier
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < g.N * image; i++) {
+                const int64_t n = i / image;
+                for (int u = 1; u < team; u++)
+                    if (partial[u] && n >= first[u] && n <= last[u]) dx[i] += partial[u][i - first[u] * image];
+            }
+        }
+        return;
+    }
     for (int n = 0; n < g.N; n++) {
         const T* dyn = dy + int64_t(n) * g.M * P;
-        T* dxn = dx + int64_t(n) * g.C * g.HW();
-        if (g.pointwise()) {
-            gemm_parallel(true, false, g.C, int(P), g.M, T(1), w, g.C, dyn, int(P), T(0), dxn, int(P));
-            continue;
-        }
-        std::fill(dxn, dxn + int64_t(g.C) * g.HW(), T(0));
+        T* dxn = dx + int64_t(n) * image;
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;
@@ -152,17 +252,49 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
     }
 }
 
-// dw += sum_n dy[n] * im2col(x[n])^T (samples in order: deterministic).
+// dw += sum_n dy[n] * im2col(x[n])^T. Deterministic for a given thread count: one thread sums its tiles in order;
+// a team of T splits the (image, tile) jobs into T fixed contiguous runs, thread 0 adds its run straight into dw,
+// the others into their own buffers, which are then added in thread order.
 template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
     const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardWeight);
+    if (g.pointwise()) {
+        for (int n = 0; n < g.N; n++)
+            gemm_parallel(false, true, g.M, g.C, int(P), T(1), dy + int64_t(n) * g.M * P, int(P),
+                          x + int64_t(n) * g.C * g.HW(), int(P), T(1), dw, g.C);
+        return;
+    }
+    const int64_t tiles = (P + tile - 1) / tile, jobs = g.N * tiles, MK = int64_t(g.M) * K;
+    const int team = tile_team(jobs);
+    if (team > 1) {
+        std::vector<T*> partial(team, nullptr);
+#pragma omp parallel num_threads(team)
+        {
+            const int t = omp_get_thread_num();
+            T* col = scratch<T>(size_t(K * tile));
+            T* acc = dw;
+            if (t > 0) {
+                acc = scratch<T>(size_t(MK), 1);
+                std::fill(acc, acc + MK, T(0));
+                partial[t] = acc;
+            }
+            for (int64_t j = jobs * t / team; j < jobs * (t + 1) / team; j++) {
+                const int n = int(j / tiles);
+                const int64_t p0 = (j % tiles) * tile, p1 = std::min(P, p0 + tile), cnt = p1 - p0;
+                im2col_tile(x + int64_t(n) * g.C * g.HW(), g, p0, p1, col);
+                gemm(false, true, g.M, int(K), int(cnt), T(1), dy + int64_t(n) * g.M * P + p0, int(P), col, int(cnt),
+                     T(1), acc, int(K));
+            }
+#pragma omp barrier
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < MK; i++)
+                for (int u = 1; u < team; u++) dw[i] += partial[u][i];
+        }
+        return;
+    }
     for (int n = 0; n < g.N; n++) {
         const T* dyn = dy + int64_t(n) * g.M * P;
         const T* xn = x + int64_t(n) * g.C * g.HW();
-        if (g.pointwise()) {
-            gemm_parallel(false, true, g.M, g.C, int(P), T(1), dyn, int(P), xn, int(P), T(1), dw, g.C);
-            continue;
-        }
         T* col = scratch<T>(size_t(K * tile));
         for (int64_t p0 = 0; p0 < P; p0 += tile) {
             const int64_t p1 = std::min(P, p0 + tile), cnt = p1 - p0;

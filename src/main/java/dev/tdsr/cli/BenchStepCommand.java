@@ -3,6 +3,7 @@ package dev.tdsr.cli;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.CudaBackend;
 import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Engine;
 import dev.tdsr.engine.NativeBackend;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
@@ -12,6 +13,7 @@ import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.TdsrObjective;
+import dev.tdsr.train.Optimizer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,29 @@ public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "untimed steps first (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    /** What one timed repetition runs: benchmarks/side-by-side.sh times the same parts in PyTorch. */
+    enum Part { step, sr_forward, detector_forward }
+
+    @Option(names = "--part", defaultValue = "step", converter = PartConverter.class,
+            description = "step | sr-forward (D-DBPN forward only) | detector-forward (SSD300 forward of a 300x300 "
+                    + "batch only) (default: ${DEFAULT-VALUE})")
+    Part part;
+
+    @Option(names = "--adam", description = "end each step with an Adam update of the SR parameters")
+    boolean adam;
+
+    static final class PartConverter implements CommandLine.ITypeConverter<Part> {
+        @Override
+        public Part convert(String value) {
+            try {
+                return Part.valueOf(value.replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("expected step, sr-forward or detector-forward, got '"
+                        + value + "'");
+            }
+        }
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -69,12 +94,22 @@ public final class BenchStepCommand implements Callable<Integer> {
                 Tensor lr = backend.allocate(batch, 3, lrSize, lrSize).fill(0.5);
                 Tensor hr = backend.allocate(batch, 3, 300, 300).fill(0.5)) {
             TdsrObjective objective = new TdsrObjective(sr, detector, 1, 0.01);
+            Optimizer optimizer = adam ? new Optimizer(sr.parameters(), Optimizer.Settings.adam()) : null;
             double[] seconds = new double[steps];
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
-                sr.parameters().zeroGrad();
                 try (Scope s = Scope.open()) {
-                    objective.step(lr, hr, boxes).total();
+                    switch (part) {
+                        case step -> {
+                            sr.parameters().zeroGrad();
+                            objective.step(lr, hr, boxes).total();
+                            if (optimizer != null) {
+                                optimizer.step(1e-4);
+                            }
+                        }
+                        case sr_forward -> sr.forward(lr);
+                        case detector_forward -> detector.forward(hr);
+                    }
                 }
                 if (backend instanceof CudaBackend gpu) {
                     gpu.synchronize();
@@ -88,8 +123,12 @@ public final class BenchStepCommand implements Callable<Integer> {
                 mean += s / steps;
             }
             String memory = backend instanceof NativeBackend n ? n.memoryStats() : "";
-            out.printf(Locale.ROOT, "bench-step %s scale %d batch %d: %.3f s/step (mean of %d after %d warm-up; "
-                    + "fastest %.3f s); %s%n", backend.name(), scale, batch, mean, steps, warmup,
+            if (optimizer != null) {
+                optimizer.close();
+            }
+            out.printf(Locale.ROOT, "bench-step %s %s%s scale %d batch %d threads %d: %.3f s/step (mean of %d after %d warm-up; "
+                    + "fastest %.3f s); %s%n", backend.name(), part.name().replace('_', '-'), adam ? "+adam" : "", scale,
+                    batch, Engine.threads(), mean, steps, warmup,
                     java.util.Arrays.stream(seconds).min().orElse(mean), memory);
         }
         out.flush();

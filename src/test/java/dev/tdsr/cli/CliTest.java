@@ -45,4 +45,11 @@ class CliTest {
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("tdsr-native"), version.out());
     }
+
+    @Test
+    void benchStepNamesItsParts() {
+        CliRun.Result r = run("bench-step", "--device", "cpu", "--part", "backward");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("expected step, sr-forward or detector-forward, got 'backward'"), r.err());
+    }
 }

@@ -100,6 +100,50 @@ class KernelBehaviourTest {
         }
     }
 
+    /**
+     * Wide stride-1 convolutions (C x 3x3 > 2048 rows) take their input gradient as a convolution of dy with the
+     * flipped kernel instead of col2im; held against the definition, in double, plain and dilated (VGG's fc6 shape).
+     */
+    @Test
+    void wideStrideOneInputGradientMatchesTheDefinition() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int c = 240, m = 3, h = 7, w = 6;
+        for (int[] pd : new int[][] {{1, 1}, {2, 2}, {0, 1}}) {
+            int p = pd[0], d = pd[1], ho = h + 2 * p - 2 * d, wo = w + 2 * p - 2 * d;
+            try (Scope s = Scope.open()) {
+                double[] dyv = dev.tdsr.testing.GradCheck.values(rng, m * ho * wo, -1, 1);
+                double[] wv = dev.tdsr.testing.GradCheck.values(rng, m * c * 9, -1, 1);
+                Tensor dy = B.allocate(DType.F64, 1, m, ho, wo).write(dyv);
+                Tensor wt = B.allocate(DType.F64, m, c, 3, 3).write(wv);
+                Tensor dx = B.allocate(DType.F64, 1, c, h, w).fill(5);
+                B.conv2dBackwardInput(dy, wt, dx, ConvSpec.of(1, p, d));
+                double[] want = new double[c * h * w];
+                for (int o = 0; o < m; o++) {
+                    for (int y = 0; y < ho; y++) {
+                        for (int x = 0; x < wo; x++) {
+                            for (int ch = 0; ch < c; ch++) {
+                                for (int i = 0; i < 3; i++) {
+                                    for (int j = 0; j < 3; j++) {
+                                        int ih = y - p + i * d, iw = x - p + j * d;
+                                        if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                            want[(ch * h + ih) * w + iw] += wv[((o * c + ch) * 3 + i) * 3 + j]
+                                                    * dyv[(o * ho + y) * wo + x];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                double[] got = dx.toDoubleArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-12 * Math.max(1, Math.abs(want[i])),
+                            "padding " + p + ", dilation " + d + ", element " + i);
+                }
+            }
+        }
+    }
+
     private static float[] toFloat(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -226,16 +270,60 @@ class KernelBehaviourTest {
         int before = Engine.threads();
         try {
             float[][] one = convPasses(1), team = convPasses(2);
-            for (int k = 0; k < one.length; k++) {
-                for (int i = 0; i < one[k].length; i++) {
-                    float e = one[k][i], a = team[k][i];
-                    final int pass = k, at = i;
-                    assertTrue(Math.abs(e - a) <= 1e-5f * Math.max(1f, Math.abs(e)),
-                            () -> "pass " + pass + " [" + at + "]: 1 thread " + e + ", 2 threads " + a);
-                }
-            }
+            assertCloseToOneThread(one, team);
         } finally {
             Engine.setThreads(before);
+        }
+    }
+
+    /**
+     * A batch of 4 gives every conv core (forward, input gradient by col2im, weight gradient) enough (image, tile)
+     * jobs for a 2-thread team to run whole tiles per thread (one parallel region per pass); held against the
+     * one-thread result, and two team runs against each other bit for bit.
+     */
+    @Test
+    void aTeamOverImagesAndTilesGivesTheOneThreadResult() {
+        int before = Engine.threads();
+        try {
+            float[][] one = batchPasses(1), team = batchPasses(2), again = batchPasses(2);
+            for (int k = 0; k < one.length; k++) {
+                assertArrayEquals(team[k], again[k], "pass " + k + ": two runs on 2 threads differ");
+            }
+            assertCloseToOneThread(one, team);
+        } finally {
+            Engine.setThreads(before);
+        }
+    }
+
+    /** Each pass of a 2-thread team within float rounding of the one-thread result (the sums group differently). */
+    private static void assertCloseToOneThread(float[][] one, float[][] team) {
+        for (int k = 0; k < one.length; k++) {
+            for (int i = 0; i < one[k].length; i++) {
+                float e = one[k][i], a = team[k][i];
+                final int pass = k, at = i;
+                assertTrue(Math.abs(e - a) <= 1e-5f * Math.max(1f, Math.abs(e)),
+                        () -> "pass " + pass + " [" + at + "]: 1 thread " + e + ", 2 threads " + a);
+            }
+        }
+    }
+
+    private static float[][] batchPasses(int threads) {
+        Engine.setThreads(threads);
+        SplittableRandom r = new SplittableRandom(9);
+        try (Scope s = Scope.open()) {
+            ConvSpec spec = ConvSpec.of(1, 1);
+            Tensor x = B.allocate(4, 8, 24, 24).write(floats(r, 4 * 8 * 576));
+            Tensor w = B.allocate(6, 8, 3, 3).write(floats(r, 6 * 8 * 9));
+            Tensor dy = B.allocate(4, 6, 24, 24).write(floats(r, 4 * 6 * 576));
+            Tensor y = B.allocate(4, 6, 24, 24), dw = B.allocate(6, 8, 3, 3).fill(0.25), dx = B.allocate(4, 8, 24, 24);
+            B.conv2dForward(x, w, null, y, spec);
+            B.conv2dBackwardParams(dy, x, dw, null, spec);   // accumulates onto the 0.25 already there
+            B.deconv2dBackwardInput(y, w.reshape(8, 6, 3, 3), dx, spec);
+            Tensor dxc = B.allocate(4, 8, 24, 24).fill(7), up = B.allocate(4, 8, 24, 24);
+            B.conv2dBackwardInput(dy, w, dxc, spec);        // overwrites the 7s
+            B.deconv2dForward(dy, w, null, up, spec);
+            return new float[][] {B.readFloats(y), B.readFloats(dw), B.readFloats(dx), B.readFloats(dxc),
+                B.readFloats(up)};
         }
     }
 

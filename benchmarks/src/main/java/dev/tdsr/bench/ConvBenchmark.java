@@ -3,6 +3,7 @@ package dev.tdsr.bench;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.ConvSpec;
 import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.Engine;
 import dev.tdsr.engine.Tensor;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +35,16 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ConvBenchmark {
     /** The layer shapes: D-DBPN 4x projection units (64 channels, 8x8/s4/p2 between 75x75 and 300x300), VGG16. */
     public enum Shape {
-        // name, transposed, channels in/out, input H=W, kernel, stride, padding
+        // name, transposed, channels in/out, input H=W, kernel, stride, padding[, dilation]
         DBPN4X_DOWN_CONV(false, 64, 64, 300, 8, 4, 2),
         DBPN4X_UP_DECONV(true, 64, 64, 75, 8, 4, 2),
+        DBPN8X_DOWN_CONV(false, 64, 64, 304, 12, 8, 2),
         DBPN8X_UP_DECONV(true, 64, 64, 38, 12, 8, 2),
         VGG_CONV1_2_300(false, 64, 64, 300, 3, 1, 1),
-        VGG_CONV2_2_150(false, 128, 128, 150, 3, 1, 1);
+        VGG_CONV2_2_150(false, 128, 128, 150, 3, 1, 1),
+        VGG_CONV4_3_38(false, 512, 512, 38, 3, 1, 1),
+        VGG_FC6_DILATED_19(false, 512, 1024, 19, 3, 1, 6, 6),
+        SSD_CONF_HEAD_38(false, 512, 84, 38, 3, 1, 1);
 
         final boolean transposed;
         final int cin;
@@ -48,8 +53,13 @@ public class ConvBenchmark {
         final int kernel;
         final int stride;
         final int padding;
+        final int dilation;
 
         Shape(boolean transposed, int cin, int cout, int size, int kernel, int stride, int padding) {
+            this(transposed, cin, cout, size, kernel, stride, padding, 1);
+        }
+
+        Shape(boolean transposed, int cin, int cout, int size, int kernel, int stride, int padding, int dilation) {
             this.transposed = transposed;
             this.cin = cin;
             this.cout = cout;
@@ -57,12 +67,13 @@ public class ConvBenchmark {
             this.kernel = kernel;
             this.stride = stride;
             this.padding = padding;
+            this.dilation = dilation;
         }
 
         int outSize() {
             return transposed
                     ? (int) ConvSpec.deconvOutput(size, kernel, stride, padding, 0)
-                    : (int) ConvSpec.convOutput(size, kernel, stride, padding, 1);
+                    : (int) ConvSpec.convOutput(size, kernel, stride, padding, dilation);
         }
 
         /** Multiply-adds x2 of one pass (forward, backward-input and backward-weight cost the same). */
@@ -74,6 +85,10 @@ public class ConvBenchmark {
 
     @Param
     public Shape shape;
+
+    /** Engine threads (OpenMP owns them; BLAS runs single-threaded inside). */
+    @Param({"1"})
+    public int threads;
 
     private Backend backend;
     private Tensor x;
@@ -88,6 +103,7 @@ public class ConvBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Engine.setThreads(threads);
         backend = CpuBackend.get();
         SplittableRandom rng = new SplittableRandom(1);
         int out = shape.outSize();
@@ -101,7 +117,7 @@ public class ConvBenchmark {
         dx = backend.allocate(x.shape());
         dw = backend.allocate(w.shape());
         db = backend.allocate(b.shape());
-        spec = ConvSpec.of(shape.stride, shape.padding);
+        spec = ConvSpec.of(shape.stride, shape.padding, shape.dilation);
     }
 
     private Tensor random(SplittableRandom rng, long... dims) {

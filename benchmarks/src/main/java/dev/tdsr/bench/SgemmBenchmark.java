@@ -2,6 +2,7 @@ package dev.tdsr.bench;
 
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.CpuBackend;
+import dev.tdsr.engine.Engine;
 import dev.tdsr.engine.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,6 +30,10 @@ public class SgemmBenchmark {
     @Param({"1024"})
     public int n;
 
+    /** Engine threads: the GEMM is cut into one single-threaded BLAS slice per thread. */
+    @Param({"1"})
+    public int threads;
+
     private Backend backend;
     private Tensor a;
     private Tensor b;
@@ -36,6 +41,7 @@ public class SgemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Engine.setThreads(threads);
         backend = CpuBackend.get();
         a = backend.allocate(n, n).fill(0.5);
         b = backend.allocate(n, n).fill(0.25);
