@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--mode", description = "study|detector|sr|tdsr (default: study)")
+    @Option(names = "--mode", description = "study|detector|sr|tdsr|srgan (default: study)")
     String mode;
 
     @Option(names = "--study", defaultValue = "default", description = "study mode: a shipped study (default, quick, "
@@ -282,9 +282,11 @@ public final class TrainCommand implements Callable<Integer> {
     static void sizePreset(ObjectNode n, String size) {
         switch (size.toLowerCase(java.util.Locale.ROOT)) {
             case "small" -> n.put("dbpnBase", 8).put("dbpnFeat", 32).put("dbpnStages", 2).put("dbpnResidual", true)
-                    .put("ssdWidth", 0.125);
+                    .put("ssdWidth", 0.125).put("srganChannels", 16).put("srganBlocks", 2).put("discChannels", 8)
+                    .put("discDense", 64).put("discCrop", 48);
             case "full" -> n.put("dbpnBase", 64).put("dbpnFeat", 256).put("dbpnStages", 7).put("dbpnResidual", false)
-                    .put("ssdWidth", 1.0);
+                    .put("ssdWidth", 1.0).put("srganChannels", 64).put("srganBlocks", 16).put("discChannels", 64)
+                    .put("discDense", 1024).put("discCrop", 96);
             default -> throw new IllegalArgumentException("--size: expected small or full, got '" + size + "'");
         }
     }

@@ -28,7 +28,7 @@ import java.util.List;
  * {@code conv2}, {@code bn2}, {@code upsample.k.{conv,prelu}}, {@code conv3}); batch norm running statistics live in
  * {@link #buffers()} and are saved with the weights. {@link #setTraining} switches every batch norm.
  */
-public final class SrResNet implements Layer, AutoCloseable {
+public final class SrResNet implements SrNetwork {
     private final SrResNetConfig config;
     private final ParameterSet params = new ParameterSet();
     private final ParameterSet buffers = new ParameterSet();
@@ -78,6 +78,12 @@ public final class SrResNet implements Layer, AutoCloseable {
         return config;
     }
 
+    @Override
+    public int scale() {
+        return config.scale();
+    }
+
+    @Override
     public ParameterSet parameters() {
         return params;
     }
@@ -88,6 +94,7 @@ public final class SrResNet implements Layer, AutoCloseable {
     }
 
     /** Training mode (batch statistics) or inference mode (running statistics) for every batch norm. */
+    @Override
     public void setTraining(boolean training) {
         norms.forEach(n -> n.setTraining(training));
     }

@@ -301,6 +301,7 @@ public final class Trainer implements AutoCloseable {
                      options.log(), switch (config.modeValue()) {
                          case DETECTOR -> Progress.Parts.DETECTOR;
                          case SR -> Progress.Parts.SR;
+                         case SRGAN -> Progress.Parts.SRGAN;
                          default -> Progress.Parts.TDSR;
                      })) {
             if (step > 0) {
@@ -310,11 +311,11 @@ public final class Trainer implements AutoCloseable {
                 Batch batch = loader.next();
                 int stage = schedule.stageIndex(step);
                 double lr = lrSchedule.at(step);
-                TdsrObjective.Parts parts = trainStep(batch, schedule.stages().get(stage), lr);
+                StepLoss parts = trainStep(batch, schedule.stages().get(stage), lr);
                 step++;
                 double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                 last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr, stage + 1,
-                        seconds);
+                        seconds, parts.content(), parts.adv(), parts.disc());
                 metrics.step(last);
                 progress.update(last);
                 if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
@@ -355,7 +356,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private TdsrObjective.Parts trainStep(Batch batch, Schedule.Stage stage, double lr) {
+    private StepLoss trainStep(Batch batch, Schedule.Stage stage, double lr) {
         try (Scope scope = Scope.open()) {
             int n = batch.size();
             Tensor lrT = backend.allocate(DType.F32, n, 3, batch.lrHeight(), batch.lrWidth()).write(batch.lr());
@@ -370,7 +371,7 @@ public final class Trainer implements AutoCloseable {
                 boxes.add(new GroundTruth(d, batch.labels().get(i)));
             }
             task.trained().zeroGrad();
-            TdsrObjective.Parts parts = task.step(lrT, hrT, boxes, stage);
+            StepLoss parts = task.step(lrT, hrT, boxes, stage, step, lr);
             guard(parts, backend.allFinite(task.trained().gradSlab()), lr);
             optimizer.step(lr);
             return parts;
@@ -378,14 +379,18 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The NaN/Inf guard: names the bad part; the update is not taken, so the last checkpoint stays good. */
-    private void guard(TdsrObjective.Parts p, boolean gradientFinite, double lr) {
-        String bad = !Double.isFinite(p.mse()) ? "mse" : !Double.isFinite(p.loc()) ? "loc"
-                : !Double.isFinite(p.conf()) ? "conf" : !gradientFinite ? "gradient" : null;
+    private void guard(StepLoss p, boolean gradientFinite, double lr) {
+        String bad = p.firstNonFinite();
+        if (bad == null && !gradientFinite) {
+            bad = "gradient";
+        }
         if (bad == null) {
             return;
         }
         String hint = switch (bad) {
             case "mse" -> "check the SR weights (--sr-init) and that images are in [0,1]";
+            case "content", "adversarial", "discriminator" -> "lower beta (the adversarial weight) in --schedule, "
+                    + "or pretrain the generator longer with MSE (the schedule's first stage)";
             case "loc", "conf" -> "check the boxes and labels of the data and the detector weights (--detector)"
                     + (config.modeValue() == TrainConfig.Mode.TDSR ? ", or lower beta in --schedule" : "");
             default -> "check the data and the start weights (--sr-init, --detector)";
@@ -405,6 +410,7 @@ public final class Trainer implements AutoCloseable {
         try {
             lastCheckpoint = AtomicFiles.writeCheckpoint(root, name, dir -> {
                 task.save(dir);
+                task.saveExtras(dir);
                 Safetensors.write(dir.resolve(OPTIMIZER), optimizer.state(), Map.of(
                         "kind", optimizer.settings().kind().name(), "steps", Long.toString(optimizer.steps())));
                 ObjectNode state = JSON.createObjectNode();
@@ -460,8 +466,7 @@ public final class Trainer implements AutoCloseable {
 
     private void restore(Path ckpt) throws IOException {
         JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
-        ModelFiles.loadInto(task.trained(), Safetensors.read(ckpt.resolve(ModelFiles.WEIGHTS)),
-                ckpt.resolve(ModelFiles.WEIGHTS).toString());
+        task.restore(ckpt);
         Safetensors.Contents opt = Safetensors.load(ckpt.resolve(OPTIMIZER));
         String kind = opt.metadata().get("kind");
         if (!optimizer.settings().kind().name().equals(kind)) {

@@ -319,7 +319,7 @@ class TrainerTest {
         try (Trainer t = Trainer.start(x8, CpuBackend.get(), quiet())) {
             Trainer.Result r = t.run(); // LR 38x38 -> S gives 304x304 -> the top-left 300x300 meets the HR
             assertTrue(r.last().mse() > 0 && r.last().mse() < 1, r.last().toString());
-            assertEquals(8, t.models().sr().config().scale());
+            assertEquals(8, t.models().sr().scale());
         }
     }
 }
