@@ -167,6 +167,19 @@ public final class ModelFiles {
         }
     }
 
+    /**
+     * The SR network of one of our model folders, whichever kind its model.json names (a D-DBPN or an SRResNet, the
+     * latter in inference mode).
+     */
+    public static SrNetwork loadSrNetwork(Path dir, Backend backend) throws IOException {
+        Path json = Files.isDirectory(dir) ? dir.resolve(CONFIG) : dir;
+        if (json.getFileName().toString().equals(CONFIG) && Files.isRegularFile(json)
+                && "srresnet".equals(Source.readJson(json, TextFiles.readUtf8(json, "a model description")).model())) {
+            return loadSrResNet(dir, backend);
+        }
+        return loadDbpn(dir, backend, null);
+    }
+
     /** An SRResNet/SRGAN generator from our folder or .safetensors (in inference mode: running statistics). */
     public static SrResNet loadSrResNet(Path path, Backend backend) throws IOException {
         Source src = Source.open(path, "srresnet");
