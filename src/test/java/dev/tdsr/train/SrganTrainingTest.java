@@ -9,14 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.CpuBackend;
-import dev.tdsr.engine.DType;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.PriorBoxes;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.Ssd;
-import dev.tdsr.models.SsdConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -44,12 +40,8 @@ class SrganTrainingTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        data = tmp.resolve("data");
-        new SyntheticDataset(96, 2, 5).write(data, SyntheticDataset.Layout.VOC, 10);
-        detector = tmp.resolve("detector");
-        Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
-        ModelFiles.save(detector, d);
-        d.parameters().close();
+        data = TrainerTest.tinyData(tmp);
+        detector = TrainerTest.tinyDetector(tmp);
         StringWriter log = new StringWriter();
         try (Trainer t = Trainer.start(tiny("straight"), CpuBackend.get(),
                 Trainer.Options.quiet(new PrintWriter(log)))) {
