@@ -15,8 +15,6 @@ import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
 import dev.tdsr.models.GroundTruth;
-import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.TdsrObjective;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
