@@ -85,7 +85,7 @@ public final class TrainCommand implements Callable<Integer> {
             + "feat 32, T 2 with the bicubic residual; SSD width 1/8) or full (the paper's: base 64, feat 256, T 7, no "
             + "residual; SSD300 width 1; SRGAN 64 channels, 16 blocks, discriminator 64/1024 on 96x96). Without it: "
             + "base 16, feat 64, T 3, no residual, width 1/4. The config keys dbpnBase, dbpnFeat, dbpnStages, "
-            + "dbpnResidual, ssdWidth, ssdInput, srganChannels, srganBlocks, discChannels, discDense, discCrop "
+            + "dbpnResidual, ssdWidth, ssdInput, srganChannels, srganBlocks, srganResidual, discChannels, discDense, discCrop "
             + "(--config FILE) set each one; a loaded --sr-init/--detector keeps its own")
     String size;
 
@@ -283,10 +283,10 @@ public final class TrainCommand implements Callable<Integer> {
     static void sizePreset(ObjectNode n, String size) {
         switch (size.toLowerCase(java.util.Locale.ROOT)) {
             case "small" -> n.put("dbpnBase", 8).put("dbpnFeat", 32).put("dbpnStages", 2).put("dbpnResidual", true)
-                    .put("ssdWidth", 0.125).put("srganChannels", 16).put("srganBlocks", 2).put("discChannels", 8)
+                    .put("ssdWidth", 0.125).put("srganChannels", 16).put("srganBlocks", 2).put("srganResidual", true).put("discChannels", 8)
                     .put("discDense", 64).put("discCrop", 48);
             case "full" -> n.put("dbpnBase", 64).put("dbpnFeat", 256).put("dbpnStages", 7).put("dbpnResidual", false)
-                    .put("ssdWidth", 1.0).put("srganChannels", 64).put("srganBlocks", 16).put("discChannels", 64)
+                    .put("ssdWidth", 1.0).put("srganChannels", 64).put("srganBlocks", 16).put("srganResidual", false).put("discChannels", 64)
                     .put("discDense", 1024).put("discCrop", 96);
             default -> throw new IllegalArgumentException("--size: expected small or full, got '" + size + "'");
         }

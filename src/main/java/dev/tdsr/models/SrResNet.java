@@ -22,7 +22,7 @@ import java.util.List;
  *   x  = B residual blocks: x + bn(conv3x3(prelu(bn(conv3x3(x)))))
  *   x  = x1 + bn(conv3x3(x))                                     (the long skip)
  *   x  = log2(scale) times prelu(pixel_shuffle_2(conv3x3 c->4c(x)))
- *   sr = conv9x9 c->3(x)
+ *   sr = conv9x9 c->3(x)                              (+ bicubic(lr) with {@link SrResNetConfig#residual()})
  * </pre>
  * Parameter names follow that structure ({@code conv1}, {@code prelu1}, {@code blocks.i.{conv1,bn1,prelu,conv2,bn2}},
  * {@code conv2}, {@code bn2}, {@code upsample.k.{conv,prelu}}, {@code conv3}); batch norm running statistics live in
@@ -37,6 +37,8 @@ public final class SrResNet implements SrNetwork {
     private final List<Layer> blocks = new ArrayList<>();
     private final Layer trunkEnd;
     private final Layer tail;
+    /** The bicubic global residual (null without {@link SrResNetConfig#residual()}). */
+    private final BicubicUpscale bicubic;
 
     public SrResNet(SrResNetConfig config, Backend backend, DType dtype, long seed) {
         this.config = config;
@@ -57,6 +59,7 @@ public final class SrResNet implements SrNetwork {
         }
         up.add(Conv2d.withDefaults(params, "conv3", c, 3, 9, ConvSpec.of(1, 4)));
         tail = new Sequential(up);
+        bicubic = config.residual() ? new BicubicUpscale(config.scale()) : null;
         params.allocate(backend, dtype, seed);
         buffers.allocate(backend, dtype, seed);
         buffers.setRequiresGrad(false);
@@ -111,7 +114,11 @@ public final class SrResNet implements SrNetwork {
         }
         Tensor t = trunkEnd.forward(x);
         b.axpy(1, x1, t);
-        return tail.forward(t);
+        Tensor sr = tail.forward(t);
+        if (bicubic != null) {
+            b.axpy(1, bicubic.forward(lr), sr);
+        }
+        return sr;
     }
 
     @Override
@@ -125,12 +132,19 @@ public final class SrResNet implements SrNetwork {
             dx = d;
         }
         b.axpy(1, dt, dx); // the long skip
-        return head.backward(dx);
+        Tensor dLr = head.backward(dx);
+        if (bicubic != null) {
+            b.axpy(1, bicubic.backward(dsr), dLr);
+        }
+        return dLr;
     }
 
     @Override
     public void close() {
         params.close();
         buffers.close();
+        if (bicubic != null) {
+            bicubic.close();
+        }
     }
 }

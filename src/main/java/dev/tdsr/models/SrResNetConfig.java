@@ -2,9 +2,11 @@ package dev.tdsr.models;
 
 /**
  * SRResNet / SRGAN generator hyper-parameters (Ledig et al., CVPR 2017, Fig. 4): scale 2, 4 or 8 (one x2 sub-pixel
- * stage per factor of 2); channels of the trunk (64 in the paper); residual blocks (16 in the paper).
+ * stage per factor of 2); channels of the trunk (64 in the paper); residual blocks (16 in the paper); residual: add
+ * the bicubic upscaling of the input to the output (false in the paper; as D-DBPN's {@code residual}, so that a short
+ * CPU training starts from bicubic quality instead of from noise).
  */
-public record SrResNetConfig(int scale, int channels, int blocks) {
+public record SrResNetConfig(int scale, int channels, int blocks, boolean residual) {
     public SrResNetConfig {
         if (scale != 2 && scale != 4 && scale != 8) {
             throw new IllegalArgumentException("SrResNetConfig.scale: expected 2, 4 or 8, got " + scale);
@@ -13,6 +15,11 @@ public record SrResNetConfig(int scale, int channels, int blocks) {
             throw new IllegalArgumentException("SrResNetConfig.channels/blocks: expected positive counts, got "
                     + channels + "/" + blocks);
         }
+    }
+
+    /** Without the bicubic residual, as the paper. */
+    public SrResNetConfig(int scale, int channels, int blocks) {
+        this(scale, channels, blocks, false);
     }
 
     /** The paper's generator: 64 channels, 16 residual blocks. */

@@ -139,6 +139,8 @@ public record StudyConfig(String name, String description, long seed, String dev
      *
      * @param channels     generator trunk channels (64 in the paper)
      * @param blocks       generator residual blocks (16)
+     * @param residual     add the bicubic upscaling of the input to the generator's output (false in the paper), as
+     *                     sr.residual does for D-DBPN
      * @param discChannels discriminator first-block channels (64)
      * @param discDense    discriminator hidden dense units (1024)
      * @param discCrop     side of the square crops the discriminator judges (96; a multiple of 16)
@@ -146,7 +148,7 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param lrDropAt     iteration where lr drops; 0 = never
      * @param schedule     "1000k:1:0+200k:1:0.001" in the paper's notation (10^6 SRResNet, 2x10^5 SRGAN updates)
      */
-    public record Srgan(int channels, int blocks, int discChannels, int discDense, int discCrop, double lr,
+    public record Srgan(int channels, int blocks, boolean residual, int discChannels, int discDense, int discCrop, double lr,
                         int lrDropAt, String schedule) {
         public Srgan {
             if (channels < 1 || blocks < 1 || discChannels < 1 || discDense < 1) {
@@ -307,7 +309,7 @@ public record StudyConfig(String name, String description, long seed, String dev
         }
         if (methods.contains(Method.SRGAN) && srgan == null) {
             throw new IllegalArgumentException("srgan: missing; the methods include SRGAN, which needs its block "
-                    + "\"srgan\": {\"channels\": 64, \"blocks\": 16, \"disc_channels\": 64, \"disc_dense\": 1024, "
+                    + "\"srgan\": {\"channels\": 64, \"blocks\": 16, \"residual\": false, \"disc_channels\": 64, \"disc_dense\": 1024, "
                     + "\"disc_crop\": 96, \"lr\": 1e-4, \"lr_drop_at\": 0, \"schedule\": \"1000k:1:0+200k:1:0.001\"}");
         }
         if (srgan != null && srgan.discCrop() > detector.inputSize()) {

@@ -249,6 +249,7 @@ public final class TrainingStudySteps implements StudySteps {
         n.put("schedule", g.schedule());
         n.put("srganChannels", g.channels());
         n.put("srganBlocks", g.blocks());
+        n.put("srganResidual", g.residual());
         n.put("discChannels", g.discChannels());
         n.put("discDense", g.discDense());
         n.put("discCrop", g.discCrop());

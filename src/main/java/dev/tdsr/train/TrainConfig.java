@@ -46,7 +46,8 @@ public record TrainConfig(
         List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
-        Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Integer discChannels, Integer discDense,
+        Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
+        Integer discDense,
         Integer discCrop, String srInit, String detector, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
 
@@ -172,7 +173,8 @@ public record TrainConfig(
                 or(eps, 1e-8), or(weightDecay, opt.equalsIgnoreCase("sgd") ? 5e-4 : 0.0), sc,
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
-                or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(discChannels, 16),
+                or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(srganResidual, false),
+                or(discChannels, 16),
                 or(discDense, 128), or(discCrop, 96), srInit,
                 detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
@@ -255,7 +257,7 @@ public record TrainConfig(
 
     /** The SRGAN generator's sizes (mode srgan). */
     public SrResNetConfig srResNetConfig() {
-        return new SrResNetConfig(scale, srganChannels, srganBlocks);
+        return new SrResNetConfig(scale, srganChannels, srganBlocks, srganResidual);
     }
 
     /** The SRGAN discriminator's sizes (mode srgan). */

@@ -69,7 +69,7 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                                 + g.config().scale() + " model, but --scale is " + config.scale());
                     }
                     ObjectNode n = JSON.createObjectNode().put("srganChannels", g.config().channels())
-                            .put("srganBlocks", g.config().blocks());
+                            .put("srganBlocks", g.config().blocks()).put("srganResidual", g.config().residual());
                     config = config.with(TrainConfig.fromJson(n, "model.json"));
                 } else {
                     g = new SrResNet(config.srResNetConfig(), backend, DType.F32, config.seed());

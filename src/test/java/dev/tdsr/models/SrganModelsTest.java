@@ -106,10 +106,12 @@ class SrganModelsTest {
 
     @Test
     void generatorGradients() {
-        try (SrResNet g = new SrResNet(new SrResNetConfig(4, 3, 2), GradCheck.cpu(), DType.F64, 4)) {
-            GradCheck.randomize(g.parameters(), rnd, -0.5, 0.5);
-            GradCheck.checkLayer("srresnet x4 (training mode)", g, g.parameters(),
-                    GradCheck.random(rnd, 0, 1, 2, 3, 3, 3), 60, 31);
+        for (boolean residual : new boolean[] {false, true}) {
+            try (SrResNet g = new SrResNet(new SrResNetConfig(4, 3, 2, residual), GradCheck.cpu(), DType.F64, 4)) {
+                GradCheck.randomize(g.parameters(), rnd, -0.5, 0.5);
+                GradCheck.checkLayer("srresnet x4 (training mode" + (residual ? ", bicubic residual)" : ")"), g,
+                        g.parameters(), GradCheck.random(rnd, 0, 1, 2, 3, 3, 3), 60, 31);
+            }
         }
     }
 
