@@ -306,6 +306,20 @@ int tdsr_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor*
     });
 }
 
+int tdsr_leaky_relu_forward(const tdsr_tensor* x, tdsr_tensor* y, double slope) {
+    return guarded("leaky_relu_forward", [&] {
+        check_leaky_relu_forward(x, y, slope);
+        run_on(x).leaky_relu_forward(x, y, slope);
+    });
+}
+
+int tdsr_leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, double slope) {
+    return guarded("leaky_relu_backward", [&] {
+        check_leaky_relu_backward(x, dy, dx, slope);
+        run_on(x).leaky_relu_backward(x, dy, dx, slope);
+    });
+}
+
 int tdsr_maxpool2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int kh, int kw, int sh, int sw, int ph, int pw,
                            int ceil_mode) {
     return guarded("maxpool2d_forward", [&] {
@@ -334,6 +348,27 @@ int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const t
     return guarded("l2norm_backward", [&] {
         const NCP g = check_l2norm_backward(x, scale, dy, dx, dscale);
         run_on(x).l2norm_backward(g, x, scale, dy, dx, dscale, eps);
+    });
+}
+
+int tdsr_batchnorm_forward(const tdsr_tensor* x, const tdsr_tensor* gamma, const tdsr_tensor* beta,
+                           tdsr_tensor* running_mean, tdsr_tensor* running_var, tdsr_tensor* save_mean,
+                           tdsr_tensor* save_invstd, tdsr_tensor* y, int training, double momentum, double eps) {
+    return guarded("batchnorm_forward", [&] {
+        const NCP g = check_batchnorm_forward(x, gamma, beta, running_mean, running_var, save_mean, save_invstd, y,
+                                              training != 0, momentum, eps);
+        run_on(x).batchnorm_forward(BatchNormArgs{g, training != 0}, x, gamma, beta, running_mean, running_var,
+                                    save_mean, save_invstd, y, momentum, eps);
+    });
+}
+
+int tdsr_batchnorm_backward(const tdsr_tensor* x, const tdsr_tensor* gamma, const tdsr_tensor* save_mean,
+                            const tdsr_tensor* save_invstd, const tdsr_tensor* dy, tdsr_tensor* dx,
+                            tdsr_tensor* dgamma, tdsr_tensor* dbeta, int training) {
+    return guarded("batchnorm_backward", [&] {
+        const NCP g = check_batchnorm_backward(x, gamma, save_mean, save_invstd, dy, dx, dgamma, dbeta);
+        run_on(x).batchnorm_backward(BatchNormArgs{g, training != 0}, x, gamma, save_mean, save_invstd, dy, dx,
+                                     dgamma, dbeta);
     });
 }
 
@@ -407,6 +442,20 @@ int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, 
     return guarded("mse_backward", [&] {
         check_mse_backward(a, b, da);
         run_on(a).mse_backward(a, b, scale, da);
+    });
+}
+
+int tdsr_bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target, double* loss) {
+    return guarded("bce_logits_forward", [&] {
+        check_bce_logits_forward(x, target, loss);
+        *loss = run_on(x).bce_logits_forward(x, target);
+    });
+}
+
+int tdsr_bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx) {
+    return guarded("bce_logits_backward", [&] {
+        check_bce_logits_backward(x, target, dx);
+        run_on(x).bce_logits_backward(x, target, scale, dx);
     });
 }
 
@@ -491,6 +540,20 @@ int tdsr_crop2d_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int64_t top, in
     return guarded("crop2d_backward", [&] {
         const CropGeom g = check_crop("crop2d_backward", dx, dy, top, left);
         run_on(dx).crop2d_backward(g, dy, dx);
+    });
+}
+
+int tdsr_pixel_shuffle_forward(const tdsr_tensor* x, tdsr_tensor* y, int r) {
+    return guarded("pixel_shuffle_forward", [&] {
+        const ShuffleGeom g = check_pixel_shuffle("pixel_shuffle_forward", x, y, r);
+        run_on(x).pixel_shuffle_forward(g, x, y);
+    });
+}
+
+int tdsr_pixel_shuffle_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int r) {
+    return guarded("pixel_shuffle_backward", [&] {
+        const ShuffleGeom g = check_pixel_shuffle("pixel_shuffle_backward", dx, dy, r);
+        run_on(dy).pixel_shuffle_backward(g, dy, dx);
     });
 }
 

@@ -22,6 +22,8 @@ namespace tdsr {
     X(conv2d_forward) X(conv2d_backward_input) X(conv2d_backward_params)                                          \
     X(deconv2d_forward) X(deconv2d_backward_input) X(deconv2d_backward_params)                                    \
     X(prelu_forward) X(prelu_backward) X(relu_forward) X(relu_backward)                                           \
+    X(leaky_relu_forward) X(leaky_relu_backward) X(batchnorm_forward) X(batchnorm_backward)                       \
+    X(bce_logits_forward) X(bce_logits_backward) X(pixel_shuffle_forward) X(pixel_shuffle_backward)               \
     X(maxpool2d_forward) X(maxpool2d_backward) X(l2norm_forward) X(l2norm_backward)                               \
     X(binary) X(channel_affine_forward) X(channel_affine_backward) X(concat_channels) X(split_channels)            \
     X(mse_forward) X(mse_backward) X(smooth_l1_forward) X(smooth_l1_backward)                                     \

@@ -128,6 +128,11 @@ int tdsr_relu_forward(const tdsr_tensor* x, tdsr_tensor* y);
 /* dx = dy where x > 0 else 0 (x may be the forward output, since relu(x) > 0 iff x > 0). */
 int tdsr_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx);
 
+/* LeakyReLU with a fixed slope in [0,1) (the SRGAN discriminator's 0.2): y = x > 0 ? x : slope*x. The backward's x
+ * may be the forward output (same sign). */
+int tdsr_leaky_relu_forward(const tdsr_tensor* x, tdsr_tensor* y, double slope);
+int tdsr_leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, double slope);
+
 /* ---- max pooling: out size floor or ceil((H + 2p - k)/s) + 1; with ceil_mode the last window must start inside the
  * input or left padding (PyTorch's rule). Padding never wins the max. The backward recomputes the argmax (first max in
  * scan order wins ties) instead of storing indices. */
@@ -140,6 +145,19 @@ int tdsr_maxpool2d_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_te
 int tdsr_l2norm_forward(const tdsr_tensor* x, const tdsr_tensor* scale, tdsr_tensor* y, double eps);
 int tdsr_l2norm_backward(const tdsr_tensor* x, const tdsr_tensor* scale, const tdsr_tensor* dy, tdsr_tensor* dx,
                          tdsr_tensor* dscale, double eps);
+
+/* ---- batch normalisation over [N,C,...] per channel (PyTorch's BatchNorm1d/2d): gamma, beta, running_mean,
+ * running_var, save_mean, save_invstd all [C]. training != 0: the batch's mean and biased variance normalise, the
+ * running statistics move by momentum towards the batch mean and unbiased variance; training == 0: the running
+ * statistics normalise and are not changed. Either way save_mean/save_invstd receive the mean and 1/sqrt(var + eps)
+ * used, which the backward reads. Backward: dx overwritten (may be NULL; in training mode it includes the path
+ * through the batch statistics), dgamma += sum dy*xhat, dbeta += sum dy (either may be NULL). */
+int tdsr_batchnorm_forward(const tdsr_tensor* x, const tdsr_tensor* gamma, const tdsr_tensor* beta,
+                           tdsr_tensor* running_mean, tdsr_tensor* running_var, tdsr_tensor* save_mean,
+                           tdsr_tensor* save_invstd, tdsr_tensor* y, int training, double momentum, double eps);
+int tdsr_batchnorm_backward(const tdsr_tensor* x, const tdsr_tensor* gamma, const tdsr_tensor* save_mean,
+                            const tdsr_tensor* save_invstd, const tdsr_tensor* dy, tdsr_tensor* dx,
+                            tdsr_tensor* dgamma, tdsr_tensor* dbeta, int training);
 
 /* ---- channel concat / split (NCHW, along C) ------------------------------------------------------------------------
  * split writes y's channel slices into outs; with accumulate != 0 it adds into them (dense-connection gradients). */
@@ -171,6 +189,10 @@ int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, con
 int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss);
 int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* labels, const tdsr_tensor* row_weight,
                                tdsr_tensor* dlogits);
+/* Sigmoid binary cross-entropy on logits x against targets t in [0,1] (same element count), mean over elements:
+ * *loss = mean(max(x,0) - x*t + log(1+exp(-|x|))); dx = scale * (sigmoid(x) - t) / numel (overwritten). */
+int tdsr_bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target, double* loss);
+int tdsr_bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);
 /* Row-wise softmax (detection output). */
 int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs);
 
@@ -203,6 +225,11 @@ int tdsr_rows_to_nchw(const tdsr_tensor* rows, tdsr_tensor* x, int64_t offset);
  * the SR image the detector and the MSE see. */
 int tdsr_crop2d_forward(const tdsr_tensor* x, tdsr_tensor* y, int64_t top, int64_t left);
 int tdsr_crop2d_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int64_t top, int64_t left);
+
+/* ---- pixel shuffle (ops/layout.hpp; PyTorch's PixelShuffle): x [N, C*r*r, H, W] -> y [N, C, H*r, W*r] with
+ * y[n, c, h*r+i, w*r+j] = x[n, c*r*r + i*r + j, h, w]. The backward is the inverse permutation (dx overwritten). */
+int tdsr_pixel_shuffle_forward(const tdsr_tensor* x, tdsr_tensor* y, int r);
+int tdsr_pixel_shuffle_backward(const tdsr_tensor* dy, tdsr_tensor* dx, int r);
 
 #ifdef __cplusplus
 }

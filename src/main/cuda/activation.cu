@@ -1,4 +1,4 @@
-// PReLU and ReLU on CUDA (twins of cpu/activation.cpp): one thread per element over the functors of
+// PReLU, ReLU and LeakyReLU on CUDA (twins of cpu/activation.cpp): one thread per element over the functors of
 // ops/activation.hpp. Differs from the CPU twin in the order of dalpha's double sums: per channel, a fixed block
 // layout and tree (common.cuh channel_reduce), then the channels in order for a shared alpha.
 #include "common.cuh"
@@ -27,6 +27,16 @@ __global__ void __launch_bounds__(kThreads) relu_forward_kernel(const T* x, T* y
 template <class T>
 __global__ void __launch_bounds__(kThreads) relu_backward_kernel(const T* x, const T* dy, T* dx, int64_t n) {
     TDSR_GRID_STRIDE(i, n) dx[i] = relu_dx(x[i], dy[i]);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) leaky_forward_kernel(const T* x, T* y, T s, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) y[i] = leaky_relu(x[i], s);
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) leaky_backward_kernel(const T* x, const T* dy, T* dx, T s, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) dx[i] = leaky_relu_dx(x[i], s, dy[i]);
 }
 
 // The element (n, c, p)'s share of dL/dalpha.
@@ -78,6 +88,23 @@ void relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx)
     dispatch_float("relu_backward", x, [&](auto tag) {
         using T = decltype(tag);
         launch(x->numel, on.stream, &relu_backward_kernel<T>, x->data<T>(), dy->data<T>(), dx->data<T>(), x->numel);
+    });
+}
+
+void leaky_relu_forward(const tdsr_tensor* x, tdsr_tensor* y, double slope) {
+    const On on(x);
+    dispatch_float("leaky_relu_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        launch(x->numel, on.stream, &leaky_forward_kernel<T>, x->data<T>(), y->data<T>(), T(slope), x->numel);
+    });
+}
+
+void leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, double slope) {
+    const On on(x);
+    dispatch_float("leaky_relu_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        launch(x->numel, on.stream, &leaky_backward_kernel<T>, x->data<T>(), dy->data<T>(), dx->data<T>(), T(slope),
+               x->numel);
     });
 }
 

@@ -1,5 +1,6 @@
 // Layout ops on CUDA (twins of cpu/layout.cpp): the SSD heads' NCHW <-> rows permutation with the index maps of
-// ops/layout.hpp, and the spatial crop. One thread per element of the NCHW tensor (permutation) or of the written
+// ops/layout.hpp, the spatial crop and the pixel shuffle (one thread per output element; the backward scatters
+// through the same permutation, so no two threads write one element). One thread per element of the NCHW tensor (permutation) or of the written
 // tensor (crop); the crop backward writes the zeros outside the window in the same pass instead of a fill first.
 #include "common.cuh"
 #include "ops/layout.hpp"
@@ -42,6 +43,16 @@ __global__ void __launch_bounds__(kThreads) crop_backward_kernel(CropGeom g, con
     }
 }
 
+template <class T>
+__global__ void __launch_bounds__(kThreads) shuffle_forward_kernel(ShuffleGeom g, const T* x, T* y, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) y[i] = x[pixel_shuffle_source(g, i)];
+}
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) shuffle_backward_kernel(ShuffleGeom g, const T* dy, T* dx, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) dx[pixel_shuffle_source(g, i)] = dy[i];
+}
+
 }  // namespace
 
 void nchw_to_rows(const RowsGeom& g, const tdsr_tensor* x, tdsr_tensor* rows) {
@@ -73,6 +84,22 @@ void crop2d_backward(const CropGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx) 
     dispatch_float("crop2d_backward", dx, [&](auto tag) {
         using T = decltype(tag);
         launch(dx->numel, on.stream, &crop_backward_kernel<T>, g, dy->data<T>(), dx->data<T>(), dx->numel);
+    });
+}
+
+void pixel_shuffle_forward(const ShuffleGeom& g, const tdsr_tensor* x, tdsr_tensor* y) {
+    const On on(x);
+    dispatch_float("pixel_shuffle_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        launch(y->numel, on.stream, &shuffle_forward_kernel<T>, g, x->data<T>(), y->data<T>(), y->numel);
+    });
+}
+
+void pixel_shuffle_backward(const ShuffleGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx) {
+    const On on(dy);
+    dispatch_float("pixel_shuffle_backward", dy, [&](auto tag) {
+        using T = decltype(tag);
+        launch(dy->numel, on.stream, &shuffle_backward_kernel<T>, g, dy->data<T>(), dx->data<T>(), dy->numel);
     });
 }
 

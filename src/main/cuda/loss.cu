@@ -28,6 +28,17 @@ struct SmoothL1Term {
 };
 
 template <class T>
+struct BceTerm {
+    const T *x, *t;
+    __device__ double operator()(int64_t, int64_t, int64_t i) const { return bce_logits_term(x[i], t[i]); }
+};
+
+template <class T>
+__global__ void __launch_bounds__(kThreads) bce_backward_kernel(const T* x, const T* t, T k, T* g, int64_t n) {
+    TDSR_GRID_STRIDE(i, n) g[i] = k * (sigmoid(x[i]) - t[i]);
+}
+
+template <class T>
 __global__ void __launch_bounds__(kThreads) mse_backward_kernel(const T* a, const T* b, T k, T* g, int64_t n) {
     TDSR_GRID_STRIDE(i, n) g[i] = k * (a[i] - b[i]);
 }
@@ -168,6 +179,26 @@ void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* pr
     dispatch_float("softmax_rows", logits, [&](auto tag) {
         using T = decltype(tag);
         launch(s.R, on.stream, &softmax_rows_kernel<T>, logits->data<T>(), probs->data<T>(), s.R, s.C);
+    });
+}
+
+double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target) {
+    const On on(x);
+    double loss = 0;
+    dispatch_float("bce_logits_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        loss = total(on, BceTerm<T>{x->data<T>(), target->data<T>()}, x->numel) / double(x->numel);
+    });
+    return loss;
+}
+
+void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx) {
+    const On on(x);
+    dispatch_float("bce_logits_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T k = T(scale / double(x->numel));
+        launch(x->numel, on.stream, &bce_backward_kernel<T>, x->data<T>(), target->data<T>(), k, dx->data<T>(),
+               x->numel);
     });
 }
 

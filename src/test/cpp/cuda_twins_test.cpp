@@ -203,6 +203,43 @@ void twins() {
         OK(tdsr_l2norm_backward(x, s, g, dx, ds, 1e-10));
         return Outputs{get(y, n4), get(dx, n4), get(ds, 3)};
     });
+    compare("leaky_relu", [&](int d) {
+        Tensors ts;
+        auto x = ts.make(d, x4, rnd(n4, 41)), g = ts.make(d, x4, rnd(n4, 42)), y = ts.zeros(d, x4), dx = ts.zeros(d, x4);
+        OK(tdsr_leaky_relu_forward(x, y, 0.2));
+        OK(tdsr_leaky_relu_backward(x, g, dx, 0.2));
+        return Outputs{get(y, n4), get(dx, n4)};
+    });
+    for (int training : {1, 0})
+        compare(training ? "batchnorm_training" : "batchnorm_inference", [&](int d) {
+            Tensors ts;
+            auto x = ts.make(d, x4, rnd(n4, 43)), g = ts.make(d, x4, rnd(n4, 44));
+            auto ga = ts.make(d, {3}, rnd(3, 45, 0.5, 1.5)), be = ts.make(d, {3}, rnd(3, 46));
+            auto rm = ts.make(d, {3}, rnd(3, 47)), rv = ts.make(d, {3}, rnd(3, 48, 0.5, 2));
+            auto sm = ts.zeros(d, {3}), si = ts.zeros(d, {3}), y = ts.zeros(d, x4), dx = ts.zeros(d, x4);
+            auto dg = ts.make(d, {3}, rnd(3, 49)), db = ts.make(d, {3}, rnd(3, 50));
+            OK(tdsr_batchnorm_forward(x, ga, be, rm, rv, sm, si, y, training, 0.1, 1e-5));
+            OK(tdsr_batchnorm_backward(x, ga, sm, si, g, dx, dg, db, training));
+            return Outputs{get(y, n4), get(rm, 3), get(rv, 3), get(sm, 3), get(si, 3), get(dx, n4), get(dg, 3),
+                           get(db, 3)};
+        });
+    compare("pixel_shuffle", [&](int d) {
+        Tensors ts;
+        const Shape xs{2, 12, 3, 5}, ys{2, 3, 6, 10};
+        const int64_t n = numel(xs);
+        auto x = ts.make(d, xs, rnd(n, 51)), g = ts.make(d, ys, rnd(n, 52)), y = ts.zeros(d, ys), dx = ts.zeros(d, xs);
+        OK(tdsr_pixel_shuffle_forward(x, y, 2));
+        OK(tdsr_pixel_shuffle_backward(g, dx, 2));
+        return Outputs{get(y, n), get(dx, n)};
+    });
+    compare("bce_logits", [&](int d) {
+        Tensors ts;
+        auto x = ts.make(d, x4, rnd(n4, 53, -6, 6)), t = ts.make(d, x4, rnd(n4, 54, 0, 1)), dx = ts.zeros(d, x4);
+        double loss = 0;
+        OK(tdsr_bce_logits_forward(x, t, &loss));
+        OK(tdsr_bce_logits_backward(x, t, 0.5, dx));
+        return Outputs{{loss}, get(dx, n4)};
+    });
     compare("optimizers", [&](int d) {
         Tensors ts;
         auto p = ts.make(d, {1000}, rnd(1000, 31)), g = ts.make(d, {1000}, rnd(1000, 32)), b = ts.zeros(d, {1000});

@@ -1,4 +1,4 @@
-// PReLU and ReLU on the CPU: OpenMP loops over the functors of ops/activation.hpp.
+// PReLU, ReLU and LeakyReLU on the CPU: OpenMP loops over the functors of ops/activation.hpp.
 #include "../ops/activation.hpp"
 
 #include <vector>
@@ -72,6 +72,29 @@ void relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx)
         T* d = dx->data<T>();
 #pragma omp parallel for schedule(static) if (x->numel > 65536)
         for (int64_t i = 0; i < x->numel; i++) d[i] = relu_dx(xs[i], gs[i]);
+    });
+}
+
+void leaky_relu_forward(const tdsr_tensor* x, tdsr_tensor* y, double slope) {
+    dispatch_float("leaky_relu_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        T* ys = y->data<T>();
+        const T s = T(slope);
+#pragma omp parallel for schedule(static) if (x->numel > 65536)
+        for (int64_t i = 0; i < x->numel; i++) ys[i] = leaky_relu(xs[i], s);
+    });
+}
+
+void leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, double slope) {
+    dispatch_float("leaky_relu_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* gs = dy->data<T>();
+        T* d = dx->data<T>();
+        const T s = T(slope);
+#pragma omp parallel for schedule(static) if (x->numel > 65536)
+        for (int64_t i = 0; i < x->numel; i++) d[i] = leaky_relu_dx(xs[i], s, gs[i]);
     });
 }
 

@@ -1,4 +1,4 @@
-// Layout ops on the CPU: the SSD heads' NCHW <-> rows permutation and the spatial crop (index maps in ops/layout.hpp).
+// Layout ops on the CPU: the SSD heads' NCHW <-> rows permutation, the spatial crop and the pixel shuffle (index maps in ops/layout.hpp).
 #include "../ops/layout.hpp"
 
 #include <algorithm>
@@ -48,6 +48,26 @@ void crop2d_backward(const CropGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx) 
             for (int64_t r = 0; r < g.h; r++)
                 std::memcpy(dx->data<T>() + (nc * g.H + g.top + r) * g.W + g.left, dy->data<T>() + (nc * g.h + r) * g.w,
                             sizeof(T) * g.w);
+    });
+}
+
+void pixel_shuffle_forward(const ShuffleGeom& g, const tdsr_tensor* x, tdsr_tensor* y) {
+    dispatch_float("pixel_shuffle_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        T* ys = y->data<T>();
+#pragma omp parallel for schedule(static) if (y->numel > 65536)
+        for (int64_t i = 0; i < y->numel; i++) ys[i] = xs[pixel_shuffle_source(g, i)];
+    });
+}
+
+void pixel_shuffle_backward(const ShuffleGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx) {
+    dispatch_float("pixel_shuffle_backward", dy, [&](auto tag) {
+        using T = decltype(tag);
+        const T* gs = dy->data<T>();
+        T* d = dx->data<T>();
+#pragma omp parallel for schedule(static) if (dy->numel > 65536)
+        for (int64_t i = 0; i < dy->numel; i++) d[pixel_shuffle_source(g, i)] = gs[i];
     });
 }
 

@@ -96,4 +96,28 @@ void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* pr
     });
 }
 
+double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target) {
+    double loss = 0;
+    dispatch_float("bce_logits_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* ts = target->data<T>();
+        double s = 0;
+        for (int64_t i = 0; i < x->numel; i++) s += bce_logits_term(xs[i], ts[i]);
+        loss = s / double(x->numel);
+    });
+    return loss;
+}
+
+void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx) {
+    dispatch_float("bce_logits_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T k = T(scale / double(x->numel));
+        const T* xs = x->data<T>();
+        const T* ts = target->data<T>();
+        T* g = dx->data<T>();
+        for (int64_t i = 0; i < x->numel; i++) g[i] = k * (sigmoid(xs[i]) - ts[i]);
+    });
+}
+
 }  // namespace tdsr::cpu

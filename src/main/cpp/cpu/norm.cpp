@@ -1,4 +1,5 @@
-// L2Norm on the CPU: per image, the channel sums per position, then the functors of ops/norm.hpp.
+// L2Norm and batch norm on the CPU: per image, the channel sums per position (L2Norm) or per channel the sums over
+// the batch in double (batch norm), then the functors of ops/norm.hpp.
 #include "../ops/norm.hpp"
 
 #include <algorithm>
@@ -59,6 +60,84 @@ void l2norm_backward(const NCP& g, const tdsr_tensor* x, const tdsr_tensor* scal
         }
         if (dscale)
             for (int64_t c = 0; c < C; c++) dscale->data<T>()[c] += T(ds[c]);
+    });
+}
+
+void batchnorm_forward(const BatchNormArgs& a, const tdsr_tensor* x, const tdsr_tensor* gamma, const tdsr_tensor* beta,
+                       tdsr_tensor* running_mean, tdsr_tensor* running_var, tdsr_tensor* save_mean,
+                       tdsr_tensor* save_invstd, tdsr_tensor* y, double momentum, double eps) {
+    dispatch_float("batchnorm_forward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const NCP& g = a.g;
+        const int64_t M = g.N * g.P;
+        const T* xs = x->data<T>();
+        T* ys = y->data<T>();
+#pragma omp parallel for schedule(static) if (x->numel > 65536)
+        for (int64_t c = 0; c < g.C; c++) {
+            T* rm = running_mean->data<T>() + c;
+            T* rv = running_var->data<T>() + c;
+            double mean, var;
+            if (a.training) {
+                double s = 0;
+                for (int64_t n = 0; n < g.N; n++)
+                    for (int64_t p = 0; p < g.P; p++) s += xs[(n * g.C + c) * g.P + p];
+                mean = s / double(M);
+                double q = 0;
+                for (int64_t n = 0; n < g.N; n++)
+                    for (int64_t p = 0; p < g.P; p++) {
+                        const double d = double(xs[(n * g.C + c) * g.P + p]) - mean;
+                        q += d * d;
+                    }
+                var = q / double(M);
+                batchnorm_running(rm, rv, mean, var, M, momentum);
+            } else {
+                mean = double(*rm);
+                var = double(*rv);
+            }
+            const T m = T(mean), is = batchnorm_invstd<T>(var, eps);
+            save_mean->data<T>()[c] = m;
+            save_invstd->data<T>()[c] = is;
+            const T ga = gamma->data<T>()[c], be = beta->data<T>()[c];
+            for (int64_t n = 0; n < g.N; n++)
+                for (int64_t p = 0; p < g.P; p++) {
+                    const int64_t i = (n * g.C + c) * g.P + p;
+                    ys[i] = batchnorm_y(xs[i], m, is, ga, be);
+                }
+        }
+    });
+}
+
+void batchnorm_backward(const BatchNormArgs& a, const tdsr_tensor* x, const tdsr_tensor* gamma,
+                        const tdsr_tensor* save_mean, const tdsr_tensor* save_invstd, const tdsr_tensor* dy,
+                        tdsr_tensor* dx, tdsr_tensor* dgamma, tdsr_tensor* dbeta) {
+    dispatch_float("batchnorm_backward", x, [&](auto tag) {
+        using T = decltype(tag);
+        const NCP& g = a.g;
+        const int64_t M = g.N * g.P;
+        const T* xs = x->data<T>();
+        const T* gs = dy->data<T>();
+#pragma omp parallel for schedule(static) if (x->numel > 65536)
+        for (int64_t c = 0; c < g.C; c++) {
+            const T m = save_mean->data<T>()[c], is = save_invstd->data<T>()[c], ga = gamma->data<T>()[c];
+            double sdy = 0, sdyxh = 0;
+            for (int64_t n = 0; n < g.N; n++)
+                for (int64_t p = 0; p < g.P; p++) {
+                    const int64_t i = (n * g.C + c) * g.P + p;
+                    sdy += gs[i];
+                    sdyxh += double(gs[i]) * double((xs[i] - m) * is);
+                }
+            if (dbeta) dbeta->data<T>()[c] += T(sdy);
+            if (dgamma) dgamma->data<T>()[c] += T(sdyxh);
+            if (dx) {
+                T* d = dx->data<T>();
+                const T mdy = T(sdy / double(M)), mdyxh = T(sdyxh / double(M));
+                for (int64_t n = 0; n < g.N; n++)
+                    for (int64_t p = 0; p < g.P; p++) {
+                        const int64_t i = (n * g.C + c) * g.P + p;
+                        d[i] = batchnorm_dx(gs[i], (xs[i] - m) * is, ga, is, mdy, mdyxh, a.training);
+                    }
+            }
+        }
     });
 }
 

@@ -1,4 +1,4 @@
-// PReLU (one shared parameter or one per channel) and ReLU: the checks and the per-element math of both twins
+// PReLU (one shared parameter or one per channel), ReLU and LeakyReLU (a fixed slope: the SRGAN discriminator): the checks and the per-element math of both twins
 // (cpu/activation.cpp, src/main/cuda/activation.cu).
 //
 // Gradient contract: dx is overwritten; dalpha accumulates (+=), summed in double in a fixed order (deterministic).
@@ -66,11 +66,38 @@ inline void check_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, con
     require_float(op, "input", x);
 }
 
+inline void check_slope(const char* op, double slope) {
+    if (!(slope >= 0 && slope < 1)) fail(Msg() << op << ": slope must be in [0,1), got " << slope);
+}
+
+inline void check_leaky_relu_forward(const tdsr_tensor* x, const tdsr_tensor* y, double slope) {
+    const char* op = "leaky_relu_forward";
+    require_tensor(op, "input", x);
+    require_numel(op, "output", y, x->numel);
+    require_alike(op, {x, y});
+    require_float(op, "input", x);
+    check_slope(op, slope);
+}
+
+inline void check_leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, const tdsr_tensor* dx,
+                                      double slope) {
+    const char* op = "leaky_relu_backward";
+    require_tensor(op, "input", x);
+    require_numel(op, "output gradient", dy, x->numel);
+    require_numel(op, "input gradient", dx, x->numel);
+    require_alike(op, {x, dy, dx});
+    require_float(op, "input", x);
+    check_slope(op, slope);
+}
+
 template <class T> TDSR_HD T relu(T x) { return x > T(0) ? x : T(0); }
 // x may be the forward output: relu(x) > 0 iff x > 0.
 template <class T> TDSR_HD T relu_dx(T x, T dy) { return x > T(0) ? dy : T(0); }
 template <class T> TDSR_HD T prelu(T x, T a) { return x > T(0) ? x : a * x; }
 template <class T> TDSR_HD T prelu_dx(T x, T a, T dy) { return x > T(0) ? dy : a * dy; }
+template <class T> TDSR_HD T leaky_relu(T x, T s) { return x > T(0) ? x : s * x; }
+// x may be the forward output: with slope >= 0, leaky_relu(x) > 0 iff x > 0.
+template <class T> TDSR_HD T leaky_relu_dx(T x, T s, T dy) { return x > T(0) ? dy : s * dy; }
 // The element's share of dL/dalpha.
 template <class T> TDSR_HD double prelu_dalpha(T x, T dy) { return x > T(0) ? 0.0 : double(x) * double(dy); }
 
@@ -81,6 +108,8 @@ template <class T> TDSR_HD double prelu_dalpha(T x, T dy) { return x > T(0) ? 0.
                         tdsr_tensor* dx, tdsr_tensor* dalpha);                                                     \
     void relu_forward(const tdsr_tensor* x, tdsr_tensor* y);                                                       \
     void relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx);                              \
+    void leaky_relu_forward(const tdsr_tensor* x, tdsr_tensor* y, double slope);                                   \
+    void leaky_relu_backward(const tdsr_tensor* x, const tdsr_tensor* dy, tdsr_tensor* dx, double slope);          \
     }
 TDSR_ACTIVATION_TWINS(cpu)
 TDSR_ACTIVATION_TWINS(cuda)

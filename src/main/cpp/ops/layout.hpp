@@ -5,6 +5,9 @@
 // (ssd.pytorch's permute(0,2,3,1) + view + cat over sources); rows_to_nchw is its adjoint (x overwritten).
 // crop2d: y [N,C,h,w] = x[:, :, top:top+h, left:left+w]; its backward writes dy into that window of dx, zeros
 // elsewhere (dx overwritten).
+// pixel_shuffle (PyTorch's PixelShuffle, sub-pixel upsampling of SRResNet): x [N, C*r*r, H, W] -> y [N, C, H*r, W*r],
+// y[n, c, h*r + i, w*r + j] = x[n, c*r*r + i*r + j, h, w]; a permutation, so its backward is the inverse permutation
+// (dx overwritten).
 #pragma once
 
 #include "../core.hpp"
@@ -53,12 +56,41 @@ inline CropGeom check_crop(const char* op, const tdsr_tensor* big, const tdsr_te
     return CropGeom{big->dim(0) * big->dim(1), big->dim(2), big->dim(3), small->dim(2), small->dim(3), top, left};
 }
 
+struct ShuffleGeom {
+    int64_t C, H, W, r;  // of the output: [N, C, H*r, W*r] from [N, C*r*r, H, W]
+};
+
+inline ShuffleGeom check_pixel_shuffle(const char* op, const tdsr_tensor* x, const tdsr_tensor* y, int r) {
+    require_ndim(op, "input", x, 4);
+    require_ndim(op, "output", y, 4);
+    require_alike(op, {x, y});
+    require_float(op, "input", x);
+    if (r < 1) fail(Msg() << op << ": upscale factor must be >= 1, got " << r);
+    const int64_t rr = int64_t(r) * r;
+    if (x->dim(1) % rr != 0)
+        fail(Msg() << op << ": input " << shape_str(x) << " must have a multiple of " << rr << " channels (factor "
+                   << r << ")");
+    const std::vector<int64_t> expected{x->dim(0), x->dim(1) / rr, x->dim(2) * r, x->dim(3) * r};
+    require_shape(op, "output", y, expected);
+    return ShuffleGeom{x->dim(1) / rr, x->dim(2), x->dim(3), r};
+}
+
+// The input index of output element i (NCHW order of y).
+TDSR_HD int64_t pixel_shuffle_source(const ShuffleGeom& g, int64_t i) {
+    const int64_t Wo = g.W * g.r, Ho = g.H * g.r;
+    const int64_t wo = i % Wo, ho = (i / Wo) % Ho, c = (i / (Wo * Ho)) % g.C, n = i / (Wo * Ho * g.C);
+    const int64_t ci = c * g.r * g.r + (ho % g.r) * g.r + (wo % g.r);
+    return ((n * g.C * g.r * g.r + ci) * g.H + ho / g.r) * g.W + wo / g.r;
+}
+
 #define TDSR_LAYOUT_TWINS(ns)                                                                                      \
     namespace ns {                                                                                                 \
     void nchw_to_rows(const RowsGeom& g, const tdsr_tensor* x, tdsr_tensor* rows);                                 \
     void rows_to_nchw(const RowsGeom& g, const tdsr_tensor* rows, tdsr_tensor* x);                                 \
     void crop2d_forward(const CropGeom& g, const tdsr_tensor* x, tdsr_tensor* y);                                  \
     void crop2d_backward(const CropGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx);                               \
+    void pixel_shuffle_forward(const ShuffleGeom& g, const tdsr_tensor* x, tdsr_tensor* y);                        \
+    void pixel_shuffle_backward(const ShuffleGeom& g, const tdsr_tensor* dy, tdsr_tensor* dx);                     \
     }
 TDSR_LAYOUT_TWINS(cpu)
 TDSR_LAYOUT_TWINS(cuda)

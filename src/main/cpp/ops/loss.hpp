@@ -6,6 +6,8 @@
 // Smooth-L1 (beta 1), summed: loss = sum_i w_i * sl1(x_i - t_i), weight may be null (= 1); dx = scale * w * sl1'.
 // Softmax cross-entropy: row_loss[r] = logsumexp(row) - row[label] (the row max subtracted first);
 // dlogits[r] = row_weight[r] * (softmax(row) - onehot(label)), rows of weight 0 get zero gradient.
+// Sigmoid binary cross-entropy with logits (the SRGAN discriminator and adversarial losses), mean over elements:
+// loss = mean(max(x,0) - x*t + log(1 + exp(-|x|))) (stable for any x); dx = scale * (sigmoid(x) - t)/numel.
 // Losses are accumulated in double; gradients are overwritten.
 #pragma once
 
@@ -45,6 +47,20 @@ inline void check_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* t,
                                      const tdsr_tensor* dx) {
     const char* op = "smooth_l1_backward";
     check_pair(op, x, t, w);
+    require_numel(op, "gradient", dx, x->numel);
+    require_alike(op, {x, dx});
+}
+
+inline void check_bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* t, const double* loss) {
+    const char* op = "bce_logits_forward";
+    check_pair(op, x, t, nullptr);
+    if (!loss) fail(Msg() << op << ": loss is null");
+    if (x->numel == 0) fail(Msg() << op << ": empty input");
+}
+
+inline void check_bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* dx) {
+    const char* op = "bce_logits_backward";
+    check_pair(op, x, t, nullptr);
     require_numel(op, "gradient", dx, x->numel);
     require_alike(op, {x, dx});
 }
@@ -121,6 +137,15 @@ template <class T> TDSR_HD double smooth_l1_term(T x, T t, const T* w, int64_t i
     return double(w ? w[i] : T(1)) * smooth_l1(x - t);
 }
 
+template <class T> TDSR_HD double bce_logits_term(T x, T t) {
+    const double xd = x, td = t;
+    return (xd > 0 ? xd : 0.0) - xd * td + hd::log(1.0 + hd::exp(-hd::abs(xd)));
+}
+
+template <class T> TDSR_HD T sigmoid(T x) {
+    return x >= T(0) ? T(1) / (T(1) + hd::exp(-x)) : hd::exp(x) / (T(1) + hd::exp(x));
+}
+
 // ---- per row -----------------------------------------------------------------------------------------------------
 template <class T> TDSR_HD T row_max(const T* row, int64_t C) {
     T mx = row[0];
@@ -166,6 +191,8 @@ template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t l
     void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,           \
                                const tdsr_tensor* row_weight, tdsr_tensor* dlogits);                               \
     void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs);                          \
+    double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target);                                    \
+    void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);      \
     }
 TDSR_LOSS_TWINS(cpu)
 TDSR_LOSS_TWINS(cuda)

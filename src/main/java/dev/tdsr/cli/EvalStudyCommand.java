@@ -9,7 +9,7 @@ import dev.tdsr.engine.Backends;
 import dev.tdsr.eval.TestBench;
 import dev.tdsr.eval.VocEvaluator;
 import dev.tdsr.io.AtomicFiles;
-import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.report.Method;
@@ -118,7 +118,7 @@ public final class EvalStudyCommand implements Callable<Integer> {
         if (!Files.isDirectory(model)) {
             return null;
         }
-        try (Dbpn s = ModelFiles.loadDbpn(model, choice.backend(), null)) {
+        try (SrNetwork s = ModelFiles.loadSrNetwork(model, choice.backend())) {
             return bench.score(m.benchInput(), s, detector, 0, voc);
         }
     }

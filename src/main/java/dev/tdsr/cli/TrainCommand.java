@@ -23,7 +23,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train}: one training run (detector, sr, tdsr) with checkpoints, metrics.jsonl and resume; with no --mode the
+ * {@code train}: one training run (detector, sr, tdsr, srgan) with checkpoints, metrics.jsonl and resume; with no --mode the
  * whole study ({@link StudyRunner}). Options override the --config file, which overrides the mode's defaults.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--mode", description = "study|detector|sr|tdsr (default: study)")
+    @Option(names = "--mode", description = "study|detector|sr|tdsr|srgan (default: study)")
     String mode;
 
     @Option(names = "--study", defaultValue = "default", description = "study mode: a shipped study (default, quick, "
@@ -83,9 +83,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--size", description = "network sizes of a single run: small (the default study's: D-DBPN base 8, "
             + "feat 32, T 2 with the bicubic residual; SSD width 1/8) or full (the paper's: base 64, feat 256, T 7, no "
-            + "residual; SSD300 width 1). Without it: base 16, feat 64, T 3, no residual, width 1/4. The config keys "
-            + "dbpnBase, dbpnFeat, dbpnStages, dbpnResidual, ssdWidth, ssdInput (--config FILE) set each one; a loaded "
-            + "--sr-init/--detector keeps its own")
+            + "residual; SSD300 width 1; SRGAN 64 channels, 16 blocks, discriminator 64/1024 on 96x96). Without it: "
+            + "base 16, feat 64, T 3, no residual, width 1/4. The config keys dbpnBase, dbpnFeat, dbpnStages, "
+            + "dbpnResidual, ssdWidth, ssdInput, srganChannels, srganBlocks, srganResidual, discChannels, discDense, discCrop "
+            + "(--config FILE) set each one; a loaded --sr-init/--detector keeps its own")
     String size;
 
     @Option(names = "--scale", description = "2|4|8 (default: 4)")
@@ -180,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainConfig cfg = base.with(given);
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY && size != null) {
-            throw new IllegalArgumentException("--size applies to single runs (--mode detector|sr|tdsr); the "
+            throw new IllegalArgumentException("--size applies to single runs (--mode detector|sr|tdsr|srgan); the "
                     + "study's networks are in its config (--set sr.base=8 --set detector.width=0.125 ...)");
         }
         refuseIgnoredOptions(!resume && cfg.modeValue() == TrainConfig.Mode.STUDY, cfg.modeValue());
@@ -297,9 +298,11 @@ public final class TrainCommand implements Callable<Integer> {
     static void sizePreset(ObjectNode n, String size) {
         switch (size.toLowerCase(java.util.Locale.ROOT)) {
             case "small" -> n.put("dbpnBase", 8).put("dbpnFeat", 32).put("dbpnStages", 2).put("dbpnResidual", true)
-                    .put("ssdWidth", 0.125);
+                    .put("ssdWidth", 0.125).put("srganChannels", 16).put("srganBlocks", 2).put("srganResidual", true).put("discChannels", 8)
+                    .put("discDense", 64).put("discCrop", 48);
             case "full" -> n.put("dbpnBase", 64).put("dbpnFeat", 256).put("dbpnStages", 7).put("dbpnResidual", false)
-                    .put("ssdWidth", 1.0);
+                    .put("ssdWidth", 1.0).put("srganChannels", 64).put("srganBlocks", 16).put("srganResidual", false).put("discChannels", 64)
+                    .put("discDense", 1024).put("discCrop", 96);
             default -> throw new IllegalArgumentException("--size: expected small or full, got '" + size + "'");
         }
     }

@@ -85,6 +85,12 @@ public interface Backend {
 
     void reluBackward(Tensor x, Tensor dy, Tensor dx);
 
+    /** y = x > 0 ? x : slope * x, slope in [0,1) (the SRGAN discriminator's 0.2). */
+    void leakyReluForward(Tensor x, Tensor y, double slope);
+
+    /** dx overwritten; x may be the forward output. */
+    void leakyReluBackward(Tensor x, Tensor dy, Tensor dx, double slope);
+
     // ---- pooling and normalisation ----
     void maxPool2dForward(Tensor x, Tensor y, PoolSpec p);
 
@@ -93,6 +99,18 @@ public interface Backend {
     void l2NormForward(Tensor x, Tensor scale, Tensor y, double eps);
 
     void l2NormBackward(Tensor x, Tensor scale, Tensor dy, Tensor dx, Tensor dscale, double eps);
+
+    /**
+     * Batch norm over [N,C,...] per channel; all parameter and statistics tensors [C]. Training: the batch statistics
+     * normalise and the running ones move by {@code momentum}; inference: the running ones normalise. The mean and
+     * 1/sqrt(var + eps) used are written into saveMean/saveInvstd for the backward.
+     */
+    void batchNormForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+            Tensor saveMean, Tensor saveInvstd, Tensor y, boolean training, double momentum, double eps);
+
+    /** dx overwritten (may be null); dgamma, dbeta accumulated (may be null); {@code training} as in the forward. */
+    void batchNormBackward(Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvstd, Tensor dy, Tensor dx,
+            Tensor dgamma, Tensor dbeta, boolean training);
 
     // ---- channel concat/split ----
     void concatChannels(List<Tensor> inputs, Tensor y);
@@ -131,6 +149,12 @@ public interface Backend {
 
     void softmaxRows(Tensor logits, Tensor probs);
 
+    /** Sigmoid binary cross-entropy of logits x against targets in [0,1], mean over elements. */
+    double bceLogitsForward(Tensor x, Tensor target);
+
+    /** dx = scale * d bceLogitsForward / dx (overwritten). */
+    void bceLogitsBackward(Tensor x, Tensor target, double scale, Tensor dx);
+
     // ---- optimizers (whole parameter slabs, in place) ----
     void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double weightDecay);
 
@@ -157,4 +181,10 @@ public interface Backend {
 
     /** The adjoint of {@link #crop2dForward}: dy into that window of dx, zeros elsewhere (dx overwritten). */
     void crop2dBackward(Tensor dy, Tensor dx, long top, long left);
+
+    /** PyTorch's PixelShuffle: x [N, C*r*r, H, W] to y [N, C, H*r, W*r]. */
+    void pixelShuffleForward(Tensor x, Tensor y, int r);
+
+    /** The inverse permutation: dy [N, C, H*r, W*r] into dx [N, C*r*r, H, W] (overwritten). */
+    void pixelShuffleBackward(Tensor dy, Tensor dx, int r);
 }

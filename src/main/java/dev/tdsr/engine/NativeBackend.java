@@ -364,4 +364,50 @@ public abstract class NativeBackend implements Backend {
     public void crop2dBackward(Tensor dy, Tensor dx, long top, long left) {
         check(Tdsr.tdsr_crop2d_backward(handle(dy), handle(dx), top, left));
     }
+
+    @Override
+    public void leakyReluForward(Tensor x, Tensor y, double slope) {
+        check(Tdsr.tdsr_leaky_relu_forward(handle(x), handle(y), slope));
+    }
+
+    @Override
+    public void leakyReluBackward(Tensor x, Tensor dy, Tensor dx, double slope) {
+        check(Tdsr.tdsr_leaky_relu_backward(handle(x), handle(dy), handle(dx), slope));
+    }
+
+    @Override
+    public void batchNormForward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+            Tensor saveMean, Tensor saveInvstd, Tensor y, boolean training, double momentum, double eps) {
+        check(Tdsr.tdsr_batchnorm_forward(handle(x), handle(gamma), handle(beta), handle(runningMean),
+                handle(runningVar), handle(saveMean), handle(saveInvstd), handle(y), training ? 1 : 0, momentum, eps));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvstd, Tensor dy, Tensor dx,
+            Tensor dgamma, Tensor dbeta, boolean training) {
+        check(Tdsr.tdsr_batchnorm_backward(handle(x), handle(gamma), handle(saveMean), handle(saveInvstd), handle(dy),
+                handle(dx), handle(dgamma), handle(dbeta), training ? 1 : 0));
+    }
+
+    @Override
+    public double bceLogitsForward(Tensor x, Tensor target) {
+        double[] out = new double[1];
+        check(Tdsr.tdsr_bce_logits_forward(handle(x), handle(target), out));
+        return out[0];
+    }
+
+    @Override
+    public void bceLogitsBackward(Tensor x, Tensor target, double scale, Tensor dx) {
+        check(Tdsr.tdsr_bce_logits_backward(handle(x), handle(target), scale, handle(dx)));
+    }
+
+    @Override
+    public void pixelShuffleForward(Tensor x, Tensor y, int r) {
+        check(Tdsr.tdsr_pixel_shuffle_forward(handle(x), handle(y), r));
+    }
+
+    @Override
+    public void pixelShuffleBackward(Tensor dy, Tensor dx, int r) {
+        check(Tdsr.tdsr_pixel_shuffle_backward(handle(dy), handle(dx), r));
+    }
 }

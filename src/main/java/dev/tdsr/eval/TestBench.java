@@ -14,7 +14,7 @@ import dev.tdsr.data.Sample;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.Detection;
 import dev.tdsr.models.DetectionOutput;
 import dev.tdsr.models.Ssd;
@@ -113,7 +113,7 @@ public final class TestBench {
      * Scores one row. {@code s} is needed for {@link Input#SR}; without {@code detector} only PSNR is measured. The
      * first {@code keepShown} images are returned as shown (for figure grids).
      */
-    public Score score(Input input, Dbpn s, Ssd detector, int keepShown, VocEvaluator.Options vocOptions) {
+    public Score score(Input input, SrNetwork s, Ssd detector, int keepShown, VocEvaluator.Options vocOptions) {
         if (input == Input.SR && s == null) {
             throw new IllegalArgumentException("TestBench: input SR needs the SR network");
         }
@@ -194,7 +194,7 @@ public final class TestBench {
         coco.add(new CocoEvaluator.Detection(t.index(), d.classIndex(), x1, y1, x2 - x1, y2 - y1, d.score()));
     }
 
-    private List<Image> detectorInputs(Input input, List<TestImage> batch, Dbpn s) {
+    private List<Image> detectorInputs(Input input, List<TestImage> batch, SrNetwork s) {
         List<Image> out = new ArrayList<>();
         switch (input) {
             case HR -> batch.forEach(t -> out.add(t.hr()));
@@ -206,7 +206,7 @@ public final class TestBench {
     }
 
     /** S's output for the batch's LR images, cut to the HR size (8x of 300: 304 -> top-left 300). */
-    private List<Image> superResolve(Dbpn s, List<TestImage> batch) {
+    private List<Image> superResolve(SrNetwork s, List<TestImage> batch) {
         Backend b = s.parameters().slab().backend();
         int lw = batch.get(0).lr().width();
         int lh = batch.get(0).lr().height();

@@ -25,7 +25,7 @@ import java.util.List;
  * Every h_j and l_j feeds several concatenations, so the backward keeps one gradient accumulator per map and adds each
  * consumer's slice into it ({@code split_channels} with accumulate) before the producing unit runs its backward.
  */
-public final class Dbpn implements Layer, AutoCloseable {
+public final class Dbpn implements SrNetwork {
     private final DbpnConfig config;
     private final ParameterSet params = new ParameterSet();
     private final Layer feat0;
@@ -64,6 +64,12 @@ public final class Dbpn implements Layer, AutoCloseable {
         return config;
     }
 
+    @Override
+    public int scale() {
+        return config.scale();
+    }
+
+    @Override
     public ParameterSet parameters() {
         return params;
     }

@@ -62,13 +62,17 @@ public final class ModelFiles {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
             List<String> classNames,
-            InputTransform input) {
+            InputTransform input, SrResNetConfig srresnet) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null, null, null);
+            return new ModelJson("dbpn", m.config(), null, null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()));
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null);
+        }
+
+        static ModelJson of(SrResNet m) {
+            return new ModelJson("srresnet", null, null, null, null, m.config());
         }
     }
 
@@ -96,11 +100,20 @@ public final class ModelFiles {
         write(dir, ModelJson.of(model), model.parameters());
     }
 
-    private static void write(Path dir, ModelJson json, ParameterSet params) throws IOException {
+    /** The SRResNet/SRGAN generator: its parameters and the batch norms' running statistics in one weights file. */
+    public static void save(Path dir, SrResNet model) throws IOException {
+        write(dir, ModelJson.of(model), model.parameters(), model.buffers());
+    }
+
+    private static void write(Path dir, ModelJson json, ParameterSet... sets) throws IOException {
         Files.createDirectories(dir);
         String text = JSON.writeValueAsString(json);
         AtomicFiles.writeString(dir.resolve(CONFIG), text);
-        Safetensors.write(dir.resolve(WEIGHTS), export(params), Map.of(METADATA_KEY, text));
+        LinkedHashMap<String, HostArray> tensors = new LinkedHashMap<>();
+        for (ParameterSet ps : sets) {
+            tensors.putAll(export(ps));
+        }
+        Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of(METADATA_KEY, text));
     }
 
     /** Every parameter's values by name, as float32 (the order of the slab = PyTorch's registration order). */
@@ -134,13 +147,56 @@ public final class ModelFiles {
      */
     public static void loadInto(ParameterSet params, Map<String, HostArray> dict, String source)
             throws WeightFormatException {
-        StateDict.requireMatch(source, dict, shapes(params));
-        for (Parameter p : params.list()) { // every tensor is checked first, so nothing is written on an error
+        loadInto(List.of(params), dict, source);
+    }
+
+    /** As above for the union of several sets (a model's parameters and its batch norm statistics). */
+    public static void loadInto(List<ParameterSet> sets, Map<String, HostArray> dict, String source)
+            throws WeightFormatException {
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        List<Parameter> all = new ArrayList<>();
+        for (ParameterSet ps : sets) {
+            expected.putAll(shapes(ps));
+            all.addAll(ps.list());
+        }
+        StateDict.requireMatch(source, dict, expected);
+        for (Parameter p : all) { // every tensor is checked first, so nothing is written on an error
             requireFinite(source, p.name(), dict.get(p.name()));
         }
-        for (Parameter p : params.list()) {
+        for (Parameter p : all) {
             HostDoubles.write(p.value(), dict.get(p.name()).toDoubleArray());
         }
+    }
+
+    /**
+     * The SR network of one of our model folders, whichever kind its model.json names (a D-DBPN or an SRResNet, the
+     * latter in inference mode).
+     */
+    public static SrNetwork loadSrNetwork(Path dir, Backend backend) throws IOException {
+        Path json = Files.isDirectory(dir) ? dir.resolve(CONFIG) : dir;
+        if (json.getFileName().toString().equals(CONFIG) && Files.isRegularFile(json)
+                && "srresnet".equals(Source.readJson(json, TextFiles.readUtf8(json, "a model description")).model())) {
+            return loadSrResNet(dir, backend);
+        }
+        return loadDbpn(dir, backend, null);
+    }
+
+    /** An SRResNet/SRGAN generator from our folder or .safetensors (in inference mode: running statistics). */
+    public static SrResNet loadSrResNet(Path path, Backend backend) throws IOException {
+        Source src = Source.open(path, "srresnet");
+        if (src.json == null) {
+            throw new WeightFormatException(path + ": an SRResNet needs our model folder or .safetensors (with its "
+                    + "model.json description)");
+        }
+        SrResNet model = new SrResNet(src.json.srresnet(), backend, DType.F32, 0);
+        try {
+            loadInto(List.of(model.parameters(), model.buffers()), src.tensors, path.toString());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        model.setTraining(false);
+        return model;
     }
 
     /** Refuses a floating tensor holding NaN or Inf, naming {@code source} and the tensor. */
@@ -257,14 +313,21 @@ public final class ModelFiles {
     /** The description is of the wanted kind and has its block ("dbpn": {...} or "ssd": {...}). */
     private static void requireKind(Path jsonFile, ModelJson json, String kind) throws WeightFormatException {
         String got = json.model();
-        if (got == null || !List.of("dbpn", "ssd300").contains(got)) {
+        if (got == null || !List.of("dbpn", "ssd300", "srresnet").contains(got)) {
             throw new WeightFormatException(jsonFile + ": \"model\" is " + (got == null ? "missing" : "'" + got
-                    + "'") + "; expected \"model\": \"dbpn\" or \"ssd300\"");
+                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\" or \"srresnet\"");
         }
         if (!kind.equals(got)) {
             throw new WeightFormatException(jsonFile + ": describes a '" + got + "' model, expected '" + kind
-                    + "' (a " + (kind.equals("dbpn") ? "D-DBPN super-resolution" : "SSD300 detector")
-                    + " model folder)");
+                    + "' (a " + (kind.equals("dbpn") ? "D-DBPN super-resolution" : kind.equals("srresnet")
+                    ? "SRResNet/SRGAN generator" : "SSD300 detector") + " model folder)");
+        }
+        if (kind.equals("srresnet")) {
+            if (json.srresnet() == null) {
+                throw new WeightFormatException(jsonFile + ": \"model\": \"srresnet\" needs its config block "
+                        + "\"srresnet\": {\"scale\": 4, \"channels\": 64, \"blocks\": 16} beside it");
+            }
+            return;
         }
         boolean dbpn = kind.equals("dbpn");
         if (dbpn ? json.dbpn() == null : json.ssd() == null) {

@@ -129,6 +129,35 @@ public final class Ssd implements AutoCloseable {
         return priors;
     }
 
+    /** Trunk index of the ReLU after conv5_3, the last convolution of the VGG16 base (SRGAN's "VGG54" analogue). */
+    public static final int CONV5_3_RELU = 29;
+
+    /**
+     * The VGG16 base's feature maps after trunk layer {@code last} (at most {@link #CONV5_3_RELU}) for an image
+     * [N,3,H,W] (RGB, [0,1], any size): the perceptual features of SRGAN's content loss. Shares the trunk's layers
+     * with {@link #forward}, so call {@link #featuresBackward} before the next forward of either.
+     */
+    public Tensor features(Tensor image, int last) {
+        if (last < 0 || last > CONV5_3_RELU) {
+            throw new IllegalArgumentException("Ssd.features: layer " + last + " is outside the VGG16 base (0.."
+                    + CONV5_3_RELU + ")");
+        }
+        Tensor x = input.forward(image);
+        for (int i = 0; i <= last; i++) {
+            x = trunk.get(i).forward(x);
+        }
+        return x;
+    }
+
+    /** The image gradient of the last {@link #features} call (parameter gradients only if not frozen). */
+    public Tensor featuresBackward(Tensor dfeatures, int last) {
+        Tensor g = dfeatures;
+        for (int i = last; i >= 0; i--) {
+            g = trunk.get(i).backward(g);
+        }
+        return input.backward(g);
+    }
+
     /** Detector forward from an SR image [N,3,S,S] (RGB, [0,1]). */
     public Output forward(Tensor image) {
         if (image.dim(2) != config.inputSize() || image.dim(3) != config.inputSize()) {

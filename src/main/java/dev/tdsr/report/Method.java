@@ -10,6 +10,12 @@ public enum Method {
     HR("HR", false),
     LR("LR", false),
     BICUBIC("Bicubic", false),
+    /**
+     * SRResNet/SRGAN (Ledig et al., CVPR 2017) trained on the detection data's HR images with MSE pretraining, then
+     * the VGG content loss (the frozen detector's VGG16 base) + 1e-3 x adversarial: a perceptual objective beside
+     * TDSR's task objective. Its own network, not fine-tuned from the pretrained D-DBPN.
+     */
+    SRGAN("SRGAN", false),
     /** D-DBPN pretrained only (the paper's "DBPN (DIV2K)" row). */
     SR("SR", false),
     SR_FT("SR-FT", true),
@@ -37,7 +43,7 @@ public enum Method {
 
     /** True for the rows that run an SR network (and so have an SR PSNR worth reporting). */
     public boolean usesSr() {
-        return this == SR || finetuned;
+        return this == SR || this == SRGAN || finetuned;
     }
 
     /** What this row gives the detector, as {@link TestBench} scores it. */
@@ -63,7 +69,7 @@ public enum Method {
                 return m;
             }
         }
-        throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SR, SR-FT, SR-FT+, TDSR, got '"
+        throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, got '"
                 + text + "'");
     }
 

@@ -47,8 +47,10 @@ public final class ReportDocument {
         out.add(new Heading(2, "Does the paper's shape hold?"));
         out.add(new Paragraph("Overall: " + ShapeCheck.overall(checks).word()
                 + (smoke != null ? " (a smoke run: not a test of the paper)" : "") + ". Checked at each scale: TDSR > "
-                + "SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's (the paper: "
-                + "the task loss trades fidelity for detectability)."));
+                + "SR-FT+ >= SR-FT > Bicubic in detection accuracy, TDSR's PSNR-Y below SR-FT's (the paper: "
+                + "the task loss trades fidelity for detectability), and where the study has the SRGAN row, TDSR > "
+                + "SRGAN in detection accuracy (a perceptual objective does not help the detector as the task loss "
+                + "does)."));
         out.add(new TableBlock(Tables.shape(checks)));
         List<String> failed = new ArrayList<>();
         for (ShapeCheck.Check c : checks) {

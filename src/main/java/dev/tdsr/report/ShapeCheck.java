@@ -6,7 +6,9 @@ import java.util.function.Function;
 
 /**
  * Computes whether the study reproduces the shape of the paper's Tables 1 and 2 (training.md section 6): at each
- * scale TDSR > SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's. Every verdict is
+ * scale TDSR > SR-FT+ >= SR-FT > Bicubic in detection accuracy, and TDSR's PSNR-Y below SR-FT's; where the scale has
+ * an SRGAN row, also TDSR > SRGAN in detection accuracy (the paper: a perceptual objective does not help the detector
+ * as the task loss does). Every verdict is
  * computed from the numbers; a missing number gives {@link Verdict#MISSING}, never a yes.
  *
  * <p>A verdict is about this test set. Where both rows carry VOC07 mAP on the same paired-bootstrap resamples of the
@@ -82,6 +84,9 @@ public final class ShapeCheck {
             out.add(check(s, det, Method.SR_FT_PLUS, Relation.AT_LEAST, Method.SR_FT, MethodResult::detectionScore));
             out.add(check(s, det, Method.SR_FT, Relation.GREATER, Method.BICUBIC, MethodResult::detectionScore));
             out.add(check(s, "PSNR-Y", Method.TDSR, Relation.LESS, Method.SR_FT, MethodResult::psnrY));
+            if (s.get(Method.SRGAN).isPresent()) { // studies without the row keep their four checks
+                out.add(check(s, det, Method.TDSR, Relation.GREATER, Method.SRGAN, MethodResult::detectionScore));
+            }
         }
         return out;
     }

@@ -119,6 +119,9 @@ public final class ConfigLoader {
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(source + ": unknown key " + String.join(", ", unknown));
         }
+        if (!tree.has("srgan")) { // optional: configs written before the SRGAN row (and without it) stay valid
+            tree = ((ObjectNode) tree).deepCopy().putNull("srgan");
+        }
         try {
             return JSON.treeToValue(tree, StudyConfig.class);
         } catch (UnrecognizedPropertyException e) {

@@ -23,8 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs a study: obtains the detector, then at each scale every configured row in table order (HR, LR, Bicubic, SR,
- * SR-FT, SR-FT+, TDSR), timing each row (its training plus its evaluation), and writes into the output folder
+ * Runs a study: obtains the detector, then at each scale every configured row in table order (HR, LR, Bicubic,
+ * SRGAN, SR, SR-FT, SR-FT+, TDSR), timing each row (its training plus its evaluation), and writes into the output folder
  * {@code results.json} (rewritten after every row, so a crash keeps what was done), then the figure grids
  * {@code figures/figure_x<scale>.png}, {@code charts/*.png}, {@code report.md} and {@code report.html}.
  *
@@ -37,8 +37,8 @@ import java.util.concurrent.Future;
  */
 public final class Study {
     /** Columns of the figure grids, as in the paper's Figures 1 and 3 (those evaluated). */
-    public static final List<Method> FIGURE_COLUMNS = List.of(Method.HR, Method.LR, Method.BICUBIC, Method.SR_FT,
-            Method.TDSR);
+    public static final List<Method> FIGURE_COLUMNS = List.of(Method.HR, Method.LR, Method.BICUBIC, Method.SRGAN,
+            Method.SR_FT, Method.TDSR);
     /** Cell width of the figure grids in pixels. */
     public static final int FIGURE_CELL = 240;
 
@@ -120,7 +120,10 @@ public final class Study {
         for (Method m : config.methods()) {
             long tr = System.nanoTime();
             StudySteps.Trained sr = null;
-            if (m.usesSr()) {
+            if (m == Method.SRGAN) {
+                sr = steps.trainSrgan(config, scale, dir("x" + scale, m.slug()));
+                progress.addLog(scale, m, sr);
+            } else if (m.usesSr()) {
                 if (pretrained == null) {
                     pretrained = steps.pretrainSr(config, scale, dir("x" + scale, Method.SR.slug()));
                     progress.addLog(scale, Method.SR, pretrained);

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public record StudyConfig(String name, String description, long seed, String device, List<Integer> scales,
                           List<Method> methods, Dataset dataset, Detector detector, SuperResolution sr,
-                          Training training, Evaluation evaluation) {
+                          Srgan srgan, Training training, Evaluation evaluation) {
     /**
      * @param kind          "synthetic", "voc" or "coco"
      * @param trainRoot     dataset folder for training (VOCdevkit with VOC2007+VOC2012, COCO root); null for synthetic
@@ -139,6 +139,43 @@ public record StudyConfig(String name, String description, long seed, String dev
     }
 
     /**
+     * The SRGAN row (Ledig et al., CVPR 2017): an SRResNet generator trained on the training images' HR/LR pairs
+     * with {@code schedule} (stages with beta 0: MSE; stages with beta > 0: alpha x VGG content on the frozen
+     * detector's VGG16 base + beta x adversarial, the paper's beta 1e-3) against the SRGAN discriminator. Batch size,
+     * Adam settings, warm-up and augmentation are training.*'s; its lr drops by training.lr_drop_factor at
+     * {@code lrDropAt}. Optional (null) in a config whose methods do not include SRGAN.
+     *
+     * @param channels     generator trunk channels (64 in the paper)
+     * @param blocks       generator residual blocks (16)
+     * @param residual     add the bicubic upscaling of the input to the generator's output (false in the paper), as
+     *                     sr.residual does for D-DBPN
+     * @param discChannels discriminator first-block channels (64)
+     * @param discDense    discriminator hidden dense units (1024)
+     * @param discCrop     side of the square crops the discriminator judges (96; a multiple of 16)
+     * @param lr           Adam learning rate of both networks (1e-4 in the paper)
+     * @param lrDropAt     iteration where lr drops; 0 = never
+     * @param schedule     "1000k:1:0+200k:1:0.001" in the paper's notation (10^6 SRResNet, 2x10^5 SRGAN updates)
+     */
+    public record Srgan(int channels, int blocks, boolean residual, int discChannels, int discDense, int discCrop, double lr,
+                        int lrDropAt, String schedule) {
+        public Srgan {
+            if (channels < 1 || blocks < 1 || discChannels < 1 || discDense < 1) {
+                throw new IllegalArgumentException("srgan.channels/blocks/disc_channels/disc_dense: expected >= 1, got "
+                        + channels + ", " + blocks + ", " + discChannels + ", " + discDense);
+            }
+            if (discCrop < 16 || discCrop % 16 != 0) {
+                throw new IllegalArgumentException("srgan.disc_crop: expected a multiple of 16 (>= 16), got "
+                        + discCrop);
+            }
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new IllegalArgumentException("srgan.lr: expected a finite value > 0, got " + lr);
+            }
+            nonNegative(lrDropAt, "srgan.lr_drop_at");
+            Training.schedule(schedule, "srgan.schedule");
+        }
+    }
+
+    /**
      * Fine-tuning of S (training.md section 2). A schedule is {@code n1:alpha1:beta1+n2:alpha2:beta2+...}, n with an
      * optional k (x1000); the loss is {@code alpha*MSE + beta*MultiBoxLoss}.
      *
@@ -206,7 +243,7 @@ public record StudyConfig(String name, String description, long seed, String dev
             }
         }
 
-        private static void schedule(String s, String field) {
+        static void schedule(String s, String field) {
             require(s, field, "a schedule n:alpha:beta[+n:alpha:beta...]");
             if (!SCHEDULE.matcher(s).matches()) {
                 throw new IllegalArgumentException(field + ": expected a schedule n:alpha:beta[+n:alpha:beta...] "
@@ -254,7 +291,7 @@ public record StudyConfig(String name, String description, long seed, String dev
         require(name, "name", "a config name");
         require(device, "device", "\"cpu\" or \"cuda[:n]\"");
         require(scales, "scales", "a list like [4, 8]");
-        require(methods, "methods", "a list of HR, LR, Bicubic, SR, SR-FT, SR-FT+, TDSR");
+        require(methods, "methods", "a list of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR");
         require(dataset, "dataset", "an object");
         require(detector, "detector", "an object");
         require(sr, "sr", "an object");
@@ -277,6 +314,15 @@ public record StudyConfig(String name, String description, long seed, String dev
         }
         if (methods.isEmpty() || methods.stream().distinct().count() != methods.size()) {
             throw new IllegalArgumentException("methods: expected a non-empty list without repeats, got " + methods);
+        }
+        if (methods.contains(Method.SRGAN) && srgan == null) {
+            throw new IllegalArgumentException("srgan: missing; the methods include SRGAN, which needs its block "
+                    + "\"srgan\": {\"channels\": 64, \"blocks\": 16, \"residual\": false, \"disc_channels\": 64, \"disc_dense\": 1024, "
+                    + "\"disc_crop\": 96, \"lr\": 1e-4, \"lr_drop_at\": 0, \"schedule\": \"1000k:1:0+200k:1:0.001\"}");
+        }
+        if (srgan != null && srgan.discCrop() > detector.inputSize()) {
+            throw new IllegalArgumentException("srgan.disc_crop: " + srgan.discCrop() + " does not fit in the "
+                    + detector.inputSize() + "x" + detector.inputSize() + " HR images (detector.input_size)");
         }
         scales = List.copyOf(scales);
         methods = List.copyOf(methods);

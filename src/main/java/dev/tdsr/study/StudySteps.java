@@ -26,6 +26,14 @@ public interface StudySteps {
     Trained finetune(StudyConfig config, Method method, int scale, Trained pretrained, Path dir) throws Exception;
 
     /**
+     * Trains the {@link Method#SRGAN} row's generator at {@code scale} with {@code config.srgan()} (MSE pretraining,
+     * then content + adversarial through the frozen detector's VGG16 base). Steps that cannot train it say so.
+     */
+    default Trained trainSrgan(StudyConfig config, int scale, Path dir) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not train the SRGAN row");
+    }
+
+    /**
      * Evaluates one row on the test set: {@code sr} is null for HR, LR and Bicubic, the S to run otherwise. The
      * result's wall time is ignored (the study measures it). Samples are the first
      * {@code config.evaluation().figureImages()} test images, in test-set order, for the figure grids.

@@ -12,7 +12,7 @@ import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.eval.PairedBootstrap;
 import dev.tdsr.eval.TestBench;
-import dev.tdsr.models.Dbpn;
+import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.Detection;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
@@ -242,6 +242,38 @@ public final class TrainingStudySteps implements StudySteps {
     }
 
     /**
+     * The SRGAN row: an SRResNet trained from scratch on the training images with {@code srgan.schedule} (MSE, then
+     * content on the frozen detector's VGG16 base + adversarial), with the fine-tunings' batch, Adam settings,
+     * warm-up and augmentation.
+     */
+    @Override
+    public Trained trainSrgan(StudyConfig c, int scale, Path dir) throws Exception {
+        StudyConfig.Srgan g = c.srgan();
+        ObjectNode n = common(c, c.training().batchSize(), g.lr());
+        n.put("mode", "srgan");
+        adam(n, c);
+        n.put("scale", scale);
+        n.put("schedule", g.schedule());
+        n.put("srganChannels", g.channels());
+        n.put("srganBlocks", g.blocks());
+        n.put("srganResidual", g.residual());
+        n.put("discChannels", g.discChannels());
+        n.put("discDense", g.discDense());
+        n.put("discCrop", g.discCrop());
+        n.put("lrWarmup", c.training().lrWarmup());
+        n.put("augment", c.training().augment());
+        n.put("detector", detectorModel.toString());
+        n.put("evalEvery", 0); // the fine-tunings' in-training evaluations are D-DBPN's curves
+        ArrayNode decay = n.putArray("lrDecayAt");
+        if (g.lrDropAt() > 0) {
+            decay.add(g.lrDropAt());
+            n.put("lrGamma", c.training().lrDropFactor());
+        }
+        Trainer.Result r = train(n, dir);
+        return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
+    }
+
+    /**
      * SR-FT's last checkpoint when {@code schedule} begins with SR-FT's schedule (SR-FT+ and TDSR in the paper's
      * notation do): those steps are the same computation, so the row continues from there instead of repeating them.
      */
@@ -295,7 +327,7 @@ public final class TrainingStudySteps implements StudySteps {
     public Evaluation evaluate(StudyConfig c, Method method, int scale, Trained sr, Path dir) throws Exception {
         TestBench bench = testSet(c, scale);
         TestBench.Score score;
-        try (Dbpn s = sr == null ? null : ModelFiles.loadDbpn(sr.modelDir(), backend, null)) {
+        try (SrNetwork s = sr == null ? null : ModelFiles.loadSrNetwork(sr.modelDir(), backend)) {
             score = bench.score(method.benchInput(), s, detector(scale), c.evaluation().figureImages(),
                     c.evaluation().vocOptions());
         }

@@ -28,13 +28,14 @@ final class DetectorTask implements Task {
     }
 
     @Override
-    public TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage) {
+    public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
+            double rate) {
         Ssd.Output out = detector.forward(hr);
         MultiBoxLoss.Assignment a = loss.assign(out.conf(), boxes);
         MultiBoxLoss.Value v = loss.value(a, out.loc(), out.conf());
         MultiBoxLoss.Gradients g = loss.backward(a, out.loc(), out.conf(), 1);
         detector.backward(g.dloc(), g.dconf());
-        return new TdsrObjective.Parts(0, v.loc(), v.conf(), v.total());
+        return StepLoss.of(new TdsrObjective.Parts(0, v.loc(), v.conf(), v.total()));
     }
 
     @Override

@@ -160,10 +160,15 @@ public final class MetricsLog implements AutoCloseable {
                 evals.add(new EvalPoint(step, values));
             } else if (n.has("loss") || n.has("mse")) {
                 steps.add(new StepMetrics(step, num(n, "mse"), num(n, "loc"), num(n, "conf"), num(n, "loss"),
-                        num(n, "lr"), n.path("stage").asInt(0), num(n, "seconds")));
+                        num(n, "lr"), n.path("stage").asInt(0), num(n, "seconds"), optional(n, "content"),
+                        optional(n, "adv"), optional(n, "disc")));
             }
         }
         return new Contents(steps, evals);
+    }
+
+    private static Double optional(JsonNode n, String key) {
+        return n.has(key) ? num(n, key) : null;
     }
 
     private static double num(JsonNode n, String key) {

@@ -38,7 +38,17 @@ public final class PeriodicEvaluation implements Evaluation {
     @Override
     public Map<String, Object> evaluate(long step, RunModels models) {
         TestBench.Input input = models.sr() == null ? TestBench.Input.HR : TestBench.Input.SR;
-        TestBench.Score s = bench.score(input, models.sr(), models.detector(), 0, VocEvaluator.Options.VOC_EVAL);
+        if (models.sr() != null) {
+            models.sr().setTraining(false); // batch norm's running statistics, as at test time
+        }
+        TestBench.Score s;
+        try {
+            s = bench.score(input, models.sr(), models.detector(), 0, VocEvaluator.Options.VOC_EVAL);
+        } finally {
+            if (models.sr() != null) {
+                models.sr().setTraining(true);
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         if (s.psnrY() != null) {
             out.put(MetricsLog.PSNR_Y, s.psnrY());

@@ -23,8 +23,8 @@ abstract class Progress implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** Which loss parts a run has: a detector has no MSE, an SR run no loc/conf. */
-    enum Parts { DETECTOR, SR, TDSR }
+    /** Which loss parts a run has: a detector has no MSE, an SR run no loc/conf, SRGAN its G and D losses. */
+    enum Parts { DETECTOR, SR, TDSR, SRGAN }
 
     final Parts kind;
 
@@ -42,7 +42,12 @@ abstract class Progress implements AutoCloseable {
         if (kind != Parts.DETECTOR) {
             sb.append(" mse ").append(sig(m.mse(), 3));
         }
-        if (kind != Parts.SR) {
+        if (kind == Parts.SRGAN) {
+            if (m.adv() != null) {
+                sb.append(" content ").append(sig(m.content(), 3)).append(" G ").append(sig(m.adv(), 3))
+                        .append(" D ").append(sig(m.disc(), 3));
+            }
+        } else if (kind != Parts.SR) {
             sb.append(" loc ").append(sig(m.loc(), 3)).append(" conf ").append(sig(m.conf(), 3));
         }
         sb.append(String.format(Locale.ROOT, " lr %.1e", m.lr()));

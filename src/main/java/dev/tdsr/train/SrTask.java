@@ -37,12 +37,13 @@ final class SrTask implements Task {
     }
 
     @Override
-    public TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage) {
+    public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
+            double rate) {
         if (detector == null && stage.beta() != 0) {
             throw new IllegalStateException("stage " + stage + " has beta > 0 but no detector was given");
         }
-        return objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(), s.beta()))
-                .step(lr, hr, boxes);
+        return StepLoss.of(objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(),
+                s.beta())).step(lr, hr, boxes));
     }
 
     @Override

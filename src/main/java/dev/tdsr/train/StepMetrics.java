@@ -1,9 +1,20 @@
 package dev.tdsr.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One line of {@code metrics.jsonl}: the loss parts of step {@code step} (1-based, = updates done), already divided
  * by N for loc/conf; {@code loss} = alpha*mse + beta*(loc+conf) (detector: loc+conf; parts a mode does not compute
- * are 0); {@code stage} 1-based; {@code seconds} of training since the run began (resumes included).
+ * are 0); {@code stage} 1-based; {@code seconds} of training since the run began (resumes included). SRGAN's
+ * adversarial stages add {@code content} (the VGG feature loss), {@code adv} (the generator's adversarial loss) and
+ * {@code disc} (the discriminator's loss, real + fake); then {@code loss} = alpha*content + beta*adv. Absent (null)
+ * otherwise.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record StepMetrics(long step, double mse, double loc, double conf, double loss, double lr, int stage,
-                          double seconds) {}
+                          double seconds, Double content, Double adv, Double disc) {
+    public StepMetrics(long step, double mse, double loc, double conf, double loss, double lr, int stage,
+            double seconds) {
+        this(step, mse, loc, conf, loss, lr, stage, seconds, null, null, null);
+    }
+}

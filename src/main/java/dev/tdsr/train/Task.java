@@ -3,7 +3,6 @@ package dev.tdsr.train;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,9 +17,22 @@ interface Task {
     /** The parameters the optimizer updates. */
     ParameterSet trained();
 
-    /** Forward and backward of one batch; loss parts not computed by this task are 0. */
-    TdsrObjective.Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage);
+    /**
+     * Forward and backward of one batch; loss parts not computed by this task are 0. {@code step} is the 0-based
+     * index of this update and {@code rate} its learning rate, for tasks that also update networks of their own
+     * (SRGAN's discriminator) or draw per-step randomness (its crops) reproducibly.
+     */
+    StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step, double rate);
 
     /** Writes the trained model as a model folder ({@link ModelFiles}). */
     void save(Path dir) throws IOException;
+
+    /** Writes what else a checkpoint must hold to continue exactly (SRGAN: the discriminator and its optimizer). */
+    default void saveExtras(Path checkpoint) throws IOException {}
+
+    /** Loads the trained model (and {@link #saveExtras}' files) of a checkpoint written by {@link #save}. */
+    default void restore(Path checkpoint) throws IOException {
+        Path weights = checkpoint.resolve(ModelFiles.WEIGHTS);
+        ModelFiles.loadInto(trained(), dev.tdsr.io.Safetensors.read(weights), weights.toString());
+    }
 }

@@ -14,6 +14,8 @@ import dev.tdsr.data.LrFiles;
 import dev.tdsr.data.LrSource;
 import dev.tdsr.data.SsdAugmentation;
 import dev.tdsr.models.DbpnConfig;
+import dev.tdsr.models.DiscriminatorConfig;
+import dev.tdsr.models.SrResNetConfig;
 import dev.tdsr.models.PriorBoxes;
 import dev.tdsr.models.SsdConfig;
 import java.io.IOException;
@@ -35,7 +37,10 @@ import java.util.Locale;
  * SR-FT and SR-FT+ are {@code tdsr} with beta = 0 (see {@link Schedule}). {@code study} hands the whole config to the
  * study (dev.tdsr.study). Every mode defaults to Adam, lr 1e-4 (the paper's optimizer): ssd.pytorch's SGD lr 1e-3
  * assumes an ImageNet VGG base, and from our random init it diverged within 4 steps (measured); {@code optimizer
- * sgd} gets weight decay 5e-4 by default.
+ * sgd} gets weight decay 5e-4 by default. {@code srgan} trains an SRResNet generator (srganChannels 16, srganBlocks
+ * 4 by default; the paper's 64/16): stages with beta 0 with MSE (SRResNet), stages with beta > 0 as SRGAN with alpha *
+ * the VGG content loss on the frozen detector's VGG16 features + beta * the adversarial loss (the paper's 1e-3) against
+ * a discriminator (discChannels 16, discDense 128, discCrop 96; the paper's 64/1024/96), decay x0.1 at 2/3.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainConfig(
@@ -43,7 +48,9 @@ public record TrainConfig(
         List<Long> lrDecayAt, Double lrGamma, Integer lrWarmup, String optimizer, Double momentum, Double beta2, Double eps,
         Double weightDecay, Integer scale, String degradation, Double noiseSigma, String lrDir, String evalLrDir, Boolean augment, Boolean shuffle,
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
-        Boolean dbpnResidual, String srInit, String detector, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
+        Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
+        Integer discDense,
+        Integer discCrop, String srInit, String detector, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
 
     /** Periodic checkpoints kept besides stage ends and the latest (issue 17: 45 x 120 MB piled up otherwise). */
@@ -55,13 +62,13 @@ public record TrainConfig(
 
     /** The training modes. */
     public enum Mode {
-        DETECTOR, SR, TDSR, STUDY;
+        DETECTOR, SR, TDSR, SRGAN, STUDY;
 
         public static Mode parse(String s) {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("mode: expected detector, sr, tdsr or study, got '" + s + "'");
+                throw new IllegalArgumentException("mode: expected detector, sr, tdsr, srgan or study, got '" + s + "'");
             }
         }
 
@@ -148,6 +155,7 @@ public record TrainConfig(
             sched = switch (m) {
                 case DETECTOR -> Schedule.of(or(steps, 1200L), 0, 1).toString();
                 case SR -> Schedule.of(or(steps, 1000L), 1, 0).toString();
+                case SRGAN -> "1k:1:0+2k:1:0.001"; // SRResNet (MSE), then VGG content + 1e-3 adversarial
                 default -> "1k:1:0+2k:1:0.01"; // the paper's 100k:1:0+200k:1:0.01 / 100
             };
         }
@@ -168,7 +176,9 @@ public record TrainConfig(
                 or(degradation, "bicubic"), or(noiseSigma, 10.0), lrDir, or(evalLrDir, evalData == null ? lrDir : null),
                 or(augment, true), or(shuffle, true), or(seed, 1L),
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
-                or(dbpnResidual, false), srInit,
+                or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(srganResidual, false),
+                or(discChannels, 16),
+                or(discDense, 128), or(discCrop, 96), srInit,
                 detector, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
@@ -206,6 +216,18 @@ public record TrainConfig(
         if (m == Mode.TDSR && detector == null) {
             throw new IllegalArgumentException("mode tdsr needs a frozen detector: --detector DIR (a model folder; "
                     + "train one with --mode detector)");
+        }
+        srResNetConfig();
+        if (m == Mode.SRGAN) {
+            discriminatorConfig();
+            if (discCrop > ssdInput) {
+                throw new IllegalArgumentException("discCrop: the discriminator's crops (" + discCrop + ") must fit in "
+                        + "the HR images (ssdInput " + ssdInput + ")");
+            }
+            if (detector == null && scheduleValue().stages().stream().anyMatch(s -> s.beta() != 0)) {
+                throw new IllegalArgumentException("mode srgan: schedule " + schedule + " has an adversarial stage "
+                        + "(beta > 0), whose content loss reads the frozen detector's VGG16 features: --detector DIR");
+            }
         }
         if (m == Mode.SR && scheduleValue().stages().stream().anyMatch(s -> s.beta() != 0)) {
             throw new IllegalArgumentException("schedule " + schedule + " has beta > 0, which needs the detector: "
@@ -254,6 +276,16 @@ public record TrainConfig(
 
     public DbpnConfig dbpnConfig() {
         return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages, dbpnResidual);
+    }
+
+    /** The SRGAN generator's sizes (mode srgan). */
+    public SrResNetConfig srResNetConfig() {
+        return new SrResNetConfig(scale, srganChannels, srganBlocks, srganResidual);
+    }
+
+    /** The SRGAN discriminator's sizes (mode srgan). */
+    public DiscriminatorConfig discriminatorConfig() {
+        return new DiscriminatorConfig(discChannels, discDense, discCrop);
     }
 
     /** The detector for {@code numClasses} classes including background, with COCO or VOC prior sizes. */

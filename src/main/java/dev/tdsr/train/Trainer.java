@@ -16,8 +16,6 @@ import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
 import dev.tdsr.models.GroundTruth;
-import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.TdsrObjective;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -303,6 +301,7 @@ public final class Trainer implements AutoCloseable {
                      options.log(), switch (config.modeValue()) {
                          case DETECTOR -> Progress.Parts.DETECTOR;
                          case SR -> Progress.Parts.SR;
+                         case SRGAN -> Progress.Parts.SRGAN;
                          default -> Progress.Parts.TDSR;
                      })) {
             if (step > 0) {
@@ -318,14 +317,14 @@ public final class Trainer implements AutoCloseable {
                         next = step + 1 < total ? upload(loader.next()) : null;
                         int stage = schedule.stageIndex(step);
                         double lr = lrSchedule.at(step);
-                        TdsrObjective.Parts parts;
+                        StepLoss parts;
                         try (current) {
                             parts = trainStep(current, schedule.stages().get(stage), lr);
                         }
                         step++;
                         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                         last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr,
-                                stage + 1, seconds);
+                                stage + 1, seconds, parts.content(), parts.adv(), parts.disc());
                         metrics.step(last);
                         progress.update(last);
                         if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
@@ -390,7 +389,7 @@ public final class Trainer implements AutoCloseable {
         return new DeviceBatch(batch, lrT, hrT);
     }
 
-    private TdsrObjective.Parts trainStep(DeviceBatch staged, Schedule.Stage stage, double lr) {
+    private StepLoss trainStep(DeviceBatch staged, Schedule.Stage stage, double lr) {
         try (Scope scope = Scope.open()) {
             Batch batch = staged.batch();
             int n = batch.size();
@@ -407,7 +406,7 @@ public final class Trainer implements AutoCloseable {
                 boxes.add(new GroundTruth(d, batch.labels().get(i)));
             }
             task.trained().zeroGrad();
-            TdsrObjective.Parts parts = task.step(lrT, hrT, boxes, stage);
+            StepLoss parts = task.step(lrT, hrT, boxes, stage, step, lr);
             guard(parts, backend.allFinite(task.trained().gradSlab()), lr);
             optimizer.step(lr);
             return parts;
@@ -415,14 +414,18 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The NaN/Inf guard: names the bad part; the update is not taken, so the last checkpoint stays good. */
-    private void guard(TdsrObjective.Parts p, boolean gradientFinite, double lr) {
-        String bad = !Double.isFinite(p.mse()) ? "mse" : !Double.isFinite(p.loc()) ? "loc"
-                : !Double.isFinite(p.conf()) ? "conf" : !gradientFinite ? "gradient" : null;
+    private void guard(StepLoss p, boolean gradientFinite, double lr) {
+        String bad = p.firstNonFinite();
+        if (bad == null && !gradientFinite) {
+            bad = "gradient";
+        }
         if (bad == null) {
             return;
         }
         String hint = switch (bad) {
             case "mse" -> "check the SR weights (--sr-init) and that images are in [0,1]";
+            case "content", "adversarial", "discriminator" -> "lower beta (the adversarial weight) in --schedule, "
+                    + "or pretrain the generator longer with MSE (the schedule's first stage)";
             case "loc", "conf" -> "check the boxes and labels of the data and the detector weights (--detector)"
                     + (config.modeValue() == TrainConfig.Mode.TDSR ? ", or lower beta in --schedule" : "");
             default -> "check the data and the start weights (--sr-init, --detector)";
@@ -442,6 +445,7 @@ public final class Trainer implements AutoCloseable {
         try {
             lastCheckpoint = AtomicFiles.writeCheckpoint(root, name, dir -> {
                 task.save(dir);
+                task.saveExtras(dir);
                 Safetensors.write(dir.resolve(OPTIMIZER), optimizer.state(), Map.of(
                         "kind", optimizer.settings().kind().name(), "steps", Long.toString(optimizer.steps())));
                 ObjectNode state = JSON.createObjectNode();
@@ -497,8 +501,7 @@ public final class Trainer implements AutoCloseable {
 
     private void restore(Path ckpt) throws IOException {
         JsonNode state = JSON.readTree(ckpt.resolve(STATE).toFile());
-        ModelFiles.loadInto(task.trained(), Safetensors.read(ckpt.resolve(ModelFiles.WEIGHTS)),
-                ckpt.resolve(ModelFiles.WEIGHTS).toString());
+        task.restore(ckpt);
         Safetensors.Contents opt = Safetensors.load(ckpt.resolve(OPTIMIZER));
         String kind = opt.metadata().get("kind");
         if (!optimizer.settings().kind().name().equals(kind)) {

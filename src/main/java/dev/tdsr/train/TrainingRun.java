@@ -14,6 +14,9 @@ import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
+import dev.tdsr.models.SrNetwork;
+import dev.tdsr.models.SrResNet;
+import dev.tdsr.models.SrganDiscriminator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +46,8 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
         int classes = data.classes().size() + 1;
 
         Ssd det = null;
-        Dbpn s = null;
+        SrNetwork s = null;
+        SrganDiscriminator disc = null;
         try {
             if (config.detector() != null) {
                 det = ModelFiles.loadSsd(Path.of(config.detector()), backend, classes);
@@ -56,14 +60,37 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             } else if (mode == TrainConfig.Mode.DETECTOR) {
                 det = new Ssd(config.ssdConfig(classes, coco), backend, DType.F32, config.seed() + 1);
             }
+            if (mode == TrainConfig.Mode.SRGAN) {
+                SrResNet g;
+                if (config.srInit() != null) {
+                    g = ModelFiles.loadSrResNet(Path.of(config.srInit()), backend);
+                    s = g;
+                    if (g.config().scale() != config.scale()) {
+                        throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x"
+                                + g.config().scale() + " model, but --scale is " + config.scale());
+                    }
+                    ObjectNode n = JSON.createObjectNode().put("srganChannels", g.config().channels())
+                            .put("srganBlocks", g.config().blocks()).put("srganResidual", g.config().residual());
+                    config = config.with(TrainConfig.fromJson(n, "model.json"));
+                } else {
+                    g = new SrResNet(config.srResNetConfig(), backend, DType.F32, config.seed());
+                    s = g;
+                }
+                disc = new SrganDiscriminator(config.discriminatorConfig(), backend, DType.F32, config.seed() + 2);
+                SrganTask task = new SrganTask(g, det, disc, config.optimizerSettings(), config.seed());
+                Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
+                BatchLoader loader = new BatchLoader(data, config.loaderConfig());
+                return new TrainingRun(config, backend, new RunModels(s, det), task, optimizer, loader);
+            }
             if (mode != TrainConfig.Mode.DETECTOR) {
                 if (config.srInit() != null) {
-                    s = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
-                    if (s.config().scale() != config.scale()) {
+                    Dbpn loaded = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
+                    s = loaded;
+                    if (loaded.config().scale() != config.scale()) {
                         throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x"
-                                + s.config().scale() + " model, but --scale is " + config.scale());
+                                + loaded.config().scale() + " model, but --scale is " + config.scale());
                     }
-                    config = config.with(sizes(s.config(), null));
+                    config = config.with(sizes(loaded.config(), null));
                 } else {
                     s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
                 }
@@ -71,12 +98,15 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             if (det != null && (det.classNames() == null || mode == TrainConfig.Mode.DETECTOR)) {
                 det.setClassNames(data.classes().names()); // what model.json records for detect
             }
-            Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask(s, det);
+            Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask((Dbpn) s, det);
             Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
             BatchLoader loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(),
                     config.loaderConfig());
             return new TrainingRun(config, backend, new RunModels(s, det), task, optimizer, loader);
         } catch (IOException | RuntimeException e) {
+            if (disc != null) {
+                disc.close();
+            }
             if (s != null) {
                 s.close();
             }
@@ -124,6 +154,9 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
     public void close() {
         loader.close();
         optimizer.close();
+        if (task instanceof SrganTask gan) {
+            gan.close();
+        }
         if (models.sr() != null) {
             models.sr().close();
         }

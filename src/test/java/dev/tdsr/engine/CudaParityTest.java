@@ -145,6 +145,40 @@ class CudaParityTest {
     }
 
     @Test
+    void srganOps() {
+        parity("leaky relu", (b, r) -> {
+            Tensor x = in(b, r, 1, 3, 7, 5), y = poisoned(b, 1, 3, 7, 5), dx = poisoned(b, 1, 3, 7, 5);
+            b.leakyReluForward(x, y, 0.2);
+            b.leakyReluBackward(x, in(b, r, 1, 3, 7, 5), dx, 0.2);
+            return List.of(y, dx);
+        });
+        for (boolean training : new boolean[] {true, false}) {
+            parity("batch norm " + (training ? "training" : "inference"), (b, r) -> {
+                Tensor x = in(b, r, 2, 5, 7, 3), g = in(b, r, 5), be = in(b, r, 5), rm = in(b, r, 5);
+                Tensor rv = GradCheck.random(b, DType.F32, r, 0.5, 2, 5);
+                Tensor sm = poisoned(b, 5), si = poisoned(b, 5), y = poisoned(b, 2, 5, 7, 3);
+                Tensor dx = poisoned(b, 2, 5, 7, 3), dg = zeros(b, 5), db = zeros(b, 5);
+                b.batchNormForward(x, g, be, rm, rv, sm, si, y, training, 0.1, 1e-5);
+                b.batchNormBackward(x, g, sm, si, in(b, r, 2, 5, 7, 3), dx, dg, db, training);
+                return List.of(y, rm, rv, sm, si, dx, dg, db);
+            });
+        }
+        parity("pixel shuffle", (b, r) -> {
+            Tensor x = in(b, r, 1, 12, 5, 3), y = poisoned(b, 1, 3, 10, 6), dx = poisoned(b, 1, 12, 5, 3);
+            b.pixelShuffleForward(x, y, 2);
+            b.pixelShuffleBackward(in(b, r, 1, 3, 10, 6), dx, 2);
+            return List.of(y, dx);
+        });
+        parity("bce with logits", (b, r) -> {
+            Tensor x = in(b, r, 37, 3), t = GradCheck.random(b, DType.F32, r, 0, 1, 37, 3), dx = poisoned(b, 37, 3);
+            Tensor loss = b.allocate(DType.F32, 1).keep();
+            b.write(loss, new float[] {(float) b.bceLogitsForward(x, t)});
+            b.bceLogitsBackward(x, t, 0.5, dx);
+            return List.of(loss, dx);
+        });
+    }
+
+    @Test
     void lossesOptimizersAndReductions() {
         parity("mse, smooth-l1, softmax cross-entropy", Tolerance.F32, (b, r) -> {
             Tensor p = in(b, r, 1, 3, 13, 7), t = in(b, r, 1, 3, 13, 7), w = in(b, r, 1, 3, 13, 7);

@@ -205,6 +205,33 @@ class KernelBehaviourTest {
     }
 
     @Test
+    void srganOpsRefuseBadInputInOneLine() {
+        try (Scope s = Scope.open()) {
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.pixelShuffleForward(B.allocate(1, 6, 2, 2), B.allocate(1, 1, 4, 4), 2));
+            assertTrue(e.getMessage().startsWith("pixel_shuffle_forward: input [1,6,2,2] must have a multiple of 4 "
+                    + "channels"), e.getMessage());
+            Tensor x = B.allocate(2, 3, 4, 4);
+            Tensor c3 = B.allocate(3);
+            Tensor c2 = B.allocate(2);
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.batchNormForward(x, c3, c3, c2, c3, c3, c3, B.allocate(2, 3, 4, 4), true, 0.1, 1e-5));
+            assertTrue(e.getMessage().contains("batchnorm_forward") && e.getMessage().contains("running mean"),
+                    e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.batchNormForward(B.allocate(1, 3), c3, c3, c3, c3, c3, c3, B.allocate(1, 3), true, 0.1,
+                            1e-5));
+            assertTrue(e.getMessage().contains("more than one value per channel"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.leakyReluForward(x, B.allocate(2, 3, 4, 4), 1.5));
+            assertTrue(e.getMessage().equals("leaky_relu_forward: slope must be in [0,1), got 1.5"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class, () -> B.bceLogitsForward(x, c3));
+            assertTrue(e.getMessage().startsWith("bce_logits_forward"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        }
+    }
+
+    @Test
     void badShapesNameTheOpAndTheShapes() {
         try (Scope s = Scope.open()) {
             Tensor x = B.allocate(2, 3, 5, 5);

@@ -4,6 +4,7 @@ import static dev.tdsr.testing.GradCheck.sample;
 import static dev.tdsr.testing.GradCheck.values;
 import static dev.tdsr.testing.GradCheck.weighted;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import dev.tdsr.testing.GradCheck;
@@ -304,5 +305,104 @@ class KernelGradientTest {
         Tensor dx = like(x);
         B.crop2dBackward(dyFor(y, r), dx, 1, 2);
         check("crop2d dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.crop2dForward(x, y, 1, 2), y, r));
+    }
+
+    // ---- the SRGAN ops ----
+
+    @Test
+    void leakyRelu() {
+        Tensor x = f64(2, 3, 4, 4);
+        Tensor y = like(x);
+        double[] r = values(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        B.leakyReluBackward(x, dyFor(y, r), dx, 0.2);
+        check("leaky relu dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.leakyReluForward(x, y, 0.2), y, r));
+    }
+
+    @Test
+    void batchNormTrainingAndInference() {
+        for (boolean training : new boolean[] {true, false}) {
+            for (long[] shape : new long[][] {{3, 4, 3, 2}, {5, 6}}) {
+                Tensor x = f64(shape);
+                int c = (int) shape[1];
+                Tensor gamma = B.allocate(DType.F64, c).write(values(rng, c, 0.5, 1.5));
+                Tensor beta = f64(c);
+                Tensor rm = f64(c);
+                Tensor rv = B.allocate(DType.F64, c).write(values(rng, c, 0.5, 2));
+                double[] rm0 = rm.toDoubleArray();
+                double[] rv0 = rv.toDoubleArray();
+                Tensor sm = zeros(c);
+                Tensor si = zeros(c);
+                Tensor y = like(x);
+                double[] r = values(rng, y.numel(), -1, 1);
+                // momentum 0 keeps the running statistics fixed while the finite differences run the forward
+                DoubleSupplier f = weighted(() -> B.batchNormForward(x, gamma, beta, rm, rv, sm, si, y, training, 0,
+                        1e-5), y, r);
+                f.getAsDouble();
+                Tensor dx = like(x);
+                Tensor dg = like(gamma);
+                Tensor db = like(beta);
+                B.batchNormBackward(x, gamma, sm, si, dyFor(y, r), dx, dg, db, training);
+                String what = "batchnorm(" + (training ? "train" : "eval") + ", " + shape.length + "-d)";
+                check(what + " dx", x, dx.toDoubleArray(), all(x), f);
+                check(what + " dgamma", gamma, dg.toDoubleArray(), all(gamma), f);
+                check(what + " dbeta", beta, db.toDoubleArray(), all(beta), f);
+                assertArrayEquals(rm0, rm.toDoubleArray(), 0, "momentum 0 leaves the running mean");
+                assertArrayEquals(rv0, rv.toDoubleArray(), 0, "momentum 0 leaves the running variance");
+            }
+        }
+    }
+
+    @Test
+    void batchNormStatisticsAsPyTorch() {
+        // x per channel: channel 0 = 1..4, channel 1 = 2, 4, 6, 8 over N=2, P=2.
+        Tensor x = B.allocate(DType.F64, 2, 2, 2).write(new double[] {1, 2, 2, 4, 3, 4, 6, 8});
+        Tensor gamma = B.allocate(DType.F64, 2).write(new double[] {1, 1});
+        Tensor beta = zeros(2);
+        Tensor rm = zeros(2);
+        Tensor rv = B.allocate(DType.F64, 2).write(new double[] {1, 1});
+        Tensor sm = zeros(2);
+        Tensor si = zeros(2);
+        Tensor y = like(x);
+        B.batchNormForward(x, gamma, beta, rm, rv, sm, si, y, true, 0.1, 1e-5);
+        // mean 2.5 / 5; biased var 1.25 / 5; unbiased 5/3 / 20/3
+        assertArrayEquals(new double[] {2.5, 5}, sm.toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {1 / Math.sqrt(1.25 + 1e-5), 1 / Math.sqrt(5 + 1e-5)}, si.toDoubleArray(),
+                1e-12);
+        assertArrayEquals(new double[] {0.25, 0.5}, rm.toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {0.9 + 0.1 * 5 / 3.0, 0.9 + 0.1 * 20 / 3.0}, rv.toDoubleArray(), 1e-12);
+        // inference mode normalises with the running statistics and leaves them unchanged
+        B.batchNormForward(x, gamma, beta, rm, rv, sm, si, y, false, 0.1, 1e-5);
+        assertArrayEquals(new double[] {0.25, 0.5}, sm.toDoubleArray(), 1e-12);
+        assertArrayEquals(new double[] {0.25, 0.5}, rm.toDoubleArray(), 1e-12);
+        assertEquals((1 - 0.25) / Math.sqrt(0.9 + 0.1 * 5 / 3.0 + 1e-5), y.toDoubleArray()[0], 1e-12);
+    }
+
+    @Test
+    void pixelShuffle() {
+        Tensor x = f64(2, 8, 3, 2);
+        Tensor y = zeros(2, 2, 6, 4);
+        double[] r = values(rng, y.numel(), -1, 1);
+        Tensor dx = like(x);
+        B.pixelShuffleBackward(dyFor(y, r), dx, 2);
+        check("pixel shuffle dx", x, dx.toDoubleArray(), all(x), weighted(() -> B.pixelShuffleForward(x, y, 2), y, r));
+        // PyTorch's order: y[n, c, h*r+i, w*r+j] = x[n, c*r*r + i*r + j, h, w]
+        double[] xv = x.toDoubleArray();
+        double[] yv = y.toDoubleArray();
+        int n = 1, c = 1, h = 2, w = 1, i = 1, j = 0;
+        assertEquals(xv[((n * 8 + c * 4 + i * 2 + j) * 3 + h) * 2 + w], yv[((n * 2 + c) * 6 + h * 2 + i) * 4 + w * 2 + j]);
+    }
+
+    @Test
+    void bceWithLogits() {
+        Tensor x = B.allocate(DType.F64, 5, 3).write(values(rng, 15, -6, 6));
+        Tensor t = B.allocate(DType.F64, 5, 3).write(values(rng, 15, 0, 1));
+        Tensor dx = like(x);
+        B.bceLogitsBackward(x, t, 0.3, dx);
+        check("bce-logits dx", x, dx.toDoubleArray(), all(x), () -> 0.3 * B.bceLogitsForward(x, t));
+        // the value at one point: x = 0, t = 1 gives log 2; a large logit stays finite
+        Tensor one = B.allocate(DType.F64, 2).write(new double[] {0, 800});
+        Tensor ones = B.allocate(DType.F64, 2).write(new double[] {1, 0});
+        assertEquals((Math.log(2) + 800) / 2, B.bceLogitsForward(one, ones), 1e-12);
     }
 }

@@ -97,4 +97,24 @@ class LayerGradientTest {
             }
         }
     }
+
+    @Test
+    void srganLayers() {
+        ParameterSet lin = params();
+        Layer dense = new Linear(lin, "fc", 12, 5);
+        GradCheck.checkLayer("linear (flattens [N,3,2,2])", dense, allocate(lin),
+                GradCheck.random(rnd, -1, 1, 3, 3, 2, 2), 40, 21);
+        for (boolean training : new boolean[] {true, false}) {
+            ParameterSet ps = params();
+            ParameterSet buffers = params();
+            BatchNorm bn = new BatchNorm(ps, buffers, "bn", 3);
+            buffers.allocate(GradCheck.cpu(), DType.F64, 12);
+            bn.setTraining(training);
+            GradCheck.checkLayer("batchnorm " + (training ? "training" : "inference"), bn, allocate(ps),
+                    GradCheck.random(rnd, -1, 1, 2, 3, 3, 3), 40, 22);
+        }
+        GradCheck.checkLayer("leaky relu", new LeakyReLU(0.2), null, GradCheck.random(rnd, -1, 1, 2, 3, 4, 4), 40, 23);
+        GradCheck.checkLayer("pixel shuffle", new PixelShuffle(2), null, GradCheck.random(rnd, -1, 1, 2, 8, 2, 3), 40,
+                24);
+    }
 }

@@ -38,6 +38,25 @@ class ShapeCheckTest {
         assertTrue(md.contains("- ×8: TDSR > SR-FT+ in VOC07 mAP fails: TDSR 20.0 % vs SR-FT+ 22.9 %"), md);
     }
 
+    /** A scale with an SRGAN row gets a fifth check, TDSR > SRGAN in mAP; one without keeps its four (above). */
+    @Test
+    void srganRowAddsTdsrAboveSrgan() {
+        List<MethodResult> rows = new ArrayList<>(PaperNumbers.scale(8, PaperNumbers.X8).methods());
+        // made-up SRGAN numbers (not the paper's): first above TDSR's 37.5 %, then below
+        rows.add(3, PaperNumbers.row(Method.SRGAN, 20.0, 40.0));
+        List<ShapeCheck.Check> above = ShapeCheck.run(new StudyResults(null, List.of(new ScaleResult(8, rows))));
+        assertEquals(5, above.size());
+        ShapeCheck.Check c = above.get(4);
+        assertEquals("TDSR > SRGAN in VOC07 mAP", c.claim());
+        assertEquals(ShapeCheck.Verdict.NO, c.verdict());
+        assertEquals(0.40, c.rightValue(), 1e-12);
+        assertEquals(ShapeCheck.Verdict.NO, ShapeCheck.overall(above));
+        rows.set(3, PaperNumbers.row(Method.SRGAN, 20.0, 12.0));
+        List<ShapeCheck.Check> below = ShapeCheck.run(new StudyResults(null, List.of(new ScaleResult(8, rows))));
+        assertEquals(ShapeCheck.Verdict.YES, below.get(4).verdict());
+        assertEquals(ShapeCheck.Verdict.YES, ShapeCheck.overall(below));
+    }
+
     @Test
     void tieCountsForAtLeastButNotForStrict() {
         List<MethodResult> rows = new ArrayList<>(PaperNumbers.scale(4, PaperNumbers.X4).methods());

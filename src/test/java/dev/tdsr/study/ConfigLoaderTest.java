@@ -93,8 +93,17 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.resolve("default", List.of("scales=[3]")));
         assertTrue(sc.getMessage().contains("scales: expected"), sc.getMessage());
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-                () -> ConfigLoader.resolve("default", List.of("methods=[\"HR\",\"SRGAN\"]")));
-        assertTrue(m.getMessage().contains("methods[1]") || m.getMessage().contains("SRGAN"), m.getMessage());
+                () -> ConfigLoader.resolve("default", List.of("methods=[\"HR\",\"ESRGAN\"]")));
+        assertTrue(m.getMessage().contains("methods[1]") || m.getMessage().contains("ESRGAN"), m.getMessage());
+        // the SRGAN row needs its block; a config without the row may leave the block out
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.resolve("default", List.of("srgan=null")));
+        assertTrue(g.getMessage().contains("srgan: missing"), g.getMessage());
+        assertEquals(null, ConfigLoader.resolve("default", List.of("srgan=null", "methods=[\"HR\",\"TDSR\"]"))
+                .srgan());
+        IllegalArgumentException crop = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.resolve("default", List.of("srgan.disc_crop=40")));
+        assertTrue(crop.getMessage().contains("srgan.disc_crop"), crop.getMessage());
         Path f = tmp.resolve("missing.json");
         Files.writeString(f, ConfigLoader.toJson(ConfigLoader.defaults()).replace("\"seed\" : 1,", ""));
         IllegalArgumentException miss = assertThrows(IllegalArgumentException.class,

@@ -68,10 +68,19 @@ class StudyTest {
         }
 
         @Override
+        public Trained trainSrgan(StudyConfig config, int scale, Path dir) throws IOException {
+            calls.add("train SRGAN x" + scale + " with " + config.srgan().schedule());
+            return new Trained(dir, log(dir, 15));
+        }
+
+        @Override
         public Evaluation evaluate(StudyConfig config, Method m, int scale, Trained sr, Path dir) {
             calls.add("eval " + m + " x" + scale + (sr == null ? "" : " on " + sr.modelDir().getFileName()));
             ScaleResult table = PaperNumbers.table1(tdsr8).scale(scale).orElseThrow();
-            MethodResult r = table.get(m).orElseThrow();
+            // SRGAN: made-up numbers between Bicubic and SR-FT (the fixture holds only the paper's other rows)
+            MethodResult r = m == Method.SRGAN ? new MethodResult(Method.SRGAN, 23.5, 22.0, null,
+                    scale == 4 ? 0.45 : 0.15, scale == 4 ? 0.47 : 0.17, null, null, 12.0, null)
+                    : table.get(m).orElseThrow();
             List<FigureSample> samples = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int side = m == Method.LR ? 300 / scale : 300;
@@ -103,7 +112,8 @@ class StudyTest {
 
         List<String> expected = new ArrayList<>(List.of("detector"));
         for (int s : List.of(4, 8)) {
-            expected.addAll(List.of("eval HR x" + s, "eval LR x" + s, "eval Bicubic x" + s, "pretrain x" + s,
+            expected.addAll(List.of("eval HR x" + s, "eval LR x" + s, "eval Bicubic x" + s,
+                    "train SRGAN x" + s + " with 60:1:0+40:1:0.001", "eval SRGAN x" + s + " on srgan", "pretrain x" + s,
                     "eval SR x" + s + " on sr",
                     "finetune SR-FT x" + s + " from sr with 200:1:0", "eval SR-FT x" + s + " on sr-ft",
                     "finetune SR-FT+ x" + s + " from sr with 200:1:0+400:1:0", "eval SR-FT+ x" + s + " on sr-ft-plus",
@@ -114,13 +124,14 @@ class StudyTest {
         assertEquals(r, StudyResults.read(out.resolve("results.json")));
         assertEquals(List.of(4, 8), r.scales().stream().map(ScaleResult::scale).toList());
         for (ScaleResult s : r.scales()) {
-            assertEquals(7, s.methods().size());
+            assertEquals(8, s.methods().size());
             s.methods().forEach(m -> assertTrue(m.wallSeconds() >= 0, "study measures wall time, not the fake"));
         }
         assertEquals("fake data", r.metadata().dataset());
         assertEquals("default", r.metadata().configName());
-        assertEquals(List.of("x4/sr/metrics.jsonl", "x4/sr-ft/metrics.jsonl", "x4/sr-ft-plus/metrics.jsonl",
-                "x4/tdsr/metrics.jsonl", "x8/sr/metrics.jsonl", "x8/sr-ft/metrics.jsonl",
+        assertEquals(List.of("x4/srgan/metrics.jsonl", "x4/sr/metrics.jsonl", "x4/sr-ft/metrics.jsonl",
+                "x4/sr-ft-plus/metrics.jsonl", "x4/tdsr/metrics.jsonl", "x8/srgan/metrics.jsonl",
+                "x8/sr/metrics.jsonl", "x8/sr-ft/metrics.jsonl",
                 "x8/sr-ft-plus/metrics.jsonl", "x8/tdsr/metrics.jsonl"),
                 r.metadata().trainingLogs().stream().map(RunMetadata.TrainingLog::metricsJsonl).toList());
         assertEquals(config().training().lr(), r.metadata().config().at("/training/lr").asDouble(), 0.0,
@@ -142,8 +153,8 @@ class StudyTest {
         for (String l : links) {
             assertNotNull(ImageIO.read(out.resolve(l).toFile()), l);
         }
-        // figure: HR LR Bicubic SR-FT TDSR x 2 images, cells of 240
-        ChartsTest.assertPng(out.resolve("figures/figure_x4.png"), 5 * Study.FIGURE_CELL + 6 * FigureGrid.GAP,
+        // figure: HR LR Bicubic SRGAN SR-FT TDSR x 2 images, cells of 240
+        ChartsTest.assertPng(out.resolve("figures/figure_x4.png"), 6 * Study.FIGURE_CELL + 7 * FigureGrid.GAP,
                 FigureGrid.TITLE_HEIGHT + 2 * (Study.FIGURE_CELL + FigureGrid.CAPTION_HEIGHT + FigureGrid.GAP)
                         + FigureGrid.GAP);
 
@@ -161,6 +172,9 @@ class StudyTest {
                 + "<td class=\"num\">62.2</td><td class=\"num\">64.2</td>"), html);
         assertTrue(html.contains("<td>×8</td><td>TDSR &gt; SR-FT+ in VOC07 mAP</td><td>TDSR = 37.5 %</td>"
                 + "<td>SR-FT+ = 22.9 %</td><td>yes</td>"), html);
+        assertTrue(html.contains("<td>×8</td><td>TDSR &gt; SRGAN in VOC07 mAP</td><td>TDSR = 37.5 %</td>"
+                + "<td>SRGAN = 15.0 %</td><td>yes</td>"), html);
+        assertTrue(md.contains("| SRGAN | 23.50 | 22.00 |"), md);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.tdsr.report.ScaleResult;
 import dev.tdsr.report.ShapeCheck;
 import dev.tdsr.report.StudyResults;
 import dev.tdsr.train.MetricsLog;
+import dev.tdsr.train.StepMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +32,8 @@ class TrainingStudyTest {
         for (String set : List.of("scales=" + scales, "dataset.synthetic_images=10", "dataset.max_test_images=2",
                 "detector.train_iterations=2", "detector.train_batch=2", "sr.pretrain_iterations=2",
                 "training.sr_ft_schedule=1:1:0", "training.sr_ft_plus_schedule=1:1:0+1:1:0",
-                "training.tdsr_schedule=1:1:0+1:1:0.01", "training.lr_drop_at=0", "evaluation.figure_images=1")) {
+                "training.tdsr_schedule=1:1:0+1:1:0.01", "training.lr_drop_at=0", "evaluation.figure_images=1",
+                "srgan.schedule=1:1:0+1:1:0.001")) {
             args.add("--set");
             args.add(set);
         }
@@ -136,7 +138,12 @@ class TrainingStudyTest {
                 run.out());
         StudyResults r = StudyResults.read(out.resolve("results.json"));
         assertEquals(1, r.scales().size());
-        assertEquals(7, r.scales().get(0).methods().size(), "every row of Table 1 that can exist here");
+        assertEquals(8, r.scales().get(0).methods().size(), "every row of Table 1 that can exist here");
+        MethodResult srgan = r.scales().get(0).get(Method.SRGAN).orElseThrow();
+        assertTrue(srgan.psnrY() != null && srgan.psnrY() > 0, srgan.toString());
+        assertTrue(Files.isRegularFile(out.resolve("x8/srgan/final/weights.safetensors")));
+        List<StepMetrics> gan = MetricsLog.read(out.resolve("x8/srgan/metrics.jsonl")).steps();
+        assertTrue(gan.get(gan.size() - 1).adv() != null, "the adversarial stage ran: " + gan);
         for (MethodResult m : r.scales().get(0).methods()) {
             assertTrue(m.map07() != null && m.map07() >= 0 && m.map07() <= 1, m.toString());
         }
@@ -170,12 +177,15 @@ class TrainingStudyTest {
         assertEquals(0, Main.run(new String[] {"eval-study", "--study", out.toString(), "--data", data.toString(),
                 "--images", "2", "--device", "cpu", "--out", json.toString()}));
         var again = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
-        assertEquals(7, again.size());
+        assertEquals(8, again.size());
         for (var row : again) {
             MethodResult m = r.scales().get(0).methods().stream()
                     .filter(x -> x.method().label().equals(row.get("method").asText())).findFirst().orElseThrow();
             assertEquals(m.map07(), row.get("map07").asDouble(), 1e-12, row.toString());
+            if (m.psnrY() != null) { // SRGAN's generator too: loaded in inference mode both times
+                assertEquals(m.psnrY(), row.get("psnr_y").asDouble(), 1e-9, row.toString());
+            }
         }
-        assertEquals(tdsr.psnrY(), again.get(6).get("psnr_y").asDouble(), 1e-9);
+        assertEquals(Method.TDSR.label(), again.get(7).get("method").asText());
     }
 }

@@ -74,7 +74,12 @@ class TrainConfigTest {
         assertEquals("mode sr needs --data DIR (a VOC or COCO layout folder)", resolveError("{\"mode\": \"sr\"}"));
         assertTrue(resolveError("{\"mode\": \"sr\", \"data\": \"d\", \"degradation\": \"jpeg\"}")
                 .startsWith("degradation: expected bicubic, blur or noise"));
-        assertTrue(resolveError("{\"mode\": \"train\"}").startsWith("mode: expected detector, sr, tdsr or study"));
+        assertTrue(resolveError("{\"mode\": \"train\"}").startsWith("mode: expected detector, sr, tdsr, srgan or "
+                + "study"));
+        // srgan: the default schedule has an adversarial stage, whose content loss needs the detector
+        assertTrue(resolveError("{\"mode\": \"srgan\", \"data\": \"d\"}").contains("--detector DIR"));
+        assertTrue(resolveError("{\"mode\": \"srgan\", \"data\": \"d\", \"schedule\": \"5:1:0\", \"discCrop\": 40}")
+                .startsWith("DiscriminatorConfig.crop: expected a multiple of 16"));
     }
 
     private String resolveError(String json) {

@@ -44,16 +44,28 @@ class TrainerTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        data = tmp.resolve("data");
-        new SyntheticDataset(96, 2, 5).write(data, SyntheticDataset.Layout.VOC, 10);
-        detector = tmp.resolve("detector");
-        Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
-        ModelFiles.save(detector, d);
-        d.parameters().close();
+        data = tinyData(tmp);
+        detector = tinyDetector(tmp);
         try (Trainer t = Trainer.start(tiny("straight", 6, 3), CpuBackend.get(), quiet())) {
             t.run();
         }
         straight = steps(tmp.resolve("straight"));
+    }
+
+    /** 10 synthetic images of 96x96, 2 classes, in {@code dir}/data. */
+    static Path tinyData(Path dir) throws IOException {
+        Path d = dir.resolve("data");
+        new SyntheticDataset(96, 2, 5).write(d, SyntheticDataset.Layout.VOC, 10);
+        return d;
+    }
+
+    /** A random 272-input, width-1/16 SSD for 2 classes (+ background) saved in {@code dir}/detector. */
+    static Path tinyDetector(Path dir) throws IOException {
+        Path p = dir.resolve("detector");
+        Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
+        ModelFiles.save(p, d);
+        d.parameters().close();
+        return p;
     }
 
     /** TDSR, two stages (the second with the task loss), lr decay inside the second stage. */
@@ -319,7 +331,7 @@ class TrainerTest {
         try (Trainer t = Trainer.start(x8, CpuBackend.get(), quiet())) {
             Trainer.Result r = t.run(); // LR 38x38 -> S gives 304x304 -> the top-left 300x300 meets the HR
             assertTrue(r.last().mse() > 0 && r.last().mse() < 1, r.last().toString());
-            assertEquals(8, t.models().sr().config().scale());
+            assertEquals(8, t.models().sr().scale());
         }
     }
 }

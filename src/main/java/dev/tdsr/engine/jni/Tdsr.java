@@ -191,4 +191,24 @@ public final class Tdsr {
     public static native int tdsr_crop2d_forward(tdsr_tensor x, tdsr_tensor y, long top, long left);
 
     public static native int tdsr_crop2d_backward(tdsr_tensor dy, tdsr_tensor dx, long top, long left);
+
+    public static native int tdsr_leaky_relu_forward(tdsr_tensor x, tdsr_tensor y, double slope);
+
+    public static native int tdsr_leaky_relu_backward(tdsr_tensor x, tdsr_tensor dy, tdsr_tensor dx, double slope);
+
+    public static native int tdsr_batchnorm_forward(tdsr_tensor x, tdsr_tensor gamma, tdsr_tensor beta,
+            tdsr_tensor runningMean, tdsr_tensor runningVar, tdsr_tensor saveMean, tdsr_tensor saveInvstd,
+            tdsr_tensor y, int training, double momentum, double eps);
+
+    public static native int tdsr_batchnorm_backward(tdsr_tensor x, tdsr_tensor gamma, tdsr_tensor saveMean,
+            tdsr_tensor saveInvstd, tdsr_tensor dy, tdsr_tensor dx, tdsr_tensor dgamma, tdsr_tensor dbeta,
+            int training);
+
+    public static native int tdsr_bce_logits_forward(tdsr_tensor x, tdsr_tensor target, double[] loss);
+
+    public static native int tdsr_bce_logits_backward(tdsr_tensor x, tdsr_tensor target, double scale, tdsr_tensor dx);
+
+    public static native int tdsr_pixel_shuffle_forward(tdsr_tensor x, tdsr_tensor y, int r);
+
+    public static native int tdsr_pixel_shuffle_backward(tdsr_tensor dy, tdsr_tensor dx, int r);
 }
