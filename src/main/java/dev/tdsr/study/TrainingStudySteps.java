@@ -264,6 +264,7 @@ public final class TrainingStudySteps implements StudySteps {
         n.put("augment", c.training().augment());
         n.put("detector", detectorModel.toString());
         n.put("evalEvery", 0); // the fine-tunings' in-training evaluations are D-DBPN's curves
+        pairedLr(n, c);
         ArrayNode decay = n.putArray("lrDecayAt");
         if (g.lrDropAt() > 0) {
             decay.add(g.lrDropAt());

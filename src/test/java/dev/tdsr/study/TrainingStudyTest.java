@@ -78,12 +78,13 @@ class TrainingStudyTest {
         assertEquals(0, Main.run(tinyStudy(dir.resolve("files"), "[8]", paired.toArray(String[]::new))));
         List<MethodResult> fly = StudyResults.read(dir.resolve("fly/results.json")).scales().get(0).methods();
         List<MethodResult> files = StudyResults.read(dir.resolve("files/results.json")).scales().get(0).methods();
-        assertEquals(7, files.size());
+        assertEquals(8, files.size()); // HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR
         for (int j = 0; j < fly.size(); j++) {
             assertEquals(fly.get(j).psnrY(), files.get(j).psnrY(), fly.get(j).method() + " PSNR");
             assertEquals(fly.get(j).map07(), files.get(j).map07(), fly.get(j).method() + " mAP");
         }
         assertTrue(Files.readString(dir.resolve("files/x8/tdsr/config.json")).contains("\"lrDir\""));
+        assertTrue(Files.readString(dir.resolve("files/x8/srgan/config.json")).contains("\"lrDir\""));
         // a study whose LR folder lacks a scale stops before training anything
         dev.tdsr.testing.CliRun.Result noX4 = dev.tdsr.testing.CliRun.run(tinyStudy(dir.resolve("nox4"), "[4]",
                 paired.toArray(String[]::new)));
