@@ -1,6 +1,7 @@
 // The C boundary (tdsr.h): every entry point checks its arguments with its family's header, then runs the twin of
 // the tensors' device through its ops table (device.hpp). Every C++ exception stops here (guarded).
 #include "core.hpp"
+#include "cpu/conv_direct.hpp"
 #include "cpu/threads.hpp"
 #include "device.hpp"
 
@@ -75,6 +76,14 @@ int tdsr_set_num_threads(int n) {
         omp_set_num_threads(n);
         openblas_set_num_threads(1);
         cpu::engine_threads().store(n);
+    });
+}
+
+int tdsr_set_conv_algorithm(int algorithm) {
+    return guarded("set_conv_algorithm", [&] {
+        if (algorithm < cpu::CONV_AUTO || algorithm > cpu::CONV_DIRECT)
+            fail(Msg() << "set_conv_algorithm: expected 0 (auto), 1 (gemm) or 2 (direct), got " << algorithm);
+        cpu::conv_algorithm().store(algorithm);
     });
 }
 

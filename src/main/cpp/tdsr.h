@@ -57,6 +57,9 @@ const char* tdsr_version(void);
 const char* tdsr_blas_info(void);
 /* Threads of the CPU twins: OpenMP owns them; BLAS runs single-threaded, each GEMM cut into one slice per thread. */
 int tdsr_set_num_threads(int n);
+/* The CPU twins' convolution cores: 0 = per layer (direct cores for few output channels, else im2col + GEMM), 1 = always
+ * im2col + GEMM, 2 = direct wherever it applies (no dilation, not 1x1). For tests and benchmarks that compare them. */
+int tdsr_set_conv_algorithm(int algorithm);
 /* The caching allocator of a device: one line (allocated, reserved, peak, raw allocations), and the numbers
  * out[0..5] = allocated, reserved, peak allocated, peak reserved, raw allocations, raw releases (bytes, counts). */
 const char* tdsr_memory_describe(int device);

@@ -56,10 +56,11 @@ void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, i
 }
 
 // Per-thread scratch buffers that only grow: im2col columns and other temporaries, no allocation per call once warm.
-// `slot` picks one of two independent buffers (a caller needing two at once: columns and a partial sum).
+// `slot` picks one of six independent buffers (a caller needing several at once: columns and a partial sum; the
+// direct convolution's transformed input, weights and padded gradient use slots 2 to 4).
 template <class T>
 T* scratch(size_t count, int slot = 0) {
-    thread_local std::vector<char> bufs[2];
+    thread_local std::vector<char> bufs[6];
     std::vector<char>& buf = bufs[slot];
     size_t bytes = count * sizeof(T);
     if (buf.size() < bytes) {

@@ -1,10 +1,12 @@
-// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM.
+// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM, or
+// for layers with few output channels the direct cores of conv_direct.cpp (use_direct_conv).
 // The geometry, the checks and the conv/deconv duality live in ops/conv.hpp.
 //
 // Tiling: the im2col matrix of a whole 300x300 image is hundreds of MB; we build it for a tile of output positions
 // at a time (kTile* elements), so the scratch stays in cache-friendly megabytes and GEMM's N stays large.
 #include "../ops/conv.hpp"
 #include "blas.hpp"
+#include "conv_direct.hpp"
 
 #include <omp.h>
 
@@ -125,6 +127,10 @@ inline int tile_team(int64_t jobs) {
 // y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
+    if (use_direct_conv(g)) {
+        direct_conv_forward(x, w, y, g);
+        return;
+    }
     const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileForward);
     if (g.pointwise()) {
         for (int n = 0; n < g.N; n++)
@@ -192,6 +198,10 @@ void conv_backward_input_by_conv(const T* dy, const T* w, T* dx, const ConvGeom&
 // zeroed copies of the images they touch, added in thread order afterwards (deterministic for a given count).
 template <class T>
 void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    if (use_direct_conv(g)) {
+        direct_conv_backward_input(dy, w, dx, g);
+        return;
+    }
     const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardInput), image = int64_t(g.C) * g.HW();
     if (g.pointwise()) {
         for (int n = 0; n < g.N; n++)
@@ -257,6 +267,10 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
 // the others into their own buffers, which are then added in thread order.
 template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    if (use_direct_conv(g)) {
+        direct_conv_backward_weight(dy, x, dw, g);
+        return;
+    }
     const int64_t K = g.K(), P = g.P(), tile = tile_positions(g, kTileBackwardWeight);
     if (g.pointwise()) {
         for (int n = 0; n < g.N; n++)

@@ -33,6 +33,10 @@ public final class Engine {
         }
         loaded = true;
         setThreads(defaultThreads(), configuredThreads() != null ? "tdsr.threads / TDSR_THREADS" : "threads");
+        String conv = System.getProperty("tdsr.conv");
+        if (conv != null && !conv.isBlank()) { // benchmarks: -Dtdsr.conv=gemm|direct|auto
+            setConvAlgorithm(convAlgorithm(conv));
+        }
     }
 
     static String rootMessage(Throwable t) {
@@ -111,6 +115,32 @@ public final class Engine {
     public static int threads() {
         ensureLoadedQuietly();
         return threads;
+    }
+
+    /** The CPU twins' convolution cores (tdsr_set_conv_algorithm); the results agree to rounding. */
+    public enum ConvAlgorithm {
+        /** Per layer: the direct cores for layers with few output channels, im2col + GEMM for the rest. */
+        AUTO,
+        /** im2col + GEMM everywhere. */
+        GEMM,
+        /** The direct cores wherever they apply (no dilation, not 1x1). */
+        DIRECT
+    }
+
+    /** The algorithm named by {@code -Dtdsr.conv} (auto, gemm or direct, any case). */
+    static ConvAlgorithm convAlgorithm(String name) {
+        for (ConvAlgorithm a : ConvAlgorithm.values()) {
+            if (a.name().equalsIgnoreCase(name.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("tdsr.conv must be auto, gemm or direct, got '" + name + "'");
+    }
+
+    /** For tests and benchmarks that compare the convolution cores; the default is {@link ConvAlgorithm#AUTO}. */
+    public static synchronized void setConvAlgorithm(ConvAlgorithm algorithm) {
+        ensureLoadedQuietly();
+        Status.check(Tdsr.tdsr_set_conv_algorithm(algorithm.ordinal()));
     }
 
     public static String version() {

@@ -82,6 +82,26 @@ class KernelGradientTest {
     @ParameterizedTest(name = "conv2d n{0} c{1}->{2} {3}x{4} k{5} s{6} p{7} d{8}")
     @MethodSource("convCases")
     void conv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int d) {
+        forEachConvCore(() -> conv2dCase(n, cin, cout, h, w, k, s, p, d));
+    }
+
+    /** Runs {@code check} under the im2col + GEMM cores and under the direct cores (both are gradient-checked). */
+    private static void forEachConvCore(Runnable check) {
+        try {
+            for (Engine.ConvAlgorithm a : List.of(Engine.ConvAlgorithm.GEMM, Engine.ConvAlgorithm.DIRECT)) {
+                Engine.setConvAlgorithm(a);
+                try {
+                    check.run();
+                } catch (AssertionError e) {
+                    throw new AssertionError(a + " cores: " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            Engine.setConvAlgorithm(Engine.ConvAlgorithm.AUTO);
+        }
+    }
+
+    private void conv2dCase(int n, int cin, int cout, int h, int w, int k, int s, int p, int d) {
         ConvSpec spec = ConvSpec.of(s, p, d);
         Tensor x = f64(n, cin, h, w);
         Tensor wt = f64(cout, cin, k, k);
@@ -113,6 +133,10 @@ class KernelGradientTest {
     @ParameterizedTest(name = "deconv2d n{0} c{1}->{2} {3}x{4} k{5} s{6} p{7} op{8}")
     @MethodSource("deconvCases")
     void deconv2d(int n, int cin, int cout, int h, int w, int k, int s, int p, int op) {
+        forEachConvCore(() -> deconv2dCase(n, cin, cout, h, w, k, s, p, op));
+    }
+
+    private void deconv2dCase(int n, int cin, int cout, int h, int w, int k, int s, int p, int op) {
         ConvSpec spec = ConvSpec.of(s, p);
         Tensor x = f64(n, cin, h, w);
         Tensor wt = f64(cin, cout, k, k);

@@ -46,6 +46,8 @@ public final class Tdsr {
 
     public static native int tdsr_set_num_threads(int n);
 
+    public static native int tdsr_set_conv_algorithm(int algorithm);
+
     public static native void tdsr_last_oom(@Cast("int64_t*") long[] requested, @Cast("int64_t*") long[] freeBytes);
 
     public static native String tdsr_memory_describe(int device);
