@@ -56,6 +56,11 @@ public final class BenchStepCommand implements Callable<Integer> {
                     + "batch only) (default: ${DEFAULT-VALUE})")
     Part part;
 
+    @Option(names = "--size", defaultValue = "full", description = "full (the paper's D-DBPN and SSD300) or small "
+            + "(the built-in study's: D-DBPN base 8, feat 32, T 2 with the bicubic residual; SSD width 1/8, 7 classes) "
+            + "(default: ${DEFAULT-VALUE})")
+    String size;
+
     @Option(names = "--adam", description = "end each step with an Adam update of the SR parameters")
     boolean adam;
 
@@ -87,10 +92,16 @@ public final class BenchStepCommand implements Callable<Integer> {
         int lrSize = (300 + scale - 1) / scale;
         List<GroundTruth> boxes = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
-            boxes.add(new GroundTruth(new double[] {0.1, 0.1, 0.5, 0.6, 0.4, 0.3, 0.9, 0.95}, new int[] {3, 14}));
+            boxes.add(new GroundTruth(new double[] {0.1, 0.1, 0.5, 0.6, 0.4, 0.3, 0.9, 0.95}, new int[] {3, 5}));
         }
-        try (Dbpn sr = new Dbpn(DbpnConfig.original(scale), backend, DType.F32, 1);
-                Ssd detector = new Ssd(SsdConfig.voc(), backend, DType.F32, 2);
+        boolean small = switch (size) {
+            case "small" -> true;
+            case "full" -> false;
+            default -> throw new IllegalArgumentException("--size: expected small or full, got '" + size + "'");
+        };
+        int classes = small ? 7 : 21; // the boxes' labels 3 and 5 fit both
+        try (Dbpn sr = new Dbpn(small ? DbpnConfig.small(scale) : DbpnConfig.original(scale), backend, DType.F32, 1);
+                Ssd detector = new Ssd(small ? SsdConfig.small(classes) : SsdConfig.voc(), backend, DType.F32, 2);
                 Tensor lr = backend.allocate(batch, 3, lrSize, lrSize).fill(0.5);
                 Tensor hr = backend.allocate(batch, 3, 300, 300).fill(0.5)) {
             TdsrObjective objective = new TdsrObjective(sr, detector, 1, 0.01);
@@ -126,8 +137,8 @@ public final class BenchStepCommand implements Callable<Integer> {
             if (optimizer != null) {
                 optimizer.close();
             }
-            out.printf(Locale.ROOT, "bench-step %s %s%s scale %d batch %d threads %d: %.3f s/step (mean of %d after %d warm-up; "
-                    + "fastest %.3f s); %s%n", backend.name(), part.name().replace('_', '-'), adam ? "+adam" : "", scale,
+            out.printf(Locale.ROOT, "bench-step %s %s %s%s scale %d batch %d threads %d: %.3f s/step (mean of %d after %d warm-up; "
+                    + "fastest %.3f s); %s%n", backend.name(), size, part.name().replace('_', '-'), adam ? "+adam" : "", scale,
                     batch, Engine.threads(), mean, steps, warmup,
                     java.util.Arrays.stream(seconds).min().orElse(mean), memory);
         }

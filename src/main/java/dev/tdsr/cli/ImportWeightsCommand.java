@@ -4,6 +4,7 @@ import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.models.Vgg19;
 import dev.tdsr.io.PthReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,13 +15,14 @@ import picocli.CommandLine.Option;
 
 /** {@code import-weights}: convert an original .pth once into our folder format (model.json + weights.safetensors). */
 @Command(name = "import-weights", mixinStandardHelpOptions = true,
-        description = "Convert an original PyTorch checkpoint (DBPN_x*.pth, ssd300_*.pth, vgg16_reducedfc.pth) into"
-                + " tdsr-native's model folder.")
+        description = "Convert an original PyTorch checkpoint (DBPN_x*.pth, ssd300_*.pth, vgg16_reducedfc.pth,"
+                + " torchvision's vgg19-*.pth) into tdsr-native's model folder.")
 public final class ImportWeightsCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, description = "the .pth (or .safetensors) file")
     Path from;
 
-    @Option(names = "--model", required = true, description = "dbpn | ssd300")
+    @Option(names = "--model", required = true, description = "dbpn | ssd300 | vgg19 (SRGAN's perceptual network: "
+            + "train --mode srgan --perceptual DIR)")
     String model;
 
     @Option(names = "--to", required = true, description = "output folder (created)")
@@ -53,7 +55,14 @@ public final class ImportWeightsCommand implements Callable<Integer> {
                             m.parameters().count());
                 }
             }
-            default -> throw new IllegalArgumentException("--model: expected dbpn or ssd300, got '" + model + "'");
+            case "vgg19" -> {
+                try (Vgg19 m = ModelFiles.loadVgg19(from, CpuBackend.get())) {
+                    ModelFiles.save(to, m);
+                    out.printf("wrote %s: %s, %,d parameters%n", to, m.describe(), m.parameters().count());
+                }
+            }
+            default -> throw new IllegalArgumentException("--model: expected dbpn, ssd300 or vgg19, got '" + model
+                    + "'");
         }
         out.flush();
         return 0;

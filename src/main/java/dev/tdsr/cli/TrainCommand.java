@@ -120,6 +120,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "frozen in tdsr, the start point in detector mode")
     Path detector;
 
+    @Option(names = "--perceptual", description = "srgan mode: the VGG19 of the content loss (a folder from "
+            + "import-weights --model vgg19, or torchvision's vgg19-*.pth), as the SRGAN paper; default: the frozen "
+            + "--detector's VGG16 base")
+    Path perceptual;
+
     @Option(names = "--out", description = "run folder (default: runs/<mode>)")
     Path out;
 
@@ -268,6 +273,7 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "seed", seed);
         putIf(n, "srInit", srInit);
         putIf(n, "detector", detector);
+        putIf(n, "perceptual", perceptual);
         putIf(n, "out", out);
         putIf(n, "checkpointEvery", checkpointEvery);
         putIf(n, "keepCheckpoints", keepCheckpoints);
@@ -294,11 +300,14 @@ public final class TrainCommand implements Callable<Integer> {
         return TrainConfig.fromJson(n, "command line");
     }
 
+    private static final dev.tdsr.models.DbpnConfig SMALL_SR = dev.tdsr.models.DbpnConfig.small(4);
+
     /** --size: the network keys of a preset (they override --config's). */
     static void sizePreset(ObjectNode n, String size) {
         switch (size.toLowerCase(java.util.Locale.ROOT)) {
-            case "small" -> n.put("dbpnBase", 8).put("dbpnFeat", 32).put("dbpnStages", 2).put("dbpnResidual", true)
-                    .put("ssdWidth", 0.125).put("srganChannels", 16).put("srganBlocks", 2).put("srganResidual", true).put("discChannels", 8)
+            case "small" -> n.put("dbpnBase", SMALL_SR.base()).put("dbpnFeat", SMALL_SR.feat())
+                    .put("dbpnStages", SMALL_SR.stages()).put("dbpnResidual", SMALL_SR.residual())
+                    .put("ssdWidth", dev.tdsr.models.SsdConfig.SMALL_WIDTH).put("srganChannels", 16).put("srganBlocks", 2).put("srganResidual", true).put("discChannels", 8)
                     .put("discDense", 64).put("discCrop", 48);
             case "full" -> n.put("dbpnBase", 64).put("dbpnFeat", 256).put("dbpnStages", 7).put("dbpnResidual", false)
                     .put("ssdWidth", 1.0).put("srganChannels", 64).put("srganBlocks", 16).put("srganResidual", false).put("discChannels", 64)

@@ -30,6 +30,11 @@ public record DbpnConfig(int scale, int base, int feat, int stages, boolean resi
         return new DbpnConfig(scale, 64, 256, 7);
     }
 
+    /** The built-in study's (train --size small): base 8, feat 32, T = 2, with the bicubic residual. */
+    public static DbpnConfig small(int scale) {
+        return new DbpnConfig(scale, 8, 32, 2, true);
+    }
+
     /** Projection kernel: 6, 8, 12 for scale 2, 4, 8. */
     public int kernel() {
         return switch (scale) {

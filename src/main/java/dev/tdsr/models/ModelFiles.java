@@ -62,17 +62,21 @@ public final class ModelFiles {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
             List<String> classNames,
-            InputTransform input, SrResNetConfig srresnet) {
+            InputTransform input, SrResNetConfig srresnet, Vgg19Config vgg19) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null, null, null, null);
+            return new ModelJson("dbpn", m.config(), null, null, null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null);
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null, null);
         }
 
         static ModelJson of(SrResNet m) {
-            return new ModelJson("srresnet", null, null, null, null, m.config());
+            return new ModelJson("srresnet", null, null, null, null, m.config(), null);
+        }
+
+        static ModelJson of(Vgg19 m) {
+            return new ModelJson("vgg19", null, null, null, null, null, m.config());
         }
     }
 
@@ -103,6 +107,11 @@ public final class ModelFiles {
     /** The SRResNet/SRGAN generator: its parameters and the batch norms' running statistics in one weights file. */
     public static void save(Path dir, SrResNet model) throws IOException {
         write(dir, ModelJson.of(model), model.parameters(), model.buffers());
+    }
+
+    /** An imported VGG19 (SRGAN's perceptual network). */
+    public static void save(Path dir, Vgg19 model) throws IOException {
+        write(dir, ModelJson.of(model), model.parameters());
     }
 
     private static void write(Path dir, ModelJson json, ParameterSet... sets) throws IOException {
@@ -310,17 +319,60 @@ public final class ModelFiles {
         return model;
     }
 
+    /**
+     * A VGG19 from our folder/.safetensors, or torchvision's original {@code vgg19-*.pth} (or its state dict as a
+     * .safetensors): the {@code features.N.*} tensors, width from {@code features.0.weight}; {@code classifier.*} is
+     * dropped (SRGAN reads relu5_4).
+     */
+    public static Vgg19 loadVgg19(Path path, Backend backend) throws IOException {
+        Source src = Source.open(path, "vgg19");
+        Map<String, HostArray> dict = src.json != null ? src.tensors
+                : StateDict.stripPrefix(path.toString(), src.tensors, StateDict.DATA_PARALLEL_PREFIX);
+        Vgg19Config config;
+        if (src.json != null) {
+            config = src.json.vgg19();
+        } else {
+            HostArray first = dict.get("features.0.weight");
+            if (first == null || first.shape().length != 4) {
+                throw new WeightFormatException(path + ": not a torchvision VGG19 state dict (no 4-D "
+                        + "'features.0.weight'; keys start " + dict.keySet().stream().limit(5).toList() + ")");
+            }
+            config = new Vgg19Config(first.shape()[0] / 64.0);
+            Map<String, HostArray> features = new LinkedHashMap<>();
+            dict.forEach((k, v) -> {
+                if (!k.startsWith("classifier.")) {
+                    features.put(k, v);
+                }
+            });
+            dict = features;
+        }
+        Vgg19 model = new Vgg19(config, backend, DType.F32, 0);
+        loadOrClose(model.parameters(), dict, path);
+        return model;
+    }
+
     /** The description is of the wanted kind and has its block ("dbpn": {...} or "ssd": {...}). */
     private static void requireKind(Path jsonFile, ModelJson json, String kind) throws WeightFormatException {
         String got = json.model();
-        if (got == null || !List.of("dbpn", "ssd300", "srresnet").contains(got)) {
+        if (got == null || !List.of("dbpn", "ssd300", "srresnet", "vgg19").contains(got)) {
             throw new WeightFormatException(jsonFile + ": \"model\" is " + (got == null ? "missing" : "'" + got
-                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\" or \"srresnet\"");
+                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\", \"srresnet\" or \"vgg19\"");
         }
         if (!kind.equals(got)) {
             throw new WeightFormatException(jsonFile + ": describes a '" + got + "' model, expected '" + kind
-                    + "' (a " + (kind.equals("dbpn") ? "D-DBPN super-resolution" : kind.equals("srresnet")
-                    ? "SRResNet/SRGAN generator" : "SSD300 detector") + " model folder)");
+                    + "' (a " + switch (kind) {
+                        case "dbpn" -> "D-DBPN super-resolution";
+                        case "srresnet" -> "SRResNet/SRGAN generator";
+                        case "vgg19" -> "VGG19 perceptual network";
+                        default -> "SSD300 detector";
+                    } + " model folder)");
+        }
+        if (kind.equals("vgg19")) {
+            if (json.vgg19() == null) {
+                throw new WeightFormatException(jsonFile + ": \"model\": \"vgg19\" needs its config block "
+                        + "\"vgg19\": {\"width\": 1.0} beside it");
+            }
+            return;
         }
         if (kind.equals("srresnet")) {
             if (json.srresnet() == null) {

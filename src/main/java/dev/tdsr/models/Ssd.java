@@ -149,6 +149,34 @@ public final class Ssd implements AutoCloseable {
         return x;
     }
 
+    /**
+     * The VGG16 base up to the ReLU of conv5_3 as SRGAN's perceptual network (used where no ImageNet VGG19 is given);
+     * it shares this detector's layers, so it is not to be used between a {@link #forward} and its backward.
+     */
+    public PerceptualNetwork perceptual() {
+        return new PerceptualNetwork() {
+            @Override
+            public Tensor features(Tensor image) {
+                return Ssd.this.features(image, CONV5_3_RELU);
+            }
+
+            @Override
+            public Tensor featuresBackward(Tensor dFeatures) {
+                return Ssd.this.featuresBackward(dFeatures, CONV5_3_RELU);
+            }
+
+            @Override
+            public ParameterSet parameters() {
+                return params;
+            }
+
+            @Override
+            public String describe() {
+                return "the detector's VGG16 base up to relu5_3";
+            }
+        };
+    }
+
     /** The image gradient of the last {@link #features} call (parameter gradients only if not frozen). */
     public Tensor featuresBackward(Tensor dfeatures, int last) {
         Tensor g = dfeatures;

@@ -34,6 +34,14 @@ public record SsdConfig(int inputSize, double width, int numClasses, PriorBoxes.
         return new SsdConfig(300, 1.0, 21, PriorBoxes.Sizes.VOC, false);
     }
 
+    /** The channel multiplier of the built-in study's detector (train --size small). */
+    public static final double SMALL_WIDTH = 0.125;
+
+    /** The built-in study's detector: width 1/8, VOC priors, {@code numClasses} including the background. */
+    public static SsdConfig small(int numClasses) {
+        return new SsdConfig(300, SMALL_WIDTH, numClasses, PriorBoxes.Sizes.VOC, false);
+    }
+
     /** COCO: 81 classes (ssd.pytorch's config says 201, a bug), COCO prior sizes. */
     public static SsdConfig coco() {
         return new SsdConfig(300, 1.0, 81, PriorBoxes.Sizes.COCO, false);

@@ -3,7 +3,7 @@ package dev.tdsr.models;
 import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.nn.Channels;
-import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.nn.FixedChannelAffine;
 import dev.tdsr.nn.Layer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,33 +17,22 @@ import java.util.List;
 public final class SsdInput implements Layer {
     static final double[] RGB_MEANS = {123, 117, 104};
     private final boolean bgr;
-    private Tensor scale;
+    private final FixedChannelAffine affine;
 
     public SsdInput(boolean bgr) {
         this.bgr = bgr;
+        double[] m = bgr ? new double[] {RGB_MEANS[2], RGB_MEANS[1], RGB_MEANS[0]} : RGB_MEANS;
+        this.affine = new FixedChannelAffine(new double[] {255, 255, 255}, new double[] {-m[0], -m[1], -m[2]});
     }
 
     @Override
     public Tensor forward(Tensor img) {
-        Backend b = img.backend();
-        Tensor x = bgr ? reverseChannels(img) : img;
-        scale = b.allocate(img.dtype(), 3);
-        HostDoubles.write(scale, new double[] {255, 255, 255});
-        Tensor shift = b.allocate(img.dtype(), 3);
-        double[] m = RGB_MEANS.clone();
-        if (bgr) {
-            m = new double[] {m[2], m[1], m[0]};
-        }
-        HostDoubles.write(shift, new double[] {-m[0], -m[1], -m[2]});
-        Tensor y = b.allocate(img.dtype(), img.shape());
-        b.channelAffineForward(x, scale, shift, y);
-        return y;
+        return affine.forward(bgr ? reverseChannels(img) : img);
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        Tensor dx = dy.backend().allocate(dy.dtype(), dy.shape());
-        dy.backend().channelAffineBackward(dy, scale, dy, dx, null, null); // x is unused without da
+        Tensor dx = affine.backward(dy);
         return bgr ? reverseChannels(dx) : dx;
     }
 

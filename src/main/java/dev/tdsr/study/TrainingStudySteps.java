@@ -10,6 +10,7 @@ import dev.tdsr.data.LrFiles;
 import dev.tdsr.data.LrSource;
 import dev.tdsr.data.SyntheticDataset;
 import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Engine;
 import dev.tdsr.eval.PairedBootstrap;
 import dev.tdsr.eval.TestBench;
 import dev.tdsr.models.SrNetwork;
@@ -48,6 +49,7 @@ public final class TrainingStudySteps implements StudySteps {
     private final PrintWriter log;
     private final Path dataRoot;
     private final boolean concurrentScales;
+    private final int detectorThreads;
     private volatile Path detectorModel;
     private final Map<Integer, Ssd> detectors = new ConcurrentHashMap<>(); // by scale: a model is one thread's
     private final Map<Integer, TestBench> testSets = new ConcurrentHashMap<>();
@@ -61,10 +63,21 @@ public final class TrainingStudySteps implements StudySteps {
 
     /** @param concurrentScales whether the study works on several scales at once (plain prefixed log lines) */
     public TrainingStudySteps(Backend backend, PrintWriter log, Path dataRoot, boolean concurrentScales) {
+        this(backend, log, dataRoot, concurrentScales, 0);
+    }
+
+    /**
+     * @param detectorThreads the CPU engine's threads while the detector trains (0: unchanged). It trains before the
+     *                        scales start, alone on the machine, so it may use the threads the scale workers share
+     *                        afterwards; the count is restored when it is done.
+     */
+    public TrainingStudySteps(Backend backend, PrintWriter log, Path dataRoot, boolean concurrentScales,
+            int detectorThreads) {
         this.backend = backend;
         this.log = log;
         this.dataRoot = dataRoot;
         this.concurrentScales = concurrentScales;
+        this.detectorThreads = detectorThreads;
     }
 
     /** Where the training and test images are: the configured folders, or the synthetic set written once. */
@@ -191,7 +204,21 @@ public final class TrainingStudySteps implements StudySteps {
         n.put("steps", c.detector().trainIterations());
         n.put("lrWarmup", c.detector().trainLrWarmup());
         n.put("augment", c.detector().trainAugment());
-        Trainer.Result r = train(n, dir);
+        int before = Engine.threads();
+        boolean widen = detectorThreads > before && backend.name().equals("cpu");
+        if (widen) {
+            Engine.setThreads(detectorThreads);
+            log.println("detector: training on " + detectorThreads + " threads (alone on the machine; the scales then"
+                    + " run on " + before + " each)");
+        }
+        Trainer.Result r;
+        try {
+            r = train(n, dir);
+        } finally {
+            if (widen) {
+                Engine.setThreads(before);
+            }
+        }
         detectorModel = r.finalModel();
         return new Trained(r.finalModel(), r.runDir().resolve(MetricsLog.FILE));
     }
@@ -263,6 +290,9 @@ public final class TrainingStudySteps implements StudySteps {
         n.put("lrWarmup", c.training().lrWarmup());
         n.put("augment", c.training().augment());
         n.put("detector", detectorModel.toString());
+        if (g.perceptual() != null) {
+            n.put("perceptual", g.perceptual());
+        }
         n.put("evalEvery", 0); // the fine-tunings' in-training evaluations are D-DBPN's curves
         pairedLr(n, c);
         ArrayNode decay = n.putArray("lrDecayAt");

@@ -10,7 +10,7 @@ import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.SrganDiscriminator;
-import dev.tdsr.models.Ssd;
+import dev.tdsr.models.PerceptualNetwork;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
@@ -41,12 +41,12 @@ final class SrganTask implements Task {
     static final String DISCRIMINATOR = "discriminator.safetensors";
     static final String DISCRIMINATOR_OPTIMIZER = "discriminator-optimizer.safetensors";
     private final SrResNet generator;
-    private final Ssd perceptual;
+    private final PerceptualNetwork perceptual;
     private final SrganDiscriminator discriminator;
     private final Optimizer discriminatorOptimizer;
     private final long seed;
 
-    SrganTask(SrResNet generator, Ssd perceptual, SrganDiscriminator discriminator, Optimizer.Settings settings,
+    SrganTask(SrResNet generator, PerceptualNetwork perceptual, SrganDiscriminator discriminator, Optimizer.Settings settings,
             long seed) {
         this.generator = generator;
         this.perceptual = perceptual;
@@ -80,7 +80,7 @@ final class SrganTask implements Task {
         } else {
             if (perceptual == null) {
                 throw new IllegalStateException("stage " + stage + " is adversarial but no perceptual network (the "
-                        + "detector) was given");
+                        + "detector's VGG16 or a VGG19) was given");
             }
             int crop = discriminator.config().crop();
             SplittableRandom rnd = Seeds.random(seed, 0x5267616eL, step); // "Rgan": this task's stream
@@ -149,14 +149,13 @@ final class SrganTask implements Task {
     /** alpha * MSE of the rescaled features; adds its gradient into dSr; returns the (unweighted) content loss. */
     private double contentLoss(Tensor sr, Tensor hr, double alpha, Tensor dSr) {
         Backend b = sr.backend();
-        int layer = Ssd.CONV5_3_RELU;
-        Tensor fHr = perceptual.features(hr, layer);
-        Tensor fSr = perceptual.features(sr, layer);
+        Tensor fHr = perceptual.features(hr);
+        Tensor fSr = perceptual.features(sr);
         double s2 = FEATURE_SCALE * FEATURE_SCALE;
         double content = s2 * b.mseForward(fSr, fHr);
         Tensor dF = b.allocate(fSr.dtype(), fSr.shape());
         b.mseBackward(fSr, fHr, alpha * s2, dF);
-        b.axpy(1, perceptual.featuresBackward(dF, layer), dSr);
+        b.axpy(1, perceptual.featuresBackward(dF), dSr);
         return content;
     }
 

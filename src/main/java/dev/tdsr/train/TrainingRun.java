@@ -16,7 +16,9 @@ import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.SrResNet;
+import dev.tdsr.models.PerceptualNetwork;
 import dev.tdsr.models.SrganDiscriminator;
+import dev.tdsr.models.Vgg19;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,7 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
         Ssd det = null;
         SrNetwork s = null;
         SrganDiscriminator disc = null;
+        Vgg19 vgg = null;
         try {
             if (config.detector() != null) {
                 det = ModelFiles.loadSsd(Path.of(config.detector()), backend, classes);
@@ -77,10 +80,14 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                     s = g;
                 }
                 disc = new SrganDiscriminator(config.discriminatorConfig(), backend, DType.F32, config.seed() + 2);
-                SrganTask task = new SrganTask(g, det, disc, config.optimizerSettings(), config.seed());
+                if (config.perceptual() != null) { // an imported ImageNet VGG19, as the SRGAN paper
+                    vgg = ModelFiles.loadVgg19(Path.of(config.perceptual()), backend);
+                }
+                PerceptualNetwork perceptual = vgg != null ? vgg : det != null ? det.perceptual() : null;
+                SrganTask task = new SrganTask(g, perceptual, disc, config.optimizerSettings(), config.seed());
                 Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
                 BatchLoader loader = new BatchLoader(data, config.loaderConfig());
-                return new TrainingRun(config, backend, new RunModels(s, det), task, optimizer, loader);
+                return new TrainingRun(config, backend, new RunModels(s, det, vgg), task, optimizer, loader);
             }
             if (mode != TrainConfig.Mode.DETECTOR) {
                 if (config.srInit() != null) {
@@ -112,6 +119,9 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             }
             if (det != null) {
                 det.close();
+            }
+            if (vgg != null) {
+                vgg.close();
             }
             throw e;
         }
@@ -162,6 +172,9 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
         }
         if (models.detector() != null) {
             models.detector().close();
+        }
+        if (models.perceptual() != null) {
+            models.perceptual().close();
         }
     }
 }

@@ -141,4 +141,33 @@ class SrganTrainingTest {
         ObjectNode big = tiny("refused").toJson().put("discCrop", 512);
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(big, "test").resolve());
     }
+    /**
+     * An imported VGG19 (--perceptual) replaces the detector's VGG16 in the content loss: the run needs no detector,
+     * its adversarial steps have a VGG19 content loss, and the perceptual key is refused outside srgan mode.
+     */
+    @Test
+    void importedVgg19IsThePerceptualNetwork() throws IOException {
+        Path vgg = tmp.resolve("vgg19");
+        try (dev.tdsr.models.Vgg19 v = new dev.tdsr.models.Vgg19(new dev.tdsr.models.Vgg19Config(1 / 16.0),
+                CpuBackend.get(), dev.tdsr.engine.DType.F32, 5)) {
+            ModelFiles.save(vgg, v);
+        }
+        ObjectNode n = tiny("vgg19-run").toJson();
+        n.remove("detector");
+        n.put("perceptual", vgg.toString());
+        try (Trainer t = Trainer.start(TrainConfig.fromJson(n, "test"), CpuBackend.get(),
+                Trainer.Options.quiet(new PrintWriter(new StringWriter())))) {
+            t.run();
+        }
+        List<StepMetrics> run = TrainerTest.steps(tmp.resolve("vgg19-run"));
+        assertEquals(6, run.size());
+        assertNull(run.get(1).content()); // the MSE stage
+        assertTrue(run.get(2).content() > 0 && Double.isFinite(run.get(5).loss()), run.get(2).toString());
+        ObjectNode wrong = tiny("vgg19-sr").toJson().put("mode", "sr").put("schedule", "2:1:0");
+        wrong.put("perceptual", vgg.toString());
+        wrong.remove("lrDecayAt");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.fromJson(wrong, "test").resolve());
+        assertTrue(e.getMessage().startsWith("perceptual (--perceptual): only mode srgan"), e.getMessage());
+    }
 }

@@ -1,0 +1,51 @@
+package dev.tdsr.nn;
+
+import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.Tensor;
+
+/**
+ * {@code y[:, c] = scale[c] * x[:, c] + shift[c]} with constants (nothing is trained): the input normalisation of a
+ * network that reads images in [0,1] (SSD's 255 * x - mean, ImageNet's (x - mean) / std). Differentiable, no clamp.
+ */
+public final class FixedChannelAffine implements Layer {
+    private final double[] scale;
+    private final double[] shift;
+    private Tensor scaleTensor;
+
+    public FixedChannelAffine(double[] scale, double[] shift) {
+        if (scale.length != shift.length) {
+            throw new IllegalArgumentException("FixedChannelAffine: " + scale.length + " scales but " + shift.length
+                    + " shifts");
+        }
+        this.scale = scale.clone();
+        this.shift = shift.clone();
+    }
+
+    /** (x - mean) / std per channel. */
+    public static FixedChannelAffine normalise(double[] mean, double[] std) {
+        double[] a = new double[mean.length];
+        double[] b = new double[mean.length];
+        for (int c = 0; c < mean.length; c++) {
+            a[c] = 1 / std[c];
+            b[c] = -mean[c] / std[c];
+        }
+        return new FixedChannelAffine(a, b);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Backend b = x.backend();
+        scaleTensor = HostDoubles.of(b, x.dtype(), scale, scale.length);
+        Tensor shiftTensor = HostDoubles.of(b, x.dtype(), shift, shift.length);
+        Tensor y = b.allocate(x.dtype(), x.shape());
+        b.channelAffineForward(x, scaleTensor, shiftTensor, y);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        Tensor dx = dy.backend().allocate(dy.dtype(), dy.shape());
+        dy.backend().channelAffineBackward(dy, scaleTensor, dy, dx, null, null); // x is unused without da
+        return dx;
+    }
+}
