@@ -57,7 +57,7 @@ void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, i
 
 // Per-thread scratch buffers that only grow: im2col columns and other temporaries, no allocation per call once warm.
 // `slot` picks one of six independent buffers (a caller needing several at once: columns and a partial sum; the
-// direct convolution's transformed input, weights and padded gradient use slots 2 to 4).
+// direct convolution's transformed input, weights, padded gradient and tap table use slots 2 to 5).
 template <class T>
 T* scratch(size_t count, int slot = 0) {
     thread_local std::vector<char> bufs[6];

@@ -8,6 +8,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -269,7 +270,12 @@ void direct_conv_forward(const T* x, const T* w, T* y, const ConvGeom& g) {
     const Phased s = phased(g);
     T* Wf = scratch<T>(size_t(int64_t(s.C2) * s.A * s.B * padded(g.M)), 3);
     forward_weights(w, g, s, Wf);
-    const auto skip = [&](int c2, int a, int b) { return !tap_used(g, c2, a, b); };
+    // The taps' use as a table: tap_used's divisions in the innermost loop took a fifth of the forward (perf).
+    uint8_t* used = scratch<uint8_t>(size_t(s.C2) * s.A * s.B, 5);
+    for (int c2 = 0; c2 < s.C2; c2++)
+        for (int a = 0; a < s.A; a++)
+            for (int b = 0; b < s.B; b++) used[(c2 * s.A + a) * s.B + b] = tap_used(g, c2, a, b);
+    const auto skip = [&](int c2, int a, int b) { return !used[(c2 * s.A + a) * s.B + b]; };
 #pragma omp parallel for schedule(dynamic, 1) num_threads(image_team(g.N))
     for (int n = 0; n < g.N; n++) {
         T* X = scratch<T>(size_t(s.image()), 2);
