@@ -99,19 +99,25 @@ void from_phased(const T* X, const ConvGeom& g, const Phased& s, T* dx) {
 constexpr int kBlock = 8;
 inline int padded(int m) { return (m + kBlock - 1) / kBlock * kBlock; }
 
+// Calls f(index into w [M, C, kh, kw], m, c2, a, b) for every kernel element and its W' position.
+template <class F>
+void for_each_kernel_element(const ConvGeom& g, F f) {
+    for (int m = 0; m < g.M; m++)
+        for (int c = 0; c < g.C; c++)
+            for (int ky = 0; ky < g.kh; ky++)
+                for (int kx = 0; kx < g.kw; kx++)
+                    f(((int64_t(m) * g.C + c) * g.kh + ky) * g.kw + kx, m, (c * g.sh + ky % g.sh) * g.sw + kx % g.sw,
+                      ky / g.sh, kx / g.sw);
+}
+
 // W' as the forward reads it: [C2][A][B][padded(M)], the block of output channels of one tap contiguous.
 template <class T>
 void forward_weights(const T* w, const ConvGeom& g, const Phased& s, T* Wf) {
     const int Mp = padded(g.M);
     std::fill(Wf, Wf + int64_t(s.C2) * s.A * s.B * Mp, T(0));
-    for (int m = 0; m < g.M; m++)
-        for (int c = 0; c < g.C; c++)
-            for (int ky = 0; ky < g.kh; ky++)
-                for (int kx = 0; kx < g.kw; kx++) {
-                    const int c2 = (c * g.sh + ky % g.sh) * g.sw + kx % g.sw;
-                    Wf[((int64_t(c2) * s.A + ky / g.sh) * s.B + kx / g.sw) * Mp + m] =
-                        w[((int64_t(m) * g.C + c) * g.kh + ky) * g.kw + kx];
-                }
+    for_each_kernel_element(g, [&](int64_t i, int m, int c2, int a, int b) {
+        Wf[((int64_t(c2) * s.A + a) * s.B + b) * Mp + m] = w[i];
+    });
 }
 
 // W' flipped and transposed, as the input gradient reads it: [M][A][B][padded(C2)], tap (A-1-a, B-1-b).
@@ -119,27 +125,17 @@ template <class T>
 void backward_input_weights(const T* w, const ConvGeom& g, const Phased& s, T* Wb) {
     const int Cp = padded(s.C2);
     std::fill(Wb, Wb + int64_t(g.M) * s.A * s.B * Cp, T(0));
-    for (int m = 0; m < g.M; m++)
-        for (int c = 0; c < g.C; c++)
-            for (int ky = 0; ky < g.kh; ky++)
-                for (int kx = 0; kx < g.kw; kx++) {
-                    const int c2 = (c * g.sh + ky % g.sh) * g.sw + kx % g.sw;
-                    const int a = s.A - 1 - ky / g.sh, b = s.B - 1 - kx / g.sw;
-                    Wb[((int64_t(m) * s.A + a) * s.B + b) * Cp + c2] = w[((int64_t(m) * g.C + c) * g.kh + ky) * g.kw + kx];
-                }
+    for_each_kernel_element(g, [&](int64_t i, int m, int c2, int a, int b) {
+        Wb[((int64_t(m) * s.A + (s.A - 1 - a)) * s.B + (s.B - 1 - b)) * Cp + c2] = w[i];
+    });
 }
 
 // dw += dW' [M][C2][A][B] mapped back (every kernel element has exactly one W' position).
 template <class T>
 void add_from_phased_weights(const T* dWp, const ConvGeom& g, const Phased& s, T* dw) {
-    for (int m = 0; m < g.M; m++)
-        for (int c = 0; c < g.C; c++)
-            for (int ky = 0; ky < g.kh; ky++)
-                for (int kx = 0; kx < g.kw; kx++) {
-                    const int c2 = (c * g.sh + ky % g.sh) * g.sw + kx % g.sw;
-                    dw[((int64_t(m) * g.C + c) * g.kh + ky) * g.kw + kx] +=
-                        dWp[((int64_t(m) * s.C2 + c2) * s.A + ky / g.sh) * s.B + kx / g.sw];
-                }
+    for_each_kernel_element(g, [&](int64_t i, int m, int c2, int a, int b) {
+        dw[i] += dWp[((int64_t(m) * s.C2 + c2) * s.A + a) * s.B + b];
+    });
 }
 
 // Threads over images: each image is one job with its own output, so the result does not depend on the team.
