@@ -54,6 +54,6 @@ class ImportWeightsCommandTest {
         assertTrue(r.err().startsWith("error: ") && r.err().contains("--scale"), r.err());
         r = run("import-weights", "--from", source.toString(), "--model", "yolo", "--to", dir.resolve("o").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("expected dbpn or ssd300"), r.err());
+        assertTrue(r.err().contains("expected dbpn, ssd300 or vgg19"), r.err());
     }
 }
