@@ -22,7 +22,7 @@ public final class ImportWeightsCommand implements Callable<Integer> {
     Path from;
 
     @Option(names = "--model", required = true, description = "dbpn | ssd300 | vgg19 (SRGAN's perceptual network: "
-            + "train --mode srgan --perceptual DIR)")
+            + "train --mode srgan --content-network DIR)")
     String model;
 
     @Option(names = "--to", required = true, description = "output folder (created)")

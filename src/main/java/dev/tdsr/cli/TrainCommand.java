@@ -120,10 +120,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "frozen in tdsr, the start point in detector mode")
     Path detector;
 
-    @Option(names = "--perceptual", description = "srgan mode: the VGG19 of the content loss (a folder from "
+    @Option(names = "--content-network", description = "srgan mode: the VGG19 of the content loss (a folder from "
             + "import-weights --model vgg19, or torchvision's vgg19-*.pth), as the SRGAN paper; default: the frozen "
             + "--detector's VGG16 base")
-    Path perceptual;
+    Path contentNetwork;
 
     @Option(names = "--out", description = "run folder (default: runs/<mode>)")
     Path out;
@@ -273,7 +273,7 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "seed", seed);
         putIf(n, "srInit", srInit);
         putIf(n, "detector", detector);
-        putIf(n, "perceptual", perceptual);
+        putIf(n, "contentNetwork", contentNetwork);
         putIf(n, "out", out);
         putIf(n, "checkpointEvery", checkpointEvery);
         putIf(n, "keepCheckpoints", keepCheckpoints);

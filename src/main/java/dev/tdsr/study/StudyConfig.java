@@ -155,11 +155,11 @@ public record StudyConfig(String name, String description, long seed, String dev
      * @param lr           Adam learning rate of both networks (1e-4 in the paper)
      * @param lrDropAt     iteration where lr drops; 0 = never
      * @param schedule     "1000k:1:0+200k:1:0.001" in the paper's notation (10^6 SRResNet, 2x10^5 SRGAN updates)
-     * @param perceptual   the content loss's VGG19 (a folder from import-weights --model vgg19, or torchvision's
+     * @param contentNetwork the content loss's VGG19 (a folder from import-weights --model vgg19, or torchvision's
      *                     vgg19-*.pth), as the paper; null: the study's frozen detector's VGG16 base
      */
     public record Srgan(int channels, int blocks, boolean residual, int discChannels, int discDense, int discCrop, double lr,
-                        int lrDropAt, String schedule, String perceptual) {
+                        int lrDropAt, String schedule, String contentNetwork) {
         public Srgan {
             if (channels < 1 || blocks < 1 || discChannels < 1 || discDense < 1) {
                 throw new IllegalArgumentException("srgan.channels/blocks/disc_channels/disc_dense: expected >= 1, got "

@@ -290,8 +290,8 @@ public final class TrainingStudySteps implements StudySteps {
         n.put("lrWarmup", c.training().lrWarmup());
         n.put("augment", c.training().augment());
         n.put("detector", detectorModel.toString());
-        if (g.perceptual() != null) {
-            n.put("perceptual", g.perceptual());
+        if (g.contentNetwork() != null) {
+            n.put("contentNetwork", g.contentNetwork());
         }
         n.put("evalEvery", 0); // the fine-tunings' in-training evaluations are D-DBPN's curves
         pairedLr(n, c);

@@ -50,7 +50,7 @@ public record TrainConfig(
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
         Integer discDense,
-        Integer discCrop, String srInit, String detector, String perceptual, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
+        Integer discCrop, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
 
     /** Periodic checkpoints kept besides stage ends and the latest (issue 17: 45 x 120 MB piled up otherwise). */
@@ -179,7 +179,7 @@ public record TrainConfig(
                 or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(srganResidual, false),
                 or(discChannels, 16),
                 or(discDense, 128), or(discCrop, 96), srInit,
-                detector, perceptual, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
+                detector, contentNetwork, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
         r.check();
@@ -224,14 +224,14 @@ public record TrainConfig(
                 throw new IllegalArgumentException("discCrop: the discriminator's crops (" + discCrop + ") must fit in "
                         + "the HR images (ssdInput " + ssdInput + ")");
             }
-            if (detector == null && perceptual == null
+            if (detector == null && contentNetwork == null
                     && scheduleValue().stages().stream().anyMatch(s -> s.beta() != 0)) {
                 throw new IllegalArgumentException("mode srgan: schedule " + schedule + " has an adversarial stage "
-                        + "(beta > 0), whose content loss reads a perceptual network: --perceptual DIR (a VGG19 from "
+                        + "(beta > 0), whose content loss reads a perceptual network: --content-network DIR (a VGG19 from "
                         + "import-weights --model vgg19) or the frozen detector's VGG16 features: --detector DIR");
             }
-        } else if (perceptual != null) {
-            throw new IllegalArgumentException("perceptual (--perceptual): only mode srgan has a content loss, not "
+        } else if (contentNetwork != null) {
+            throw new IllegalArgumentException("contentNetwork (--content-network): only mode srgan has a content loss, not "
                     + "mode " + mode);
         }
         if (m == Mode.SR && scheduleValue().stages().stream().anyMatch(s -> s.beta() != 0)) {

@@ -80,8 +80,8 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                     s = g;
                 }
                 disc = new SrganDiscriminator(config.discriminatorConfig(), backend, DType.F32, config.seed() + 2);
-                if (config.perceptual() != null) { // an imported ImageNet VGG19, as the SRGAN paper
-                    vgg = ModelFiles.loadVgg19(Path.of(config.perceptual()), backend);
+                if (config.contentNetwork() != null) { // an imported ImageNet VGG19, as the SRGAN paper
+                    vgg = ModelFiles.loadVgg19(Path.of(config.contentNetwork()), backend);
                 }
                 PerceptualNetwork perceptual = vgg != null ? vgg : det != null ? det.perceptual() : null;
                 SrganTask task = new SrganTask(g, perceptual, disc, config.optimizerSettings(), config.seed());

@@ -142,7 +142,7 @@ class SrganTrainingTest {
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromJson(big, "test").resolve());
     }
     /**
-     * An imported VGG19 (--perceptual) replaces the detector's VGG16 in the content loss: the run needs no detector,
+     * An imported VGG19 (--content-network) replaces the detector's VGG16 in the content loss: the run needs no detector,
      * its adversarial steps have a VGG19 content loss, and the perceptual key is refused outside srgan mode.
      */
     @Test
@@ -154,7 +154,7 @@ class SrganTrainingTest {
         }
         ObjectNode n = tiny("vgg19-run").toJson();
         n.remove("detector");
-        n.put("perceptual", vgg.toString());
+        n.put("contentNetwork", vgg.toString());
         try (Trainer t = Trainer.start(TrainConfig.fromJson(n, "test"), CpuBackend.get(),
                 Trainer.Options.quiet(new PrintWriter(new StringWriter())))) {
             t.run();
@@ -164,10 +164,10 @@ class SrganTrainingTest {
         assertNull(run.get(1).content()); // the MSE stage
         assertTrue(run.get(2).content() > 0 && Double.isFinite(run.get(5).loss()), run.get(2).toString());
         ObjectNode wrong = tiny("vgg19-sr").toJson().put("mode", "sr").put("schedule", "2:1:0");
-        wrong.put("perceptual", vgg.toString());
+        wrong.put("contentNetwork", vgg.toString());
         wrong.remove("lrDecayAt");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainConfig.fromJson(wrong, "test").resolve());
-        assertTrue(e.getMessage().startsWith("perceptual (--perceptual): only mode srgan"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("contentNetwork (--content-network): only mode srgan"), e.getMessage());
     }
 }
