@@ -62,17 +62,21 @@ public final class ModelFiles {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
             List<String> classNames,
-            InputTransform input, SrResNetConfig srresnet) {
+            InputTransform input, SrResNetConfig srresnet, FcnConfig fcn) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null, null, null, null);
+            return new ModelJson("dbpn", m.config(), null, null, null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null);
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null, null);
         }
 
         static ModelJson of(SrResNet m) {
-            return new ModelJson("srresnet", null, null, null, null, m.config());
+            return new ModelJson("srresnet", null, null, null, null, m.config(), null);
+        }
+
+        static ModelJson of(Fcn m, List<String> classNames) {
+            return new ModelJson("fcn", null, null, classNames, null, null, m.config());
         }
     }
 
@@ -103,6 +107,31 @@ public final class ModelFiles {
     /** The SRResNet/SRGAN generator: its parameters and the batch norms' running statistics in one weights file. */
     public static void save(Path dir, SrResNet model) throws IOException {
         write(dir, ModelJson.of(model), model.parameters(), model.buffers());
+    }
+
+    /** The segmentation network with its class names (background first). */
+    public static void save(Path dir, Fcn model, List<String> classNames) throws IOException {
+        write(dir, ModelJson.of(model, classNames), model.parameters());
+    }
+
+    /** A segmentation network and the class names its folder records. */
+    public record LoadedFcn(Fcn model, List<String> classNames) {}
+
+    /** An FCN from our folder or .safetensors. */
+    public static LoadedFcn loadFcn(Path path, Backend backend) throws IOException {
+        Source src = Source.open(path, "fcn");
+        if (src.json == null) {
+            throw new WeightFormatException(path + ": an FCN needs our model folder or .safetensors (with its "
+                    + "model.json description)");
+        }
+        Fcn model = new Fcn(src.json.fcn(), backend, DType.F32, 0);
+        try {
+            loadInto(model.parameters(), src.tensors, path.toString());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return new LoadedFcn(model, src.json.classNames());
     }
 
     private static void write(Path dir, ModelJson json, ParameterSet... sets) throws IOException {
@@ -313,14 +342,22 @@ public final class ModelFiles {
     /** The description is of the wanted kind and has its block ("dbpn": {...} or "ssd": {...}). */
     private static void requireKind(Path jsonFile, ModelJson json, String kind) throws WeightFormatException {
         String got = json.model();
-        if (got == null || !List.of("dbpn", "ssd300", "srresnet").contains(got)) {
+        if (got == null || !List.of("dbpn", "ssd300", "srresnet", "fcn").contains(got)) {
             throw new WeightFormatException(jsonFile + ": \"model\" is " + (got == null ? "missing" : "'" + got
-                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\" or \"srresnet\"");
+                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\", \"srresnet\" or \"fcn\"");
         }
         if (!kind.equals(got)) {
             throw new WeightFormatException(jsonFile + ": describes a '" + got + "' model, expected '" + kind
                     + "' (a " + (kind.equals("dbpn") ? "D-DBPN super-resolution" : kind.equals("srresnet")
-                    ? "SRResNet/SRGAN generator" : "SSD300 detector") + " model folder)");
+                    ? "SRResNet/SRGAN generator" : kind.equals("fcn") ? "FCN segmentation" : "SSD300 detector")
+                    + " model folder)");
+        }
+        if (kind.equals("fcn")) {
+            if (json.fcn() == null) {
+                throw new WeightFormatException(jsonFile + ": \"model\": \"fcn\" needs its config block "
+                        + "\"fcn\": {\"width\": 16, \"classes\": 7} beside it");
+            }
+            return;
         }
         if (kind.equals("srresnet")) {
             if (json.srresnet() == null) {

@@ -1,0 +1,142 @@
+package dev.tdsr.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tdsr.engine.DType;
+import dev.tdsr.engine.Scope;
+import dev.tdsr.engine.Tensor;
+import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.HostDoubles;
+import dev.tdsr.testing.GradCheck;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The segmentation network and its loss: sizes, hand-computed loss, gradients in double, files. */
+class SegmentationModelsTest {
+    private static final int I = PixelCrossEntropy.IGNORE;
+    private final SplittableRandom rnd = new SplittableRandom(7);
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * One image of 1x2 pixels, two classes; pixel 0 has logits (0, ln 3) and label 1, pixel 1 is ignored:
+     * softmax(0, ln 3) = (1/4, 3/4), so the mean over the one counted pixel is -ln(3/4) = ln(4/3), and its gradient
+     * is softmax - onehot = (1/4, -1/4); the ignored pixel's gradient is 0.
+     */
+    @Test
+    void handComputedLossIgnoresVoidPixels() {
+        try (Scope s = Scope.open()) {
+            // NCHW [1,2,1,2]: class 0 plane (0, 5), class 1 plane (ln 3, -5)
+            Tensor logits = HostDoubles.of(GradCheck.cpu(), DType.F64, new double[] {0, 5, Math.log(3), -5}, 1, 2, 1, 2);
+            PixelCrossEntropy.Targets t = PixelCrossEntropy.targets(GradCheck.cpu(), DType.F64, new int[] {1, I}, 1, 2,
+                    1, 2);
+            assertEquals(1, t.counted());
+            assertEquals(Math.log(4.0 / 3), PixelCrossEntropy.value(logits, t), 1e-12);
+            assertArrayEquals(new double[] {0.5, 0, -0.5, 0},
+                    HostDoubles.read(PixelCrossEntropy.backward(logits, t, 2.0)), 1e-12);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> PixelCrossEntropy.targets(GradCheck.cpu(), DType.F64, new int[] {2, 0}, 1, 2, 1, 2));
+    }
+
+    @Test
+    void pixelCrossEntropyGradientInDouble() {
+        int n = 2;
+        int k = 4;
+        int h = 3;
+        int w = 5;
+        int[] labels = new int[n * h * w];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 7 == 3 ? I : rnd.nextInt(k);
+        }
+        Tensor logits = GradCheck.random(rnd, -2, 2, n, k, h, w);
+        PixelCrossEntropy.Targets t;
+        double[] grad;
+        try (Scope s = Scope.open()) {
+            t = PixelCrossEntropy.targets(GradCheck.cpu(), DType.F64, labels, n, k, h, w);
+            t.labels().keep();
+            t.rowWeight().keep();
+            grad = HostDoubles.read(PixelCrossEntropy.backward(logits, t, 1.0));
+        }
+        final PixelCrossEntropy.Targets fixed = t;
+        DoubleSupplier loss = () -> {
+            try (Scope s = Scope.open()) {
+                return PixelCrossEntropy.value(logits, fixed);
+            }
+        };
+        GradCheck.check("pixel cross-entropy dlogits", logits, grad, GradCheck.sample(rnd, grad.length, 60), loss)
+                .assertOk();
+    }
+
+    /**
+     * width 4, 7 classes:
+     * <pre>
+     *   conv1 3*3*3*4 + 4 = 112      conv2 3*3*4*4 + 4 = 148      conv3 3*3*4*8 + 8 = 296
+     *   conv4 3*3*8*8 + 8 = 584      classifier 8*7 + 7 = 63      upsample 8*8*7*7 + 7 = 3,143
+     *   total 112 + 148 + 296 + 584 + 63 + 3,143 = 4,346
+     * </pre>
+     */
+    @Test
+    void fcnSizesAndShapes() {
+        FcnConfig c = new FcnConfig(4, 7);
+        assertEquals(4_346, c.parameterCount());
+        try (Fcn f = new Fcn(c, GradCheck.cpu(), DType.F32, 1); Scope s = Scope.open()) {
+            assertEquals(4_346, f.parameters().count());
+            assertArrayEquals(new long[] {7, 7, 8, 8}, f.parameters().get("upsample.weight").shape());
+            Tensor y = f.forward(GradCheck.cpu().allocate(DType.F32, 2, 3, 24, 16).fill(0.5));
+            assertArrayEquals(new long[] {2, 7, 24, 16}, y.shape());
+            assertThrows(IllegalArgumentException.class,
+                    () -> f.forward(GradCheck.cpu().allocate(DType.F32, 1, 3, 10, 12)));
+        }
+    }
+
+    /** The bilinear init upsamples a constant map to the same constant away from the borders (FCN's intent). */
+    @Test
+    void upsamplingStartsBilinear() {
+        double[] v = new double[2 * 2 * 8 * 8];
+        Fcn.bilinear().fill(v, new long[] {2, 2, 8, 8}, rnd);
+        // factor 4, centre 3.5: the 1-D kernel is (1 - |i - 3.5| / 4) = 1/8, 3/8, 5/8, 7/8, 7/8, 5/8, 3/8, 1/8
+        assertEquals(1.0 / 64, v[0], 1e-15);
+        assertEquals(49.0 / 64, v[3 * 8 + 3], 1e-15);
+        assertEquals(0.0, v[64], 1e-15); // class 0 -> class 1: zero
+        assertEquals(1.0 / 64, v[3 * 64], 1e-15); // class 1 -> class 1
+    }
+
+    @Test
+    void fcnGradientsInDouble() {
+        try (Fcn f = new Fcn(new FcnConfig(2, 3), GradCheck.cpu(), DType.F64, 3)) {
+            GradCheck.randomize(f.parameters(), rnd, -0.5, 0.5);
+            Tensor x = GradCheck.random(rnd, 0, 1, 1, 3, 8, 8);
+            GradCheck.checkLayer("fcn", f, f.parameters(), x, 12, 11);
+        }
+    }
+
+    @Test
+    void saveLoadRoundTrip() throws IOException {
+        List<String> names = List.of("background", "disc-dots", "square-stripes");
+        try (Fcn f = new Fcn(new FcnConfig(3, 3), GradCheck.cpu(), DType.F32, 5)) {
+            ModelFiles.save(tmp.resolve("fcn"), f, names);
+            ModelFiles.LoadedFcn l = ModelFiles.loadFcn(tmp.resolve("fcn"), GradCheck.cpu());
+            try (Fcn g = l.model()) {
+                assertEquals(names, l.classNames());
+                assertEquals(f.config(), g.config());
+                assertArrayEquals(f.parameters().slab().toFloatArray(), g.parameters().slab().toFloatArray());
+            }
+        }
+        // an FCN folder is not a D-DBPN and says so
+        WeightFormatException e = assertThrows(WeightFormatException.class,
+                () -> ModelFiles.loadDbpn(tmp.resolve("fcn"), GradCheck.cpu(), null));
+        assertTrue(e.getMessage().contains("describes a 'fcn' model, expected 'dbpn'"), e.getMessage());
+        assertTrue(Files.isRegularFile(tmp.resolve("fcn").resolve(ModelFiles.WEIGHTS)));
+    }
+}
