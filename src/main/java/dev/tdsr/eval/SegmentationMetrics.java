@@ -42,6 +42,32 @@ public final class SegmentationMetrics {
         }
     }
 
+    /** Adds {@code times} copies of another image's (or set's) counts: a bootstrap resample draws images so. */
+    public void add(SegmentationMetrics other, int times) {
+        if (other.classes != classes) {
+            throw new IllegalArgumentException("segmentation metrics: " + other.classes + " classes added to "
+                    + classes);
+        }
+        for (int i = 0; i < confusion.length; i++) {
+            confusion[i] += times * other.confusion[i];
+        }
+    }
+
+    /** Mean IoU of each bootstrap resample ({@link PairedBootstrap#counts}) of per-image metrics. */
+    public static double[] resampledMeanIou(java.util.List<SegmentationMetrics> perImage, int[][] counts) {
+        double[] out = new double[counts.length];
+        for (int r = 0; r < counts.length; r++) {
+            SegmentationMetrics m = new SegmentationMetrics(perImage.get(0).classes);
+            for (int i = 0; i < perImage.size(); i++) {
+                if (counts[r][i] > 0) {
+                    m.add(perImage.get(i), counts[r][i]);
+                }
+            }
+            out[r] = m.meanIou();
+        }
+        return out;
+    }
+
     public long count(int truth, int predicted) {
         return confusion[truth * classes + predicted];
     }

@@ -59,6 +59,19 @@ class SegmentationMetricsTest {
         assertEquals(3.0 / 5, m.pixelAccuracy(), 1e-15);
     }
 
+    /** A resample that draws image 1 twice and image 2 never scores as image 1 alone (IoU is a ratio of counts). */
+    @Test
+    void resamplesWeighImagesByTheirCounts() {
+        SegmentationMetrics a = new SegmentationMetrics(2);
+        a.add(new int[] {0, 1, 1}, new int[] {0, 1, 0}); // IoU_0 = 1/2, IoU_1 = 1/2
+        SegmentationMetrics b = new SegmentationMetrics(2);
+        b.add(new int[] {0, 0}, new int[] {0, 0}); // IoU_0 = 1, class 1 absent
+        double[] m = SegmentationMetrics.resampledMeanIou(java.util.List.of(a, b), new int[][] {{2, 0}, {1, 1}});
+        assertEquals(0.5, m[0], 1e-15);
+        // {1, 1}: confusion [0] 3 0  [1] 1 1 -> IoU_0 = 3 / (3 + 4 - 3) = 3/4, IoU_1 = 1 / (2 + 1 - 1) = 1/2
+        assertEquals((0.75 + 0.5) / 2, m[1], 1e-15);
+    }
+
     @Test
     void emptyAndBadInput() {
         SegmentationMetrics m = new SegmentationMetrics(2);
