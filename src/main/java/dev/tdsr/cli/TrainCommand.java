@@ -37,7 +37,7 @@ public final class TrainCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--study", defaultValue = "default", description = "study mode: a shipped study (default, quick, "
-            + "voc0712, coco) or a study config file (default: ${DEFAULT-VALUE})")
+            + "voc0712, coco, segmentation) or a study config file (default: ${DEFAULT-VALUE})")
     String study;
 
     @Option(names = "--quick", description = "study mode: the smoke-run study (same as --study quick)")

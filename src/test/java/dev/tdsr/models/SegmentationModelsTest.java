@@ -121,6 +121,42 @@ class SegmentationModelsTest {
         }
     }
 
+    /**
+     * GPU suite: the FCN's logits, its input gradient through the pixel loss (with ignored pixels) and the loss value
+     * on CUDA against the CPU, same weights and inputs (skips visibly without a GPU). No op of its own is new; this
+     * checks the composition (row layout, row weights, transposed conv) on the device.
+     */
+    @Test
+    void fcnAndPixelLossOnCudaMatchTheCpu() {
+        dev.tdsr.engine.Backend gpu = dev.tdsr.testing.TestBackends.cudaOrSkip();
+        int[] labels = new int[2 * 16 * 12];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 5 == 0 ? I : i % 3;
+        }
+        double[][] results = new double[2][];
+        double[] losses = new double[2];
+        int k = 0;
+        for (dev.tdsr.engine.Backend b : List.of(GradCheck.cpu(), gpu)) {
+            try (Fcn f = new Fcn(new FcnConfig(4, 3), b, DType.F32, 9); Scope s = Scope.open()) {
+                Tensor x = GradCheck.random(b, DType.F32, new SplittableRandom(3), 0, 1, 2, 3, 16, 12);
+                Tensor logits = f.forward(x);
+                PixelCrossEntropy.Targets t = PixelCrossEntropy.targets(b, DType.F32, labels, 2, 3, 16, 12);
+                losses[k] = PixelCrossEntropy.value(logits, t);
+                double[] dx = HostDoubles.read(f.backward(PixelCrossEntropy.backward(logits, t, 1.0)));
+                double[] y = HostDoubles.read(logits);
+                double[] both = java.util.Arrays.copyOf(y, y.length + dx.length);
+                System.arraycopy(dx, 0, both, y.length, dx.length);
+                results[k++] = both;
+            }
+        }
+        dev.tdsr.testing.TestBackends.Tolerance tol = new dev.tdsr.testing.TestBackends.Tolerance(1e-4, 1e-6);
+        assertTrue(tol.accepts(losses[0], losses[1]), "loss cpu " + losses[0] + ", gpu " + losses[1]);
+        for (int i = 0; i < results[0].length; i++) {
+            assertTrue(tol.accepts(results[0][i], results[1][i]), "element " + i + ": cpu " + results[0][i]
+                    + ", gpu " + results[1][i]);
+        }
+    }
+
     @Test
     void saveLoadRoundTrip() throws IOException {
         List<String> names = List.of("background", "disc-dots", "square-stripes");
