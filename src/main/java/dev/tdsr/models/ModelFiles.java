@@ -134,9 +134,22 @@ public final class ModelFiles {
         return new LoadedFcn(model, src.json.classNames());
     }
 
+    /**
+     * A model of one's own (a {@link TaskNetwork} added from user code): {@code modelJson} is its model.json text, a
+     * JSON object whose {@code "model"} names the kind its loader is registered under ({@link
+     * #registerTaskNetwork}).
+     */
+    public static void save(Path dir, String modelJson, ParameterSet... sets) throws IOException {
+        modelKind(JSON.readTree(modelJson), "modelJson");
+        write(dir, modelJson, sets);
+    }
+
     private static void write(Path dir, ModelJson json, ParameterSet... sets) throws IOException {
+        write(dir, JSON.writeValueAsString(json), sets);
+    }
+
+    private static void write(Path dir, String text, ParameterSet... sets) throws IOException {
         Files.createDirectories(dir);
-        String text = JSON.writeValueAsString(json);
         AtomicFiles.writeString(dir.resolve(CONFIG), text);
         LinkedHashMap<String, HostArray> tensors = new LinkedHashMap<>();
         for (ParameterSet ps : sets) {
@@ -195,6 +208,47 @@ public final class ModelFiles {
         for (Parameter p : all) {
             HostDoubles.write(p.value(), dict.get(p.name()).toDoubleArray());
         }
+    }
+
+    /** Builds a task network from a model folder whose model.json names its kind. */
+    @FunctionalInterface
+    public interface TaskNetworkLoader {
+        TaskNetwork<?> load(Path dir, Backend backend) throws IOException;
+    }
+
+    private static final Map<String, TaskNetworkLoader> TASK_NETWORKS = new java.util.concurrent.ConcurrentHashMap<>(
+            Map.of("ssd300", (dir, backend) -> new SsdTaskNetwork(loadSsd(dir, backend, null))));
+
+    /** Makes {@link #loadTaskNetwork} build model.json kind {@code model} with {@code loader} (user code's own). */
+    public static void registerTaskNetwork(String model, TaskNetworkLoader loader) {
+        TASK_NETWORKS.put(model, loader);
+    }
+
+    /**
+     * The task network of a model folder, by its model.json {@code "model"} kind ("ssd300" built in, others as
+     * registered); a path that is not one of our folders (an original .pth) is read as an SSD.
+     */
+    public static TaskNetwork<?> loadTaskNetwork(Path path, Backend backend) throws IOException {
+        Path json = Files.isDirectory(path) ? path.resolve(CONFIG) : path;
+        if (!json.getFileName().toString().equals(CONFIG) || !Files.isRegularFile(json)) {
+            return TASK_NETWORKS.get("ssd300").load(path, backend);
+        }
+        String kind = modelKind(JSON.readTree(TextFiles.readUtf8(json, "a model description")), json.toString());
+        TaskNetworkLoader loader = TASK_NETWORKS.get(kind);
+        if (loader == null) {
+            throw new WeightFormatException(json + ": \"model\" is \"" + kind + "\", not a task network; known: "
+                    + new java.util.TreeSet<>(TASK_NETWORKS.keySet()) + " (register others with "
+                    + "ModelFiles.registerTaskNetwork)");
+        }
+        return loader.load(path, backend);
+    }
+
+    private static String modelKind(com.fasterxml.jackson.databind.JsonNode tree, String source)
+            throws WeightFormatException {
+        if (tree == null || !tree.path("model").isTextual()) {
+            throw new WeightFormatException(source + ": expected a JSON object with a \"model\" string (the kind)");
+        }
+        return tree.get("model").asText();
     }
 
     /**
