@@ -74,6 +74,11 @@ public final class Fcn implements Layer, AutoCloseable {
         return params;
     }
 
+    /** The encoder's layers in order (conv1, ReLU, conv2, ReLU, pool, conv3, ReLU, pool, conv4, ReLU): feature taps. */
+    public List<Layer> encoderLayers() {
+        return encoder.layers();
+    }
+
     @Override
     public Tensor forward(Tensor image) {
         if (image.ndim() != 4 || image.dim(1) != 3 || image.dim(2) % 4 != 0 || image.dim(3) % 4 != 0) {

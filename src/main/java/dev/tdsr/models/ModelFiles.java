@@ -217,7 +217,8 @@ public final class ModelFiles {
     }
 
     private static final Map<String, TaskNetworkLoader> TASK_NETWORKS = new java.util.concurrent.ConcurrentHashMap<>(
-            Map.of("ssd300", (dir, backend) -> new SsdTaskNetwork(loadSsd(dir, backend, null))));
+            Map.of("ssd300", (dir, backend) -> new SsdTaskNetwork(loadSsd(dir, backend, null)),
+                    "fcn", SegmentationTaskNetwork::load));
 
     /** Makes {@link #loadTaskNetwork} build model.json kind {@code model} with {@code loader} (user code's own). */
     public static void registerTaskNetwork(String model, TaskNetworkLoader loader) {
@@ -225,8 +226,8 @@ public final class ModelFiles {
     }
 
     /**
-     * The task network of a model folder, by its model.json {@code "model"} kind ("ssd300" built in, others as
-     * registered); a path that is not one of our folders (an original .pth) is read as an SSD.
+     * The task network of a model folder, by its model.json {@code "model"} kind ("ssd300" and "fcn" built in, others
+     * as registered); a path that is not one of our folders (an original .pth) is read as an SSD.
      */
     public static TaskNetwork<?> loadTaskNetwork(Path path, Backend backend) throws IOException {
         Path json = Files.isDirectory(path) ? path.resolve(CONFIG) : path;

@@ -15,10 +15,9 @@ import dev.tdsr.eval.PairedBootstrap;
 import dev.tdsr.eval.SegmentationMetrics;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.DbpnConfig;
-import dev.tdsr.models.Fcn;
 import dev.tdsr.models.FcnConfig;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.PixelCrossEntropy;
+import dev.tdsr.models.SegmentationTaskNetwork;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.report.SegmentationReport;
 import dev.tdsr.train.Optimizer;
@@ -86,13 +85,14 @@ public final class SegmentationStudy {
         List<SegmentationReport.Curve> curves = new ArrayList<>();
         SegmentationStudyConfig.SuperResolution s = config.sr();
         DbpnConfig srConfig = new DbpnConfig(config.scale(), s.base(), s.feat(), s.stages(), s.residual());
-        try (Fcn fcn = new Fcn(new FcnConfig(config.segmenter().width(), classes), backend, DType.F32, config.seed());
+        try (SegmentationTaskNetwork fcn = SegmentationTaskNetwork.create(
+                     new FcnConfig(config.segmenter().width(), classes), classNames, backend, config.seed());
              Dbpn sr = new Dbpn(srConfig, backend, DType.F32, config.seed() + 1);
              Dbpn srFt = new Dbpn(srConfig, backend, DType.F32, 0);
              Dbpn tdsr = new Dbpn(srConfig, backend, DType.F32, 0)) {
             curves.add(trainSegmenter(fcn, train));
-            ModelFiles.save(dir.resolve("fcn"), fcn, classNames);
-            fcn.parameters().setRequiresGrad(false); // frozen from here on: the task network of TDSR
+            fcn.save(dir.resolve("fcn"));
+            fcn.setTrainable(false); // frozen from here on: the task network of TDSR
             curves.add(trainSr("SR", sr, null, train, s.pretrainIterations(), s.pretrainLr(), s.batch(), 1, 0,
                     config.seed() + 2));
             ModelFiles.save(dir.resolve("sr"), sr);
@@ -216,7 +216,7 @@ public final class SegmentationStudy {
     }
 
     /** Adam on pixel CE of HR images, each mirrored with probability 1/2 (its mask with it). */
-    private SegmentationReport.Curve trainSegmenter(Fcn fcn, List<Item> train) {
+    private SegmentationReport.Curve trainSegmenter(SegmentationTaskNetwork fcn, List<Item> train) {
         SegmentationStudyConfig.Segmenter c = config.segmenter();
         SplittableRandom rng = new SplittableRandom(config.seed() + 10);
         List<double[]> points = new ArrayList<>();
@@ -234,11 +234,7 @@ public final class SegmentationStudy {
                 }
                 try (Scope sc = Scope.open()) {
                     fcn.parameters().zeroGrad();
-                    Tensor x = stack(images);
-                    Tensor logits = fcn.forward(x);
-                    PixelCrossEntropy.Targets t = targets(masks);
-                    sum += PixelCrossEntropy.value(logits, t);
-                    fcn.backward(PixelCrossEntropy.backward(logits, t, 1.0));
+                    sum += fcn.lossGradient(stack(images), masks, 1.0).loss().total(); // trainable: leaves its grads
                     opt.step(c.lr());
                 }
                 if (step % logEvery == 0) {
@@ -257,13 +253,14 @@ public final class SegmentationStudy {
      * Adam on {@code alpha * MSE(S(lr), hr)} plus, with {@code task} (frozen), {@code beta * pixel CE(task(S(lr)))}:
      * the gradient reaches S through the FCN's input as TDSR's does through the detector's.
      */
-    private SegmentationReport.Curve trainSr(String name, Dbpn net, Fcn task, List<Item> train, int iterations,
-            double lr, int batch, double alpha, double beta, long seed) {
+    private SegmentationReport.Curve trainSr(String name, Dbpn net, SegmentationTaskNetwork task, List<Item> train,
+            int iterations, double lr, int batch, double alpha, double beta, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<double[]> points = new ArrayList<>();
         double mseSum = 0;
         double ceSum = 0;
         int logEvery = Math.max(1, iterations / 10);
+        TdsrObjective<List<SegmentationMask>> objective = new TdsrObjective<>(net, task, alpha, beta);
         try (Optimizer opt = new Optimizer(net.parameters(), Optimizer.Settings.adam())) {
             for (int step = 1; step <= iterations; step++) {
                 List<Image> hr = new ArrayList<>();
@@ -277,18 +274,9 @@ public final class SegmentationStudy {
                 }
                 try (Scope sc = Scope.open()) {
                     net.parameters().zeroGrad();
-                    Tensor h = stack(hr);
-                    Tensor out = TdsrObjective.cropTo(net.forward(stack(lrs)), h.dim(2), h.dim(3));
-                    mseSum += backend.mseForward(out, h);
-                    Tensor dOut = backend.allocate(out.dtype(), out.shape());
-                    backend.mseBackward(out, h, alpha, dOut);
-                    if (task != null) {
-                        Tensor logits = task.forward(out);
-                        PixelCrossEntropy.Targets t = targets(masks);
-                        ceSum += PixelCrossEntropy.value(logits, t);
-                        backend.axpy(1.0, task.backward(PixelCrossEntropy.backward(logits, t, beta)), dOut);
-                    }
-                    net.backward(dOut);
+                    TdsrObjective.Parts p = objective.step(stack(lrs), stack(hr), masks, step);
+                    mseSum += p.mse();
+                    ceSum += p.task().total();
                     opt.step(lr);
                 }
                 if (step % logEvery == 0) {
@@ -323,8 +311,8 @@ public final class SegmentationStudy {
     }
 
     /** The FCN's per-pixel argmax of each input against its item's mask, one metrics object per image. */
-    private List<SegmentationMetrics> segment(Fcn fcn, List<Image> inputs, List<Item> batch) {
-        float[] logits = fcn.forward(stack(inputs)).toFloatArray();
+    private List<SegmentationMetrics> segment(SegmentationTaskNetwork fcn, List<Image> inputs, List<Item> batch) {
+        float[] logits = fcn.forward(stack(inputs)).get(0).toFloatArray();
         int side = inputs.get(0).width();
         int plane = side * side;
         List<SegmentationMetrics> outList = new ArrayList<>();
@@ -360,18 +348,5 @@ public final class SegmentationStudy {
             System.arraycopy(images.get(k).data(), 0, v, k * per, per);
         }
         return backend.allocate(DType.F32, images.size(), 3, h, w).write(v);
-    }
-
-    private PixelCrossEntropy.Targets targets(List<SegmentationMask> masks) {
-        int w = masks.get(0).width();
-        int h = masks.get(0).height();
-        int[] labels = new int[masks.size() * w * h];
-        for (int k = 0; k < masks.size(); k++) {
-            byte[] l = masks.get(k).labels();
-            for (int i = 0; i < l.length; i++) {
-                labels[k * w * h + i] = l[i] & 0xff;
-            }
-        }
-        return PixelCrossEntropy.targets(backend, DType.F32, labels, masks.size(), classes, h, w);
     }
 }

@@ -76,6 +76,9 @@ class SegmentationModelsTest {
         };
         GradCheck.check("pixel cross-entropy dlogits", logits, grad, GradCheck.sample(rnd, grad.length, 60), loss)
                 .assertOk();
+        logits.close();
+        t.labels().close();
+        t.rowWeight().close();
     }
 
     /**
@@ -157,6 +160,92 @@ class SegmentationModelsTest {
         }
     }
 
+    private static List<dev.tdsr.data.SegmentationMask> masks(SplittableRandom rnd, int n, int classes, int side) {
+        List<dev.tdsr.data.SegmentationMask> out = new java.util.ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            byte[] l = new byte[side * side];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = (byte) (i % 9 == 0 ? I : rnd.nextInt(classes));
+            }
+            out.add(new dev.tdsr.data.SegmentationMask(side, side, l));
+        }
+        return out;
+    }
+
+    /** The task interface: image gradient of weight * CE in double, frozen = no parameter gradient, trainable = some. */
+    @Test
+    void segmentationTaskNetworkImageGradient() {
+        List<String> names = List.of("background", "a", "b");
+        try (SegmentationTaskNetwork task = new SegmentationTaskNetwork(
+                new Fcn(new FcnConfig(2, 3), GradCheck.cpu(), DType.F64, 4), names)) {
+            GradCheck.randomize(task.parameters(), rnd, -0.5, 0.5);
+            List<dev.tdsr.data.SegmentationMask> m = masks(rnd, 2, 3, 8);
+            Tensor x = GradCheck.random(rnd, 0, 1, 2, 3, 8, 8);
+            task.setTrainable(false);
+            double[] dx;
+            try (Scope s = Scope.open()) {
+                task.parameters().zeroGrad();
+                TaskNetwork.Gradient g = task.lossGradient(GradCheck.copy(x), m, 0.7);
+                assertEquals(g.loss().total(), g.loss().part("ce"));
+                dx = HostDoubles.read(g.dImages());
+            }
+            assertEquals(0.0, java.util.Arrays.stream(HostDoubles.read(task.parameters().gradSlab()))
+                    .map(Math::abs).sum(), "frozen: no parameter gradient");
+            DoubleSupplier loss = () -> {
+                try (Scope s = Scope.open()) {
+                    return 0.7 * task.loss(GradCheck.copy(x), m).total();
+                }
+            };
+            GradCheck.check("segmentation task dImages", x, dx, GradCheck.sample(rnd, dx.length, 30), loss)
+                    .assertOk();
+            task.setTrainable(true);
+            try (Scope s = Scope.open()) {
+                task.lossGradient(GradCheck.copy(x), m, 1.0);
+            }
+            assertTrue(java.util.Arrays.stream(HostDoubles.read(task.parameters().gradSlab())).anyMatch(v -> v != 0),
+                    "trainable: parameter gradients accumulate");
+            x.close();
+        }
+    }
+
+    /** Feature taps: the image gradient of sum_t r_t . features_t over two taps, in double. */
+    @Test
+    void segmentationFeatureTapsGradient() {
+        try (SegmentationTaskNetwork task = new SegmentationTaskNetwork(
+                new Fcn(new FcnConfig(2, 3), GradCheck.cpu(), DType.F64, 6), List.of("background", "a", "b"))) {
+            GradCheck.randomize(task.parameters(), rnd, -0.5, 0.5);
+            task.setTrainable(false);
+            assertEquals(List.of("conv2", "conv3", "conv4"), task.featureTaps());
+            List<String> taps = List.of("conv2", "conv4");
+            Tensor x = GradCheck.random(rnd, 0, 1, 1, 3, 8, 8);
+            double[] r2;
+            double[] r4;
+            double[] dx;
+            try (Scope s = Scope.open()) {
+                java.util.Map<String, Tensor> f = task.features(GradCheck.copy(x), taps);
+                assertArrayEquals(new long[] {1, 2, 8, 8}, f.get("conv2").shape());
+                assertArrayEquals(new long[] {1, 4, 2, 2}, f.get("conv4").shape());
+                r2 = GradCheck.values(rnd, f.get("conv2").numel(), -1, 1);
+                r4 = GradCheck.values(rnd, f.get("conv4").numel(), -1, 1);
+                dx = HostDoubles.read(task.featuresBackward(java.util.Map.of(
+                        "conv2", HostDoubles.of(GradCheck.cpu(), DType.F64, r2, f.get("conv2").shape()),
+                        "conv4", HostDoubles.of(GradCheck.cpu(), DType.F64, r4, f.get("conv4").shape()))));
+            }
+            final double[] w2 = r2;
+            final double[] w4 = r4;
+            DoubleSupplier loss = () -> {
+                try (Scope s = Scope.open()) {
+                    java.util.Map<String, Tensor> f = task.features(GradCheck.copy(x), taps);
+                    return GradCheck.dot(f.get("conv2"), w2) + GradCheck.dot(f.get("conv4"), w4);
+                }
+            };
+            GradCheck.check("segmentation feature taps dImages", x, dx, GradCheck.sample(rnd, dx.length, 30), loss)
+                    .assertOk();
+            assertThrows(IllegalArgumentException.class, () -> task.features(x, List.of("fc7")));
+            x.close();
+        }
+    }
+
     @Test
     void saveLoadRoundTrip() throws IOException {
         List<String> names = List.of("background", "disc-dots", "square-stripes");
@@ -168,6 +257,11 @@ class SegmentationModelsTest {
                 assertEquals(f.config(), g.config());
                 assertArrayEquals(f.parameters().slab().toFloatArray(), g.parameters().slab().toFloatArray());
             }
+        }
+        // the task interface's loader knows the kind
+        try (TaskNetwork<?> t = ModelFiles.loadTaskNetwork(tmp.resolve("fcn"), GradCheck.cpu())) {
+            assertEquals("segmentation", t.kind());
+            assertEquals(names, ((SegmentationTaskNetwork) t).classNames());
         }
         // an FCN folder is not a D-DBPN and says so
         WeightFormatException e = assertThrows(WeightFormatException.class,
