@@ -15,12 +15,15 @@ import java.util.Locale;
  * The segmentation study's outputs: results.json (every figure and the config), report.md and report.html (the
  * table, per-class IoU, the training curves as numbers, and the verdict on TDSR against SR-FT).
  *
- * @param overSrFt    share of bootstrap resamples of the test images in which TDSR's mIoU is above SR-FT's
+ * @param overSrFt    share of bootstrap resamples of the test images in which TDSR's mIoU is above SR-FT's (ties
+ *                    count half)
  * @param overBicubic the same against Bicubic
+ * @param sr4irOverTdsr share of resamples in which SR4IR's mIoU is above TDSR's (null without the SR4IR row)
  */
 public record SegmentationReport(String name, String description, int scale, int testImages, int trainImages,
                                  List<String> classNames, List<Row> rows, List<Curve> curves, double overSrFt,
-                                 double overBicubic, double minutes, String device, JsonNode config) {
+                                 double overBicubic, Double sr4irOverTdsr, double minutes, String device,
+                                 JsonNode config) {
     /** One row of the table; psnrY is null for HR and LR (no image to compare, or none of the HR's size). */
     public record Row(String method, double meanIou, double pixelAccuracy, Double psnrY, double[] classIou) {}
 
@@ -48,8 +51,11 @@ public record SegmentationReport(String name, String description, int scale, int
                 : overSrFt <= 1 - CONFIDENT ? "no: task-driven SR segments worse here, "
                 : "undetermined: the gap is within what another test set of this size could change, ";
         double hr = row("HR").meanIou;
+        String sr4ir = sr4irOverTdsr == null ? "" : String.format(Locale.ROOT, "; SR4IR %.2f (%s TDSR: above it in "
+                + "%.1f %% of resamples)", 100 * row("SR4IR").meanIou, sr4irOverTdsr >= CONFIDENT ? "beats"
+                : sr4irOverTdsr <= 1 - CONFIDENT ? "below" : "not separable from", 100 * sr4irOverTdsr);
         return word + vs + String.format(Locale.ROOT, "; HR %.2f, Bicubic %.2f (TDSR above Bicubic in %.1f %%)",
-                100 * hr, 100 * row("Bicubic").meanIou, 100 * overBicubic);
+                100 * hr, 100 * row("Bicubic").meanIou, 100 * overBicubic) + sr4ir;
     }
 
     public void write(Path dir) throws IOException {
@@ -84,6 +90,9 @@ public record SegmentationReport(String name, String description, int scale, int
         }
         root.put("tdsr_over_sr_ft", overSrFt);
         root.put("tdsr_over_bicubic", overBicubic);
+        if (sr4irOverTdsr != null) {
+            root.put("sr4ir_over_tdsr", sr4irOverTdsr);
+        }
         root.put("verdict", verdict());
         var curvesNode = root.putObject("curves");
         for (Curve c : curves) {

@@ -81,7 +81,7 @@ public final class SegmentationStudy {
         out.flush();
         List<String> classNames = VocSegmentationReader.read(data, "test", "2007").classNames();
         List<SegmentationReport.Row> rows = new ArrayList<>();
-        List<List<SegmentationMetrics>> perImage = new ArrayList<>();
+        java.util.Map<String, List<SegmentationMetrics>> perImage = new java.util.LinkedHashMap<>();
         List<SegmentationReport.Curve> curves = new ArrayList<>();
         SegmentationStudyConfig.SuperResolution s = config.sr();
         DbpnConfig srConfig = new DbpnConfig(config.scale(), s.base(), s.feat(), s.stages(), s.residual());
@@ -89,30 +89,41 @@ public final class SegmentationStudy {
                      new FcnConfig(config.segmenter().width(), classes), classNames, backend, config.seed());
              Dbpn sr = new Dbpn(srConfig, backend, DType.F32, config.seed() + 1);
              Dbpn srFt = new Dbpn(srConfig, backend, DType.F32, 0);
-             Dbpn tdsr = new Dbpn(srConfig, backend, DType.F32, 0)) {
+             Dbpn tdsr = new Dbpn(srConfig, backend, DType.F32, 0);
+             Dbpn sr4ir = new Dbpn(srConfig, backend, DType.F32, 0)) {
             curves.add(trainSegmenter(fcn, train));
             fcn.save(dir.resolve("fcn"));
             fcn.setTrainable(false); // frozen from here on: the task network of TDSR
             curves.add(trainSr("SR", sr, null, train, s.pretrainIterations(), s.pretrainLr(), s.batch(), 1, 0,
-                    config.seed() + 2));
+                    TdsrObjective.Sr4ir.NONE, config.seed() + 2));
             ModelFiles.save(dir.resolve("sr"), sr);
             SegmentationStudyConfig.FineTune ft = config.finetune();
-            for (Dbpn copy : List.of(srFt, tdsr)) {
+            for (Dbpn copy : List.of(srFt, tdsr, sr4ir)) {
                 backend.copy(copy.parameters().slab(), sr.parameters().slab());
             }
-            // the same batches (seed) and steps for both: only the loss differs
+            // the same batches (seed) and steps for all: only the loss differs
             curves.add(trainSr("SR-FT", srFt, null, train, ft.iterations(), ft.lr(), ft.batch(), ft.alpha(), 0,
-                    config.seed() + 3));
+                    TdsrObjective.Sr4ir.NONE, config.seed() + 3));
             curves.add(trainSr("TDSR", tdsr, fcn, train, ft.iterations(), ft.lr(), ft.batch(), ft.alpha(), ft.beta(),
-                    config.seed() + 3));
+                    TdsrObjective.Sr4ir.NONE, config.seed() + 3));
             ModelFiles.save(dir.resolve("sr-ft"), srFt);
             ModelFiles.save(dir.resolve("tdsr"), tdsr);
+            SegmentationStudyConfig.Sr4ir r4 = config.sr4ir();
+            if (r4 != null) {
+                curves.add(trainSr("SR4IR", sr4ir, fcn, train, ft.iterations(), ft.lr(), ft.batch(), ft.alpha(),
+                        ft.beta(), new TdsrObjective.Sr4ir(r4.perceptualWeight(), r4.perceptualTaps(),
+                                r4.patchMixGrid(), config.seed() + 4), config.seed() + 3));
+                ModelFiles.save(dir.resolve("sr4ir"), sr4ir);
+            }
             int side = config.dataset().size();
             // kind: 0 the HR image, 1 the LR on a black canvas, 2 bicubic, 3 the network's output
             record Method(String name, Dbpn net, int kind) {}
-            List<Method> methods = List.of(new Method("HR", null, 0), new Method("LR", null, 1),
+            List<Method> methods = new ArrayList<>(List.of(new Method("HR", null, 0), new Method("LR", null, 1),
                     new Method("Bicubic", null, 2), new Method("SR", sr, 3), new Method("SR-FT", srFt, 3),
-                    new Method("TDSR", tdsr, 3));
+                    new Method("TDSR", tdsr, 3)));
+            if (r4 != null) {
+                methods.add(new Method("SR4IR", sr4ir, 3));
+            }
             for (Method m : methods) {
                 List<SegmentationMetrics> images = new ArrayList<>();
                 double psnr = 0;
@@ -144,7 +155,7 @@ public final class SegmentationStudy {
                 images.forEach(im -> all.add(im, 1));
                 rows.add(new SegmentationReport.Row(m.name, all.meanIou(), all.pixelAccuracy(),
                         m.kind >= 2 ? psnr / test.size() : null, all.classIou()));
-                perImage.add(images);
+                perImage.put(m.name, images);
                 out.printf(Locale.ROOT, "  %-8s mIoU %.4f  pixel acc %.4f%s%n", m.name, all.meanIou(),
                         all.pixelAccuracy(), m.kind >= 2 ? String.format(Locale.ROOT, "  PSNR-Y %.2f",
                                 psnr / test.size()) : "");
@@ -152,14 +163,15 @@ public final class SegmentationStudy {
             }
         }
         int[][] counts = PairedBootstrap.counts(test.size(), RESAMPLES, config.seed());
-        double[] tdsrBoot = SegmentationMetrics.resampledMeanIou(perImage.get(5), counts);
-        double[] ftBoot = SegmentationMetrics.resampledMeanIou(perImage.get(4), counts);
-        double[] bicBoot = SegmentationMetrics.resampledMeanIou(perImage.get(2), counts);
-        double overFt = share(tdsrBoot, ftBoot);
-        double overBicubic = share(tdsrBoot, bicBoot);
+        java.util.Map<String, double[]> boot = new java.util.HashMap<>();
+        perImage.forEach((name, images) -> boot.put(name, SegmentationMetrics.resampledMeanIou(images, counts)));
+        double overFt = share(boot.get("TDSR"), boot.get("SR-FT"));
+        double overBicubic = share(boot.get("TDSR"), boot.get("Bicubic"));
+        Double sr4irOverTdsr = boot.containsKey("SR4IR") ? share(boot.get("SR4IR"), boot.get("TDSR")) : null;
         double minutes = (System.nanoTime() - t0) / 6e10;
         SegmentationReport report = new SegmentationReport(config.name(), config.description(), config.scale(),
-                test.size(), train.size(), classNames, rows, curves, overFt, overBicubic, minutes, backend.name(),
+                test.size(), train.size(), classNames, rows, curves, overFt, overBicubic, sr4irOverTdsr, minutes,
+                backend.name(),
                 ConfigLoader.JSON.valueToTree(config));
         report.write(dir);
         out.printf(Locale.ROOT, "segmentation study done in %.1f min: %s, %s%n", minutes, dir.resolve("report.md"),
@@ -168,13 +180,13 @@ public final class SegmentationStudy {
         out.flush();
     }
 
-    /** Share of resamples in which {@code a} is strictly above {@code b}. */
+    /** Share of resamples in which {@code a} is above {@code b}, a tie counting half (equal rows give 1/2). */
     static double share(double[] a, double[] b) {
-        int wins = 0;
+        double wins = 0;
         for (int r = 0; r < a.length; r++) {
-            wins += a[r] > b[r] ? 1 : 0;
+            wins += a[r] > b[r] ? 1 : a[r] == b[r] ? 0.5 : 0;
         }
-        return (double) wins / a.length;
+        return wins / a.length;
     }
 
     /** Generated data beside the study folder, as the detection study keeps it ({@code <out>/../data/...}). */
@@ -254,13 +266,14 @@ public final class SegmentationStudy {
      * the gradient reaches S through the FCN's input as TDSR's does through the detector's.
      */
     private SegmentationReport.Curve trainSr(String name, Dbpn net, SegmentationTaskNetwork task, List<Item> train,
-            int iterations, double lr, int batch, double alpha, double beta, long seed) {
+            int iterations, double lr, int batch, double alpha, double beta, TdsrObjective.Sr4ir sr4ir, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<double[]> points = new ArrayList<>();
         double mseSum = 0;
         double ceSum = 0;
+        double percSum = 0;
         int logEvery = Math.max(1, iterations / 10);
-        TdsrObjective<List<SegmentationMask>> objective = new TdsrObjective<>(net, task, alpha, beta);
+        TdsrObjective<List<SegmentationMask>> objective = new TdsrObjective<>(net, task, alpha, beta, sr4ir);
         try (Optimizer opt = new Optimizer(net.parameters(), Optimizer.Settings.adam())) {
             for (int step = 1; step <= iterations; step++) {
                 List<Image> hr = new ArrayList<>();
@@ -277,16 +290,20 @@ public final class SegmentationStudy {
                     TdsrObjective.Parts p = objective.step(stack(lrs), stack(hr), masks, step);
                     mseSum += p.mse();
                     ceSum += p.task().total();
+                    percSum += p.perceptual();
                     opt.step(lr);
                 }
                 if (step % logEvery == 0) {
                     points.add(new double[] {step, mseSum / logEvery});
                     out.printf(Locale.ROOT, "  %-5s step %5d/%d  MSE %.5f%s%n", name, step, iterations,
                             mseSum / logEvery, task == null ? ""
-                                    : String.format(Locale.ROOT, "  pixel CE %.4f", ceSum / logEvery));
+                                    : String.format(Locale.ROOT, "  pixel CE %.4f", ceSum / logEvery)
+                                    + (sr4ir.perceptual() > 0 ? String.format(Locale.ROOT, "  perceptual %.5f",
+                                            percSum / logEvery) : ""));
                     out.flush();
                     mseSum = 0;
                     ceSum = 0;
+                    percSum = 0;
                 }
             }
         }

@@ -12,7 +12,8 @@ import java.util.List;
  * What the segmentation study runs ({@code train --study segmentation}, {@code configs/segmentation.json}): synthetic
  * images with class masks, a small FCN trained on HR, a small D-DBPN pretrained with MSE (SR), then fine-tuned for the
  * same number of steps with MSE alone (SR-FT) and with {@code alpha * MSE + beta * pixel CE} through the frozen FCN
- * (TDSR). Snake_case keys, every key required, read with {@link ConfigLoader}'s checks.
+ * (TDSR), and optionally with SR4IR's objectives beside TDSR's ({@code sr4ir}). Snake_case keys, every key required
+ * (write null for no SR4IR row), read with {@link ConfigLoader}'s checks.
  *
  * @param name        shown in the report
  * @param description one line on what the config is for
@@ -20,7 +21,7 @@ import java.util.List;
  * @param scale       SR factor (2, 4 or 8)
  */
 public record SegmentationStudyConfig(String name, String description, long seed, int scale, Dataset dataset,
-                                      Segmenter segmenter, SuperResolution sr, FineTune finetune) {
+                                      Segmenter segmenter, SuperResolution sr, FineTune finetune, Sr4ir sr4ir) {
     /** Name of the shipped config; also how {@code train --study} recognises this kind of study. */
     public static final String BUILTIN = "segmentation";
 
@@ -66,6 +67,13 @@ public record SegmentationStudyConfig(String name, String description, long seed
             }
         }
     }
+
+    /**
+     * The optional SR4IR row (null: none): TDSR's objective on the same steps and batches, its task loss taken on
+     * cross-quality patch mixes of S(lr) and hr on a {@code patchMixGrid} grid, plus {@code perceptualWeight} times
+     * the task-driven perceptual loss on the frozen FCN's {@code perceptualTaps} (see {@code TdsrObjective.Sr4ir}).
+     */
+    public record Sr4ir(double perceptualWeight, List<String> perceptualTaps, int patchMixGrid) {}
 
     public SegmentationStudyConfig {
         if (scale != 2 && scale != 4 && scale != 8) {
