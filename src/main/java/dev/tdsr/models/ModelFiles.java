@@ -119,11 +119,7 @@ public final class ModelFiles {
 
     /** An FCN from our folder or .safetensors. */
     public static LoadedFcn loadFcn(Path path, Backend backend) throws IOException {
-        Source src = Source.open(path, "fcn");
-        if (src.json == null) {
-            throw new WeightFormatException(path + ": an FCN needs our model folder or .safetensors (with its "
-                    + "model.json description)");
-        }
+        Source src = openOurs(path, "fcn", "an FCN");
         Fcn model = new Fcn(src.json.fcn(), backend, DType.F32, 0);
         try {
             loadInto(model.parameters(), src.tensors, path.toString());
@@ -267,11 +263,7 @@ public final class ModelFiles {
 
     /** An SRResNet/SRGAN generator from our folder or .safetensors (in inference mode: running statistics). */
     public static SrResNet loadSrResNet(Path path, Backend backend) throws IOException {
-        Source src = Source.open(path, "srresnet");
-        if (src.json == null) {
-            throw new WeightFormatException(path + ": an SRResNet needs our model folder or .safetensors (with its "
-                    + "model.json description)");
-        }
+        Source src = openOurs(path, "srresnet", "an SRResNet");
         SrResNet model = new SrResNet(src.json.srresnet(), backend, DType.F32, 0);
         try {
             loadInto(List.of(model.parameters(), model.buffers()), src.tensors, path.toString());
@@ -281,6 +273,16 @@ public final class ModelFiles {
         }
         model.setTraining(false);
         return model;
+    }
+
+    /** A model that only our own files describe (no original .pth): the file must carry its model.json. */
+    private static Source openOurs(Path path, String kind, String what) throws IOException {
+        Source src = Source.open(path, kind);
+        if (src.json == null) {
+            throw new WeightFormatException(path + ": " + what + " needs our model folder or .safetensors (with its "
+                    + "model.json description)");
+        }
+        return src;
     }
 
     /** Refuses a floating tensor holding NaN or Inf, naming {@code source} and the tensor. */

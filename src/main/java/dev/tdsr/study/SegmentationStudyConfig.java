@@ -105,8 +105,13 @@ public record SegmentationStudyConfig(String name, String description, long seed
         if (!nameOrFile.endsWith(".json") || !Files.isRegularFile(p)) {
             return false;
         }
-        JsonNode tree = ConfigLoader.JSON.readTree(p.toFile());
-        return tree.isObject() && tree.has("segmenter");
+        JsonNode tree;
+        try {
+            tree = ConfigLoader.JSON.readTree(p.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+            return false; // the study config loader reports it, naming the file and where
+        }
+        return tree != null && tree.isObject() && tree.has("segmenter");
     }
 
     /** The shipped config or a file, with {@code key.path=value} overrides. */
