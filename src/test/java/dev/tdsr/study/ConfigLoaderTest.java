@@ -37,6 +37,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(4), c.scales());
         assertTrue(c.methods().containsAll(List.of(Method.TDSR, Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX,
                 Method.SR_FT)), c.methods().toString());
+        assertEquals(ConfigLoader.defaults().detector(), c.detector(), "the default study's detector, reusable");
         for (Method m : List.of(Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX)) {
             assertEquals(c.training().schedule(Method.TDSR), c.training().schedule(m), "same budget as TDSR");
         }
