@@ -50,14 +50,11 @@ public final class PatchMix {
             throw new IllegalArgumentException("patch mix: sr " + sr + " and hr " + hr + " differ in shape");
         }
         Backend b = sr.backend();
-        Tensor out = b.allocate(sr.dtype(), sr.shape());
-        b.copy(out, hr);
-        forEachSrPatch(sr, (i, top, left, h, w) -> {
-            Tensor s = patch(image(sr, i), top, left, h, w);
-            Tensor r = patch(image(hr, i), top, left, h, w);
-            Tensor diff = b.allocate(sr.dtype(), s.shape());
-            b.sub(s, r, diff);
-            b.axpy(1, place(diff, image(out, i), top, left), image(out, i));
+        // every pixel is the sum of exactly one placed patch and zeros, so the mix copies its sources exactly
+        Tensor out = b.allocate(sr.dtype(), sr.shape()).fill(0);
+        forEachPatch(sr, (i, top, left, h, w, useSr) -> {
+            Tensor p = patch(image(useSr ? sr : hr, i), top, left, h, w);
+            b.axpy(1, place(p, image(out, i), top, left), image(out, i));
         });
         return out;
     }
@@ -67,7 +64,10 @@ public final class PatchMix {
         check(dMixed);
         Backend b = dMixed.backend();
         Tensor dSr = b.allocate(dMixed.dtype(), dMixed.shape()).fill(0);
-        forEachSrPatch(dMixed, (i, top, left, h, w) -> {
+        forEachPatch(dMixed, (i, top, left, h, w, useSr) -> {
+            if (!useSr) {
+                return;
+            }
             Tensor d = patch(image(dMixed, i), top, left, h, w);
             b.axpy(1, place(d, image(dSr, i), top, left), image(dSr, i));
         });
@@ -82,20 +82,19 @@ public final class PatchMix {
     }
 
     private interface PatchVisitor {
-        void visit(int image, long top, long left, long height, long width);
+        void visit(int image, long top, long left, long height, long width, boolean fromSr);
     }
 
-    private void forEachSrPatch(Tensor x, PatchVisitor v) {
+    private void forEachPatch(Tensor x, PatchVisitor v) {
         long height = x.dim(2);
         long width = x.dim(3);
         for (int i = 0; i < fromSr.length; i++) {
             for (int r = 0; r < grid; r++) {
                 for (int c = 0; c < grid; c++) {
-                    if (fromSr[i][r * grid + c]) {
-                        long top = r * height / grid;
-                        long left = c * width / grid;
-                        v.visit(i, top, left, (r + 1) * height / grid - top, (c + 1) * width / grid - left);
-                    }
+                    long top = r * height / grid;
+                    long left = c * width / grid;
+                    v.visit(i, top, left, (r + 1) * height / grid - top, (c + 1) * width / grid - left,
+                            fromSr[i][r * grid + c]);
                 }
             }
         }

@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
     /** Names of the configs shipped under {@code src/main/resources/configs/}. */
-    public static final List<String> BUILTIN = List.of("default", "quick", "voc0712", "coco");
+    public static final List<String> BUILTIN = List.of("default", "quick", "voc0712", "coco", "sr4ir");
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -115,6 +115,9 @@ public final class ConfigLoader {
         }
         if (!tree.has("srgan")) { // optional: configs written before the SRGAN row (and without it) stay valid
             tree = ((ObjectNode) tree).deepCopy().putNull("srgan");
+        }
+        if (!tree.has("sr4ir")) { // optional likewise: configs without the SR4IR rows
+            tree = ((ObjectNode) tree).deepCopy().putNull("sr4ir");
         }
         return parseAs(tree, StudyConfig.class, source);
     }
