@@ -35,9 +35,12 @@ import java.util.SplittableRandom;
  * The segmentation study ({@code train --study segmentation}): does task-driven SR help a segmentation network as
  * TDSR's helps a detector? Generates synthetic images with class masks, trains the FCN on HR, pretrains D-DBPN with
  * MSE (SR), fine-tunes it for the same steps on the same batches with MSE (SR-FT) and with
- * {@code alpha * MSE + beta * pixel CE} through the frozen FCN (TDSR), and scores HR, LR (top-left on a black canvas,
- * as the detection study), Bicubic, SR, SR-FT and TDSR on the test images: mIoU, pixel accuracy, PSNR-Y. Writes
- * results.json, report.md and report.html; the verdict compares TDSR with SR-FT in mIoU with a paired bootstrap.
+ * {@code alpha * MSE + beta * pixel CE} through the frozen FCN (TDSR) and, when the config has its block, with
+ * SR4IR's objectives added (SR4IR), and scores HR, LR (top-left on a black canvas, as the detection study), Bicubic,
+ * SR, SR-FT, TDSR and SR4IR on the test images: mIoU, pixel accuracy, PSNR-Y. The FCN is a
+ * {@link SegmentationTaskNetwork} and S's rows train through {@link TdsrObjective}, the task interface of issue 16.
+ * Writes results.json, report.md and report.html; the verdict compares TDSR with SR-FT (and SR4IR with TDSR) in mIoU
+ * with a paired bootstrap.
  */
 public final class SegmentationStudy {
     /** Bootstrap resamples of the test images for the verdict. */
