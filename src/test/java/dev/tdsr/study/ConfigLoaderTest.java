@@ -48,6 +48,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anSr4irRowWithoutItsBlockIsRefusedNamingTheBlock() throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode tree;
+        try (var in = ConfigLoader.class.getResourceAsStream("/configs/sr4ir.json")) {
+            tree = (com.fasterxml.jackson.databind.node.ObjectNode) ConfigLoader.JSON.readTree(in);
+        }
+        tree.remove("sr4ir");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.parse(tree, "test.json"));
+        assertTrue(e.getMessage().contains("sr4ir: missing") && e.getMessage().contains("patch_mix_grid"),
+                e.getMessage());
+    }
+
+    @Test
     void paperConfigsCarryThePaperSettings() throws IOException {
         for (String name : List.of("voc0712", "coco")) {
             StudyConfig c = ConfigLoader.builtin(name);
