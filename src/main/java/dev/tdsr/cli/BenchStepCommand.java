@@ -104,7 +104,8 @@ public final class BenchStepCommand implements Callable<Integer> {
                 Ssd detector = new Ssd(small ? SsdConfig.small(classes) : SsdConfig.voc(), backend, DType.F32, 2);
                 Tensor lr = backend.allocate(batch, 3, lrSize, lrSize).fill(0.5);
                 Tensor hr = backend.allocate(batch, 3, 300, 300).fill(0.5)) {
-            TdsrObjective objective = new TdsrObjective(sr, detector, 1, 0.01);
+            TdsrObjective<java.util.List<dev.tdsr.models.GroundTruth>> objective = new TdsrObjective<>(sr,
+                    new dev.tdsr.models.SsdTaskNetwork(detector), 1, 0.01);
             Optimizer optimizer = adam ? new Optimizer(sr.parameters(), Optimizer.Settings.adam()) : null;
             double[] seconds = new double[steps];
             for (int i = -warmup; i < steps; i++) {

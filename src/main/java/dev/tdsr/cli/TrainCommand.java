@@ -37,7 +37,8 @@ public final class TrainCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--study", defaultValue = "default", description = "study mode: a shipped study (default, quick, "
-            + "voc0712, coco) or a study config file (default: ${DEFAULT-VALUE})")
+            + "voc0712, coco; sr4ir: SR4IR's rows beside TDSR at 4x; segmentation: task-driven SR for an FCN) or a study "
+            + "config file (default: ${DEFAULT-VALUE})")
     String study;
 
     @Option(names = "--quick", description = "study mode: the smoke-run study (same as --study quick)")
@@ -119,6 +120,21 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--detector", description = "detector weights (model folder, .safetensors or ssd.pytorch .pth): "
             + "frozen in tdsr, the start point in detector mode")
     Path detector;
+
+    @Option(names = "--perceptual-weight", description = "mode tdsr, SR4IR's task-driven perceptual loss: its weight "
+            + "in the task-driven stages (beta > 0), on the mean smooth-L1 distance between the frozen task network's "
+            + "features of S(lr) and of hr (default: 0 = off; key perceptualWeight)")
+    Double perceptualWeight;
+
+    @Option(names = "--perceptual-taps", description = "the task network's feature taps of the perceptual loss, "
+            + "comma-separated, averaged (default: conv4_3,fc7; SSD has conv1_2, conv2_2, conv3_3, conv4_3, conv5_3, "
+            + "fc7; key perceptualTaps)")
+    String perceptualTaps;
+
+    @Option(names = "--patch-mix", description = "mode tdsr, SR4IR's cross-quality patch mix: the task loss of the "
+            + "task-driven stages sees images whose patches on a GRID x GRID grid come from S(lr) or hr (1/2 each, "
+            + "from the seed and step) (default: 0 = off; key patchMixGrid)", paramLabel = "GRID")
+    Integer patchMixGrid;
 
     @Option(names = "--content-network", description = "srgan mode: the VGG19 of the content loss (a folder from "
             + "import-weights --model vgg19, or torchvision's vgg19-*.pth), as the SRGAN paper; default: the frozen "
@@ -271,6 +287,9 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "lrDir", lrDir);
         putIf(n, "evalLrDir", evalLrDir);
         putIf(n, "seed", seed);
+        putIf(n, "perceptualWeight", perceptualWeight);
+        putIf(n, "perceptualTaps", perceptualTaps);
+        putIf(n, "patchMixGrid", patchMixGrid);
         putIf(n, "srInit", srInit);
         putIf(n, "detector", detector);
         putIf(n, "contentNetwork", contentNetwork);

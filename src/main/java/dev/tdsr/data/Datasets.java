@@ -40,7 +40,8 @@ public final class Datasets {
         return new VocReader(cls, policy).read(dir, set, years.toArray(String[]::new));
     }
 
-    private static ClassList guessVocClasses(Path dir) throws IOException {
+    /** The object classes of a VOC folder: its {@code classes.txt} when present, else the 20 VOC classes. */
+    static ClassList guessVocClasses(Path dir) throws IOException {
         Path classesFile = dir.resolve("classes.txt");
         if (Files.isRegularFile(classesFile)) {
             return ClassList.of(Files.readAllLines(classesFile).stream().map(String::strip)

@@ -47,6 +47,20 @@ public record Image(int width, int height, float[] data) {
         data[(c * height + y) * width + x] = v;
     }
 
+    /** The image mirrored left-right (augmentation's flip). */
+    public Image mirrored() {
+        float[] out = new float[data.length];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < height; y++) {
+                int row = (c * height + y) * width;
+                for (int x = 0; x < width; x++) {
+                    out[row + x] = data[row + width - 1 - x];
+                }
+            }
+        }
+        return new Image(width, height, out);
+    }
+
     public Image copy() {
         return new Image(width, height, data.clone());
     }

@@ -29,7 +29,8 @@ import java.util.stream.IntStream;
  * when less than 35% of its in-image pixels are visible or its visible box is under 5% of the image side, dropped when
  * its visible box is under 2 pixels, {@code truncated} when its shape crosses the image border.
  *
- * <p>Files: VOC layout {@code VOC2007/{JPEGImages,Annotations,ImageSets/Main}} with ids {@code 000000...} and the
+ * <p>Files: VOC layout {@code VOC2007/{JPEGImages,Annotations,ImageSets/Main}} with ids {@code 000000...}, the
+ * class masks {@code SegmentationClass/<id>.png} (see {@link Rendered}) with {@code ImageSets/Segmentation}, and the
  * class names in {@code classes.txt} (read by {@link Datasets#open}); every
  * fifth image (index % 5 == 4) is in {@code test}, the rest in {@code trainval} (train: index % 5 in 0..2, val: 3).
  * COCO layout {@code annotations/instances_{train2017,val2017}.json} with {@code train2017/} (= trainval) and
@@ -75,8 +76,18 @@ public final class SyntheticDataset {
         return ClassList.of(names);
     }
 
-    /** One generated image and its objects (boxes in pixels, integer edges). */
-    public record Rendered(Image.Rgb8 image, List<ObjectAnnotation> objects) {}
+    /**
+     * One generated image, its objects (boxes in pixels, integer edges) and its class mask: the same pixels as the
+     * boxes' (segmentation class = detection class + 1, 0 background, 255 on the boundary band).
+     */
+    public record Rendered(Image.Rgb8 image, List<ObjectAnnotation> objects, SegmentationMask mask) {}
+
+    /**
+     * The boundary band's half-width in pixels: a pixel is 255 when a pixel of another owner (object or background)
+     * lies within this Chebyshev distance. VOC's band is about 5 px on 500 px images; 1 here gives a band 2 px wide
+     * (one pixel each side of every outline), thin enough to keep small objects' interiors at 75x75 and up.
+     */
+    public static final int BOUNDARY_RADIUS = 1;
 
     private record Shape(int cls, double cx, double cy, double a, double b, int period, float[] fg, float[] tex,
                          int phase) {
@@ -130,7 +141,27 @@ public final class SyntheticDataset {
             }
         }
         addNoise(pix, rng);
-        return new Rendered(toRgb8(pix), annotate(shapes, owner, inImage, truncated));
+        return new Rendered(toRgb8(pix), annotate(shapes, owner, inImage, truncated), mask(shapes, owner));
+    }
+
+    /** The class of each pixel's owner (+1; 0 where none), 255 where another owner is within the band. */
+    private SegmentationMask mask(List<Shape> shapes, int[] owner) {
+        byte[] labels = new byte[size * size];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int o = owner[y * size + x];
+                boolean edge = false;
+                for (int dy = -BOUNDARY_RADIUS; dy <= BOUNDARY_RADIUS && !edge; dy++) {
+                    for (int dx = -BOUNDARY_RADIUS; dx <= BOUNDARY_RADIUS && !edge; dx++) {
+                        int yy = y + dy;
+                        int xx = x + dx;
+                        edge = yy >= 0 && yy < size && xx >= 0 && xx < size && owner[yy * size + xx] != o;
+                    }
+                }
+                labels[y * size + x] = (byte) (edge ? SegmentationMask.IGNORE : o < 0 ? 0 : shapes.get(o).cls + 1);
+            }
+        }
+        return new SegmentationMask(size, size, labels);
     }
 
     private List<ObjectAnnotation> annotate(List<Shape> shapes, int[] owner, int[] inImage, boolean[] truncated) {
@@ -302,8 +333,9 @@ public final class SyntheticDataset {
         if (images < 1) {
             throw new IllegalArgumentException("synthetic dataset: --images must be >= 1, got " + images);
         }
-        // every image is rendered (8-bit RGB) before the files are written, plus a float image per worker
-        long needed = (long) images * 3 * size * size + (long) ForkJoinPool.getCommonPoolParallelism() * 16 * size * size;
+        // every image is rendered (8-bit RGB and its 8-bit mask) before the files are written, plus a float image
+        // per worker
+        long needed = (long) images * 4 * size * size + (long) ForkJoinPool.getCommonPoolParallelism() * 16 * size * size;
         Runtime rt = Runtime.getRuntime();
         long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (needed > available) {
@@ -325,6 +357,8 @@ public final class SyntheticDataset {
         Path jpeg = Files.createDirectories(dir.resolve("JPEGImages"));
         Path ann = Files.createDirectories(dir.resolve("Annotations"));
         Path sets = Files.createDirectories(dir.resolve("ImageSets").resolve("Main"));
+        Path masks = Files.createDirectories(dir.resolve("SegmentationClass"));
+        Path segSets = Files.createDirectories(dir.resolve("ImageSets").resolve("Segmentation"));
         StringBuilder train = new StringBuilder();
         StringBuilder val = new StringBuilder();
         StringBuilder trainval = new StringBuilder();
@@ -332,6 +366,7 @@ public final class SyntheticDataset {
         for (int i = 0; i < rendered.size(); i++) {
             String id = String.format("%06d", i);
             rendered.get(i).image().write(jpeg.resolve(id + ".jpg"));
+            rendered.get(i).mask().write(masks.resolve(id + ".png"));
             Files.writeString(ann.resolve(id + ".xml"), vocXml(id, rendered.get(i).objects()), StandardCharsets.UTF_8);
             String line = id + "\n";
             if (isTest(i)) {
@@ -345,6 +380,11 @@ public final class SyntheticDataset {
         Files.writeString(sets.resolve("val.txt"), val);
         Files.writeString(sets.resolve("trainval.txt"), trainval);
         Files.writeString(sets.resolve("test.txt"), test);
+        // every image is segmented, so the segmentation sets are the detection sets (VOC's are a subset)
+        for (String set : List.of("train", "val", "trainval", "test")) {
+            Files.copy(sets.resolve(set + ".txt"), segSets.resolve(set + ".txt"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** VOC XML: 1-based inclusive pixel coordinates (xmin = x1 + 1, xmax = x2 for a box [x1, x2)). */
@@ -352,7 +392,7 @@ public final class SyntheticDataset {
         StringBuilder s = new StringBuilder("<annotation>\n\t<folder>VOC2007</folder>\n\t<filename>").append(id)
                 .append(".jpg</filename>\n\t<source>\n\t\t<database>tdsr-native synthetic</database>\n\t</source>\n")
                 .append("\t<size>\n\t\t<width>").append(size).append("</width>\n\t\t<height>").append(size)
-                .append("</height>\n\t\t<depth>3</depth>\n\t</size>\n\t<segmented>0</segmented>\n");
+                .append("</height>\n\t\t<depth>3</depth>\n\t</size>\n\t<segmented>1</segmented>\n");
         for (ObjectAnnotation o : objects) {
             Box b = o.box();
             s.append("\t<object>\n\t\t<name>").append(o.className()).append("</name>\n\t\t<pose>Unspecified</pose>\n")

@@ -62,21 +62,26 @@ public final class ModelFiles {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record ModelJson(String model, DbpnConfig dbpn, SsdConfig ssd,
             List<String> classNames,
-            InputTransform input, SrResNetConfig srresnet, Vgg19Config vgg19) {
+            InputTransform input, SrResNetConfig srresnet, FcnConfig fcn, Vgg19Config vgg19) {
         static ModelJson of(Dbpn m) {
-            return new ModelJson("dbpn", m.config(), null, null, null, null, null);
+            return new ModelJson("dbpn", m.config(), null, null, null, null, null, null);
         }
 
         static ModelJson of(Ssd m) {
-            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null, null);
+            return new ModelJson("ssd300", null, m.config(), m.classNames(), InputTransform.of(m.config()), null, null,
+                    null);
         }
 
         static ModelJson of(SrResNet m) {
-            return new ModelJson("srresnet", null, null, null, null, m.config(), null);
+            return new ModelJson("srresnet", null, null, null, null, m.config(), null, null);
+        }
+
+        static ModelJson of(Fcn m, List<String> classNames) {
+            return new ModelJson("fcn", null, null, classNames, null, null, m.config(), null);
         }
 
         static ModelJson of(Vgg19 m) {
-            return new ModelJson("vgg19", null, null, null, null, null, m.config());
+            return new ModelJson("vgg19", null, null, null, null, null, null, m.config());
         }
     }
 
@@ -114,9 +119,43 @@ public final class ModelFiles {
         write(dir, ModelJson.of(model), model.parameters());
     }
 
+    /** The segmentation network with its class names (background first). */
+    public static void save(Path dir, Fcn model, List<String> classNames) throws IOException {
+        write(dir, ModelJson.of(model, classNames), model.parameters());
+    }
+
+    /** A segmentation network and the class names its folder records. */
+    public record LoadedFcn(Fcn model, List<String> classNames) {}
+
+    /** An FCN from our folder or .safetensors. */
+    public static LoadedFcn loadFcn(Path path, Backend backend) throws IOException {
+        Source src = openOurs(path, "fcn", "an FCN");
+        Fcn model = new Fcn(src.json.fcn(), backend, DType.F32, 0);
+        try {
+            loadInto(model.parameters(), src.tensors, path.toString());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return new LoadedFcn(model, src.json.classNames());
+    }
+
+    /**
+     * A model of one's own (a {@link TaskNetwork} added from user code): {@code modelJson} is its model.json text, a
+     * JSON object whose {@code "model"} names the kind its loader is registered under ({@link
+     * #registerTaskNetwork}).
+     */
+    public static void save(Path dir, String modelJson, ParameterSet... sets) throws IOException {
+        modelKind(JSON.readTree(modelJson), "modelJson");
+        write(dir, modelJson, sets);
+    }
+
     private static void write(Path dir, ModelJson json, ParameterSet... sets) throws IOException {
+        write(dir, JSON.writeValueAsString(json), sets);
+    }
+
+    private static void write(Path dir, String text, ParameterSet... sets) throws IOException {
         Files.createDirectories(dir);
-        String text = JSON.writeValueAsString(json);
         AtomicFiles.writeString(dir.resolve(CONFIG), text);
         LinkedHashMap<String, HostArray> tensors = new LinkedHashMap<>();
         for (ParameterSet ps : sets) {
@@ -177,6 +216,48 @@ public final class ModelFiles {
         }
     }
 
+    /** Builds a task network from a model folder whose model.json names its kind. */
+    @FunctionalInterface
+    public interface TaskNetworkLoader {
+        TaskNetwork<?> load(Path dir, Backend backend) throws IOException;
+    }
+
+    private static final Map<String, TaskNetworkLoader> TASK_NETWORKS = new java.util.concurrent.ConcurrentHashMap<>(
+            Map.of("ssd300", (dir, backend) -> new SsdTaskNetwork(loadSsd(dir, backend, null)),
+                    "fcn", SegmentationTaskNetwork::load));
+
+    /** Makes {@link #loadTaskNetwork} build model.json kind {@code model} with {@code loader} (user code's own). */
+    public static void registerTaskNetwork(String model, TaskNetworkLoader loader) {
+        TASK_NETWORKS.put(model, loader);
+    }
+
+    /**
+     * The task network of a model folder, by its model.json {@code "model"} kind ("ssd300" and "fcn" built in, others
+     * as registered); a path that is not one of our folders (an original .pth) is read as an SSD.
+     */
+    public static TaskNetwork<?> loadTaskNetwork(Path path, Backend backend) throws IOException {
+        Path json = Files.isDirectory(path) ? path.resolve(CONFIG) : path;
+        if (!json.getFileName().toString().equals(CONFIG) || !Files.isRegularFile(json)) {
+            return TASK_NETWORKS.get("ssd300").load(path, backend);
+        }
+        String kind = modelKind(JSON.readTree(TextFiles.readUtf8(json, "a model description")), json.toString());
+        TaskNetworkLoader loader = TASK_NETWORKS.get(kind);
+        if (loader == null) {
+            throw new WeightFormatException(json + ": \"model\" is \"" + kind + "\", not a task network; known: "
+                    + new java.util.TreeSet<>(TASK_NETWORKS.keySet()) + " (register others with "
+                    + "ModelFiles.registerTaskNetwork)");
+        }
+        return loader.load(path, backend);
+    }
+
+    private static String modelKind(com.fasterxml.jackson.databind.JsonNode tree, String source)
+            throws WeightFormatException {
+        if (tree == null || !tree.path("model").isTextual()) {
+            throw new WeightFormatException(source + ": expected a JSON object with a \"model\" string (the kind)");
+        }
+        return tree.get("model").asText();
+    }
+
     /**
      * The SR network of one of our model folders, whichever kind its model.json names (a D-DBPN or an SRResNet, the
      * latter in inference mode).
@@ -192,11 +273,7 @@ public final class ModelFiles {
 
     /** An SRResNet/SRGAN generator from our folder or .safetensors (in inference mode: running statistics). */
     public static SrResNet loadSrResNet(Path path, Backend backend) throws IOException {
-        Source src = Source.open(path, "srresnet");
-        if (src.json == null) {
-            throw new WeightFormatException(path + ": an SRResNet needs our model folder or .safetensors (with its "
-                    + "model.json description)");
-        }
+        Source src = openOurs(path, "srresnet", "an SRResNet");
         SrResNet model = new SrResNet(src.json.srresnet(), backend, DType.F32, 0);
         try {
             loadInto(List.of(model.parameters(), model.buffers()), src.tensors, path.toString());
@@ -206,6 +283,16 @@ public final class ModelFiles {
         }
         model.setTraining(false);
         return model;
+    }
+
+    /** A model that only our own files describe (no original .pth): the file must carry its model.json. */
+    private static Source openOurs(Path path, String kind, String what) throws IOException {
+        Source src = Source.open(path, kind);
+        if (src.json == null) {
+            throw new WeightFormatException(path + ": " + what + " needs our model folder or .safetensors (with its "
+                    + "model.json description)");
+        }
+        return src;
     }
 
     /** Refuses a floating tensor holding NaN or Inf, naming {@code source} and the tensor. */
@@ -354,15 +441,16 @@ public final class ModelFiles {
     /** The description is of the wanted kind and has its block ("dbpn": {...} or "ssd": {...}). */
     private static void requireKind(Path jsonFile, ModelJson json, String kind) throws WeightFormatException {
         String got = json.model();
-        if (got == null || !List.of("dbpn", "ssd300", "srresnet", "vgg19").contains(got)) {
+        if (got == null || !List.of("dbpn", "ssd300", "srresnet", "fcn", "vgg19").contains(got)) {
             throw new WeightFormatException(jsonFile + ": \"model\" is " + (got == null ? "missing" : "'" + got
-                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\", \"srresnet\" or \"vgg19\"");
+                    + "'") + "; expected \"model\": \"dbpn\", \"ssd300\", \"srresnet\", \"fcn\" or \"vgg19\"");
         }
         if (!kind.equals(got)) {
             throw new WeightFormatException(jsonFile + ": describes a '" + got + "' model, expected '" + kind
                     + "' (a " + switch (kind) {
                         case "dbpn" -> "D-DBPN super-resolution";
                         case "srresnet" -> "SRResNet/SRGAN generator";
+                        case "fcn" -> "FCN segmentation";
                         case "vgg19" -> "VGG19 perceptual network";
                         default -> "SSD300 detector";
                     } + " model folder)");
@@ -371,6 +459,13 @@ public final class ModelFiles {
             if (json.vgg19() == null) {
                 throw new WeightFormatException(jsonFile + ": \"model\": \"vgg19\" needs its config block "
                         + "\"vgg19\": {\"width\": 1.0} beside it");
+            }
+            return;
+        }
+        if (kind.equals("fcn")) {
+            if (json.fcn() == null) {
+                throw new WeightFormatException(jsonFile + ": \"model\": \"fcn\" needs its config block "
+                        + "\"fcn\": {\"width\": 16, \"classes\": 7} beside it");
             }
             return;
         }

@@ -142,11 +142,7 @@ public final class Ssd implements AutoCloseable {
             throw new IllegalArgumentException("Ssd.features: layer " + last + " is outside the VGG16 base (0.."
                     + CONV5_3_RELU + ")");
         }
-        Tensor x = input.forward(image);
-        for (int i = 0; i <= last; i++) {
-            x = trunk.get(i).forward(x);
-        }
-        return x;
+        return features(image, new int[] {last})[0];
     }
 
     /**
@@ -179,9 +175,59 @@ public final class Ssd implements AutoCloseable {
 
     /** The image gradient of the last {@link #features} call (parameter gradients only if not frozen). */
     public Tensor featuresBackward(Tensor dfeatures, int last) {
-        Tensor g = dfeatures;
-        for (int i = last; i >= 0; i--) {
-            g = trunk.get(i).backward(g);
+        return featuresBackward(new Tensor[] {dfeatures}, new int[] {last});
+    }
+
+    /** Trunk index of the ReLU after conv7 (fc7), the deepest feature map before the extras. */
+    public static final int FC7_RELU = 34;
+
+    /**
+     * The trunk's feature maps after each of {@code layers} (ascending, at most {@link #FC7_RELU}) in one forward
+     * that stops at the last of them. Shares the trunk's layers with {@link #forward}, so call
+     * {@link #featuresBackward} before the next forward of either.
+     */
+    public Tensor[] features(Tensor image, int[] layers) {
+        for (int k = 0; k < layers.length; k++) {
+            if (layers[k] < 0 || layers[k] > FC7_RELU || k > 0 && layers[k] <= layers[k - 1]) {
+                throw new IllegalArgumentException("Ssd.features: layers " + java.util.Arrays.toString(layers)
+                        + " must be ascending trunk indices in 0.." + FC7_RELU);
+            }
+        }
+        Tensor[] out = new Tensor[layers.length];
+        Tensor x = input.forward(image);
+        for (int i = 0, k = 0; k < layers.length; i++) {
+            x = trunk.get(i).forward(x);
+            if (layers[k] == i) {
+                out[k++] = x;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The image gradient of the last {@link #features}{@code (image, layers)} call given the gradient at each of
+     * those layers (null: none there); parameter gradients only if not frozen.
+     */
+    public Tensor featuresBackward(Tensor[] dfeatures, int[] layers) {
+        Tensor g = null;
+        for (int i = layers[layers.length - 1], k = layers.length - 1; i >= 0; i--) {
+            if (k >= 0 && layers[k] == i) {
+                Tensor d = dfeatures[k];
+                if (g == null) {
+                    g = d;
+                } else if (d != null) {
+                    Tensor sum = g.backend().allocate(g.dtype(), g.shape());
+                    g.backend().add(g, d, sum); // never write into a caller's tensor
+                    g = sum;
+                }
+                k--;
+            }
+            if (g != null) {
+                g = trunk.get(i).backward(g);
+            }
+        }
+        if (g == null) {
+            throw new IllegalArgumentException("Ssd.featuresBackward: no gradient given for any layer");
         }
         return input.backward(g);
     }

@@ -20,7 +20,16 @@ public enum Method {
     SR("SR", false),
     SR_FT("SR-FT", true),
     SR_FT_PLUS("SR-FT+", true),
-    TDSR("TDSR", true);
+    TDSR("TDSR", true),
+    /**
+     * SR4IR's objectives for S (Kim et al., CVPR 2024) on TDSR's schedule and frozen detector: the task-driven
+     * perceptual loss plus the cross-quality patch mix (the study's {@code sr4ir} block).
+     */
+    SR4IR("SR4IR", true),
+    /** SR4IR's task-driven perceptual loss alone, on TDSR's schedule (an ablation). */
+    SR4IR_TDP("SR4IR-TDP", true),
+    /** SR4IR's cross-quality patch mix alone, on TDSR's schedule (an ablation). */
+    SR4IR_MIX("SR4IR-Mix", true);
 
     private final String label;
     private final boolean finetuned;
@@ -36,7 +45,7 @@ public enum Method {
         return label;
     }
 
-    /** True for the rows whose SR network is trained on the detection data (SR-FT, SR-FT+, TDSR). */
+    /** True for the rows whose SR network is trained on the detection data (SR-FT, SR-FT+, TDSR, the SR4IR rows). */
     public boolean finetuned() {
         return finetuned;
     }
@@ -69,7 +78,8 @@ public enum Method {
                 return m;
             }
         }
-        throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, got '"
+        throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, SR4IR, SR4IR-TDP, "
+                + "SR4IR-Mix, got '"
                 + text + "'");
     }
 

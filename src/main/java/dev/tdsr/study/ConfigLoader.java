@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
     /** Names of the configs shipped under {@code src/main/resources/configs/}. */
-    public static final List<String> BUILTIN = List.of("default", "quick", "voc0712", "coco");
+    public static final List<String> BUILTIN = List.of("default", "quick", "voc0712", "coco", "sr4ir");
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -113,17 +113,29 @@ public final class ConfigLoader {
             throw new IllegalArgumentException(source + ": expected a JSON object (a study config), got "
                     + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
         }
-        // Unknown keys first: a misspelt key is also a missing one, and the misspelling is the useful message.
-        List<String> unknown = new ArrayList<>();
-        unknownKeys(tree, StudyConfig.class, "", unknown);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(source + ": unknown key " + String.join(", ", unknown));
-        }
         if (!tree.has("srgan")) { // optional: configs written before the SRGAN row (and without it) stay valid
             tree = ((ObjectNode) tree).deepCopy().putNull("srgan");
         }
+        if (!tree.has("sr4ir")) { // optional likewise: configs without the SR4IR rows
+            tree = ((ObjectNode) tree).deepCopy().putNull("sr4ir");
+        }
+        return parseAs(tree, StudyConfig.class, source);
+    }
+
+    /** A config record of {@code type} from JSON, with the same one-line errors as a study config's. */
+    static <T> T parseAs(JsonNode tree, Class<T> type, String source) throws IOException {
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object (a study config), got "
+                    + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        // Unknown keys first: a misspelt key is also a missing one, and the misspelling is the useful message.
+        List<String> unknown = new ArrayList<>();
+        unknownKeys(tree, type, "", unknown);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(source + ": unknown key " + String.join(", ", unknown));
+        }
         try {
-            return JSON.treeToValue(tree, StudyConfig.class);
+            return JSON.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             String at = JsonPaths.of(e);
             throw new IllegalArgumentException(source + ": unknown key '" + at + "' (known keys there: "

@@ -22,7 +22,43 @@ import java.util.regex.Pattern;
  */
 public record StudyConfig(String name, String description, long seed, String device, List<Integer> scales,
                           List<Method> methods, Dataset dataset, Detector detector, SuperResolution sr,
-                          Srgan srgan, Training training, Evaluation evaluation) {
+                          Srgan srgan, Sr4ir sr4ir, Training training, Evaluation evaluation) {
+    /**
+     * SR4IR's objectives of the SR4IR rows (on TDSR's schedule): SR4IR uses both ideas, SR4IR-TDP the perceptual loss
+     * only, SR4IR-Mix the patch mix only. Optional (null) in a config without those rows.
+     *
+     * @param perceptualWeight weight of the task-driven perceptual loss (mean smooth-L1 of the detector's features)
+     * @param perceptualTaps   the detector's feature taps, comma-separated ("conv4_3,fc7")
+     * @param patchMixGrid     the cross-quality patch mix's grid (4 = 4x4 patches)
+     */
+    public record Sr4ir(double perceptualWeight, String perceptualTaps, int patchMixGrid) {
+        public Sr4ir {
+            if (!(perceptualWeight > 0) || Double.isInfinite(perceptualWeight)) {
+                throw new IllegalArgumentException("sr4ir.perceptual_weight: expected a finite value > 0, got "
+                        + perceptualWeight);
+            }
+            require(perceptualTaps, "sr4ir.perceptual_taps", "comma-separated feature taps like \"conv4_3,fc7\"");
+            if (patchMixGrid < 1) {
+                throw new IllegalArgumentException("sr4ir.patch_mix_grid: expected >= 1, got " + patchMixGrid);
+            }
+        }
+
+        /** The perceptual weight of row {@code m} (0 for SR4IR-Mix). */
+        public double perceptualWeight(Method m) {
+            return m == Method.SR4IR_MIX ? 0 : perceptualWeight;
+        }
+
+        /** The patch mix grid of row {@code m} (0 for SR4IR-TDP). */
+        public int patchMixGrid(Method m) {
+            return m == Method.SR4IR_TDP ? 0 : patchMixGrid;
+        }
+    }
+
+    /** Whether {@code m} is one of SR4IR's rows. */
+    public static boolean isSr4ir(Method m) {
+        return m == Method.SR4IR || m == Method.SR4IR_TDP || m == Method.SR4IR_MIX;
+    }
+
     /**
      * @param kind          "synthetic", "voc" or "coco"
      * @param trainRoot     dataset folder for training (VOCdevkit with VOC2007+VOC2012, COCO root); null for synthetic
@@ -234,7 +270,7 @@ public record StudyConfig(String name, String description, long seed, String dev
             return switch (m) {
                 case SR_FT -> srFtSchedule;
                 case SR_FT_PLUS -> srFtPlusSchedule;
-                case TDSR -> tdsrSchedule;
+                case TDSR, SR4IR, SR4IR_TDP, SR4IR_MIX -> tdsrSchedule; // the same budget as TDSR
                 default -> throw new IllegalArgumentException("training: " + m + " is not a fine-tuned row");
             };
         }
@@ -293,7 +329,8 @@ public record StudyConfig(String name, String description, long seed, String dev
         require(name, "name", "a config name");
         require(device, "device", "\"cpu\" or \"cuda[:n]\"");
         require(scales, "scales", "a list like [4, 8]");
-        require(methods, "methods", "a list of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR");
+        require(methods, "methods", "a list of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, SR4IR, SR4IR-TDP, "
+                + "SR4IR-Mix");
         require(dataset, "dataset", "an object");
         require(detector, "detector", "an object");
         require(sr, "sr", "an object");
@@ -321,6 +358,10 @@ public record StudyConfig(String name, String description, long seed, String dev
             throw new IllegalArgumentException("srgan: missing; the methods include SRGAN, which needs its block "
                     + "\"srgan\": {\"channels\": 64, \"blocks\": 16, \"residual\": false, \"disc_channels\": 64, \"disc_dense\": 1024, "
                     + "\"disc_crop\": 96, \"lr\": 1e-4, \"lr_drop_at\": 0, \"schedule\": \"1000k:1:0+200k:1:0.001\"}");
+        }
+        if (methods.stream().anyMatch(StudyConfig::isSr4ir) && sr4ir == null) {
+            throw new IllegalArgumentException("sr4ir: missing; the methods include an SR4IR row, which needs its block "
+                    + "\"sr4ir\": {\"perceptual_weight\": 1.0, \"perceptual_taps\": \"conv4_3,fc7\", \"patch_mix_grid\": 4}");
         }
         if (srgan != null && srgan.discCrop() > detector.inputSize()) {
             throw new IllegalArgumentException("srgan.disc_crop: " + srgan.discCrop() + " does not fit in the "

@@ -33,6 +33,9 @@ public final class StudyRunner {
 
     /** Runs the study and returns the process exit code. */
     public static int run(Request request, Backend backend, PrintWriter out) throws IOException {
+        if (SegmentationStudyConfig.names(request.study())) { // its own kind of study: masks, an FCN, no detector
+            return SegmentationStudy.run(request.study(), request.overrides(), request.out(), backend, out);
+        }
         StudyConfig config = ConfigLoader.resolve(request.study(), request.overrides());
         ConfigLoader.requireNoPlaceholders(config);
         Path dir = request.out() != null ? request.out() : Path.of("runs", "study-" + config.name());

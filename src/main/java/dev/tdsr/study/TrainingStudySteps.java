@@ -261,6 +261,11 @@ public final class TrainingStudySteps implements StudySteps {
             n.putArray("lrDecayAt").add(c.training().lrDropAt());
             n.put("lrGamma", c.training().lrDropFactor());
         }
+        if (StudyConfig.isSr4ir(method)) {
+            n.put("perceptualWeight", c.sr4ir().perceptualWeight(method));
+            n.put("perceptualTaps", c.sr4ir().perceptualTaps());
+            n.put("patchMixGrid", c.sr4ir().patchMixGrid(method));
+        }
         Trainer.Result r = train(n, dir, sharedStart(c, scale, Schedule.parse(c.training().schedule(method))));
         if (method == Method.SR_FT) {
             srFtRuns.put(scale, r);

@@ -2,24 +2,25 @@ package dev.tdsr.train;
 
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.GroundTruth;
-import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.MultiBoxLoss;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.models.SsdTaskNetwork;
+import dev.tdsr.models.TaskLoss;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** SSD trained on the HR images with ssd.pytorch's MultiBoxLoss (loc + conf, each divided by N). */
+/**
+ * The task network trained on the HR images with its own loss (SSD: ssd.pytorch's MultiBoxLoss, loc + conf, each
+ * divided by N), through the {@link dev.tdsr.models.TaskNetwork} interface.
+ */
 final class DetectorTask implements Task {
-    private final Ssd detector;
-    private final MultiBoxLoss loss;
+    private final SsdTaskNetwork detector;
 
     DetectorTask(Ssd detector) {
-        this.detector = detector;
-        this.loss = new MultiBoxLoss(detector.priors(), detector.config().numClasses());
-        detector.parameters().setRequiresGrad(true);
+        this.detector = new SsdTaskNetwork(detector);
+        this.detector.setTrainable(true);
     }
 
     @Override
@@ -30,16 +31,12 @@ final class DetectorTask implements Task {
     @Override
     public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
             double rate) {
-        Ssd.Output out = detector.forward(hr);
-        MultiBoxLoss.Assignment a = loss.assign(out.conf(), boxes);
-        MultiBoxLoss.Value v = loss.value(a, out.loc(), out.conf());
-        MultiBoxLoss.Gradients g = loss.backward(a, out.loc(), out.conf(), 1);
-        detector.backward(g.dloc(), g.dconf());
-        return StepLoss.of(new TdsrObjective.Parts(0, v.loc(), v.conf(), v.total()));
+        TaskLoss v = detector.lossGradient(hr, boxes, 1).loss();
+        return StepLoss.of(new TdsrObjective.Parts(0, v, 0, v.total()));
     }
 
     @Override
     public void save(Path dir) throws IOException {
-        ModelFiles.save(dir, detector); // with the dataset's class names (TrainingRun sets them)
+        detector.save(dir); // with the dataset's class names (TrainingRun sets them)
     }
 }

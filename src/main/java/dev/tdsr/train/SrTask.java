@@ -4,7 +4,7 @@ import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.Ssd;
+import dev.tdsr.models.TaskNetwork;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
@@ -14,20 +14,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * S (D-DBPN) trained with each stage's {@code alpha * MSE + beta * L_task} through the frozen detector
- * ({@link TdsrObjective}); without a detector (SR pretraining) only MSE, and a stage with beta > 0 is refused.
- * Only S's parameters are trained; the detector's gradient slab is never touched.
+ * S (D-DBPN) trained with each stage's {@code alpha * MSE + beta * L_task} through the frozen task network
+ * ({@link TdsrObjective}, plus SR4IR's objectives when set); without a task network (SR pretraining) only MSE, and a
+ * stage with beta > 0 is refused. Only S's parameters are trained; the task network's gradient slab is never touched.
  */
 final class SrTask implements Task {
     private final Dbpn sr;
-    private final Ssd detector;
-    private final Map<Schedule.Stage, TdsrObjective> objectives = new HashMap<>();
+    private final TaskNetwork<List<GroundTruth>> taskNetwork;
+    private final TdsrObjective.Sr4ir sr4ir;
+    private final Map<Schedule.Stage, TdsrObjective<List<GroundTruth>>> objectives = new HashMap<>();
 
-    SrTask(Dbpn sr, Ssd detector) {
+    SrTask(Dbpn sr, TaskNetwork<List<GroundTruth>> taskNetwork, TdsrObjective.Sr4ir sr4ir) {
         this.sr = sr;
-        this.detector = detector;
-        if (detector != null) {
-            detector.parameters().setRequiresGrad(false);
+        this.taskNetwork = taskNetwork;
+        this.sr4ir = sr4ir;
+        if (taskNetwork != null) {
+            taskNetwork.setTrainable(false);
         }
     }
 
@@ -39,11 +41,12 @@ final class SrTask implements Task {
     @Override
     public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
             double rate) {
-        if (detector == null && stage.beta() != 0) {
+        if (taskNetwork == null && stage.beta() != 0) {
             throw new IllegalStateException("stage " + stage + " has beta > 0 but no detector was given");
         }
-        return StepLoss.of(objectives.computeIfAbsent(stage, s -> new TdsrObjective(sr, detector, s.alpha(),
-                s.beta())).step(lr, hr, boxes));
+        // SR4IR's objectives join the task-driven stages only (beta > 0): SR pretraining and SR-FT stay MSE
+        return StepLoss.of(objectives.computeIfAbsent(stage, s -> new TdsrObjective<>(sr, taskNetwork, s.alpha(),
+                s.beta(), s.beta() != 0 ? sr4ir : TdsrObjective.Sr4ir.NONE)).step(lr, hr, boxes, step));
     }
 
     @Override

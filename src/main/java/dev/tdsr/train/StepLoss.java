@@ -8,7 +8,9 @@ import dev.tdsr.models.TdsrObjective;
  */
 record StepLoss(double mse, double loc, double conf, double total, Double content, Double adv, Double disc) {
     static StepLoss of(TdsrObjective.Parts p) {
-        return new StepLoss(p.mse(), p.loc(), p.conf(), p.total(), null, null, null);
+        // SR4IR's task-driven perceptual loss is a feature loss like SRGAN's content loss: the same column
+        return new StepLoss(p.mse(), p.loc(), p.conf(), p.total(), p.perceptual() != 0 ? p.perceptual() : null, null,
+                null);
     }
 
     /** The name of the first part that is not finite, or null. */

@@ -50,8 +50,14 @@ public record TrainConfig(
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
         Integer discDense,
-        Integer discCrop, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
+        Integer discCrop, Double perceptualWeight, String perceptualTaps, Integer patchMixGrid, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
+
+    /**
+     * The task network's feature taps of SR4IR's perceptual loss: for SSD the two shallowest detection sources, as
+     * SR4IR takes the first two feature levels of its detector's backbone (weights 0.5/0.5).
+     */
+    public static final String DEFAULT_PERCEPTUAL_TAPS = "conv4_3,fc7";
 
     /** Periodic checkpoints kept besides stage ends and the latest (issue 17: 45 x 120 MB piled up otherwise). */
     public static final int DEFAULT_KEEP_CHECKPOINTS = 3;
@@ -178,7 +184,8 @@ public record TrainConfig(
                 or(ssdInput, 300), or(ssdWidth, 0.25), or(dbpnBase, 16), or(dbpnFeat, 64), or(dbpnStages, 3),
                 or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(srganResidual, false),
                 or(discChannels, 16),
-                or(discDense, 128), or(discCrop, 96), srInit,
+                or(discDense, 128), or(discCrop, 96), or(perceptualWeight, 0.0),
+                or(perceptualTaps, DEFAULT_PERCEPTUAL_TAPS), or(patchMixGrid, 0), srInit,
                 detector, contentNetwork, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
@@ -216,6 +223,11 @@ public record TrainConfig(
         if (m == Mode.TDSR && detector == null) {
             throw new IllegalArgumentException("mode tdsr needs a frozen detector: --detector DIR (a model folder; "
                     + "train one with --mode detector)");
+        }
+        sr4ir();
+        if (m != Mode.TDSR && m != Mode.STUDY && (perceptualWeight != 0 || patchMixGrid != 0)) {
+            throw new IllegalArgumentException("perceptualWeight / patchMixGrid (SR4IR's objectives) train S through "
+                    + "the frozen task network: --mode tdsr, not " + m);
         }
         srResNetConfig();
         if (m == Mode.SRGAN) {
@@ -281,6 +293,25 @@ public record TrainConfig(
 
     public DbpnConfig dbpnConfig() {
         return new DbpnConfig(scale, dbpnBase, dbpnFeat, dbpnStages, dbpnResidual);
+    }
+
+    /**
+     * SR4IR's objectives for S in the task-driven stages (perceptualWeight, perceptualTaps comma-separated,
+     * patchMixGrid; the patch mix is drawn from the run's seed).
+     */
+    public dev.tdsr.models.TdsrObjective.Sr4ir sr4ir() {
+        List<String> taps = new ArrayList<>();
+        for (String t : perceptualTaps.split(",")) {
+            if (!t.isBlank()) {
+                taps.add(t.trim());
+            }
+        }
+        try {
+            return new dev.tdsr.models.TdsrObjective.Sr4ir(perceptualWeight, taps, patchMixGrid, seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("perceptualWeight/perceptualTaps/patchMixGrid (--perceptual-weight, "
+                    + "--perceptual-taps, --patch-mix): " + e.getMessage());
+        }
     }
 
     /** The SRGAN generator's sizes (mode srgan). */

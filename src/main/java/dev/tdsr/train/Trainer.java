@@ -216,6 +216,12 @@ public final class Trainer implements AutoCloseable {
         List<String> differ = new ArrayList<>();
         ObjectNode a = sharedPart(parent);
         ObjectNode b = sharedPart(child);
+        if (parent.scheduleValue().first(at).stages().stream().allMatch(s -> s.beta() == 0)) {
+            for (String k : SR4IR_KEYS) { // SR4IR's objectives act in beta > 0 stages only: not in the shared steps
+                a.remove(k);
+                b.remove(k);
+            }
+        }
         a.fieldNames().forEachRemaining(k -> {
             if (!a.get(k).equals(b.get(k))) {
                 differ.add(k + " (" + a.get(k) + " vs " + b.get(k) + ")");
@@ -252,6 +258,8 @@ public final class Trainer implements AutoCloseable {
         });
         return locked(lock, child, backend, options, parentCheckpoint, true);
     }
+
+    private static final List<String> SR4IR_KEYS = List.of("perceptualWeight", "perceptualTaps", "patchMixGrid");
 
     /** The fields two runs must share for one to continue the other's steps. */
     private static ObjectNode sharedPart(TrainConfig c) {

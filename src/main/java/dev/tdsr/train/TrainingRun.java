@@ -14,6 +14,7 @@ import dev.tdsr.models.DbpnConfig;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
+import dev.tdsr.models.SsdTaskNetwork;
 import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.PerceptualNetwork;
@@ -105,7 +106,8 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             if (det != null && (det.classNames() == null || mode == TrainConfig.Mode.DETECTOR)) {
                 det.setClassNames(data.classes().names()); // what model.json records for detect
             }
-            Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det) : new SrTask((Dbpn) s, det);
+            Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det)
+                    : new SrTask((Dbpn) s, det == null ? null : new SsdTaskNetwork(det), config.sr4ir());
             Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
             BatchLoader loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(),
                     config.loaderConfig());

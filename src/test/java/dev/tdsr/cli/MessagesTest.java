@@ -122,7 +122,7 @@ class MessagesTest {
     @Test
     void anUnknownStudyListsTheBuiltInOnes() {
         String e = oneErrorLine(run("train", "--study", "nosuch", "--device", "cpu"));
-        assertTrue(e.contains("--study nosuch: neither a built-in study (default, quick, voc0712, coco)"), e);
+        assertTrue(e.contains("--study nosuch: neither a built-in study (default, quick, voc0712, coco, sr4ir)"), e);
     }
 
     @Test

@@ -21,12 +21,43 @@ class ConfigLoaderTest {
     void defaultIsSmallSyntheticAtFourAndEight() throws IOException {
         StudyConfig c = ConfigLoader.defaults();
         assertEquals(List.of(4, 8), c.scales());
-        assertEquals(List.of(Method.values()), c.methods());
+        // every row but SR4IR's, which live in their own built-in study (configs/sr4ir.json): the default is at its budget
+        assertEquals(java.util.Arrays.stream(Method.values()).filter(m -> !StudyConfig.isSr4ir(m)).toList(),
+                c.methods());
         assertEquals("synthetic", c.dataset().kind());
         assertNull(c.detector().weights());
         assertTrue(c.sr().base() < 64 && c.sr().stages() < 7, "small DBPN on CPU");
         assertTrue(c.detector().width() < 1, "width-reduced SSD on CPU");
         assertEquals(List.of(), ConfigLoader.placeholders(c));
+    }
+
+    @Test
+    void sr4irStudyComparesSr4irWithTdsrOnTdsrsSchedule() throws IOException {
+        StudyConfig c = ConfigLoader.builtin("sr4ir");
+        assertEquals(List.of(4), c.scales());
+        assertTrue(c.methods().containsAll(List.of(Method.TDSR, Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX,
+                Method.SR_FT)), c.methods().toString());
+        assertEquals(ConfigLoader.defaults().detector(), c.detector(), "the default study's detector, reusable");
+        for (Method m : List.of(Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX)) {
+            assertEquals(c.training().schedule(Method.TDSR), c.training().schedule(m), "same budget as TDSR");
+        }
+        assertEquals(0, c.sr4ir().patchMixGrid(Method.SR4IR_TDP));
+        assertEquals(0, c.sr4ir().perceptualWeight(Method.SR4IR_MIX));
+        assertTrue(c.sr4ir().perceptualWeight(Method.SR4IR) > 0 && c.sr4ir().patchMixGrid(Method.SR4IR) > 0);
+        assertEquals(List.of(), ConfigLoader.placeholders(c));
+    }
+
+    @Test
+    void anSr4irRowWithoutItsBlockIsRefusedNamingTheBlock() throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode tree;
+        try (var in = ConfigLoader.class.getResourceAsStream("/configs/sr4ir.json")) {
+            tree = (com.fasterxml.jackson.databind.node.ObjectNode) ConfigLoader.JSON.readTree(in);
+        }
+        tree.remove("sr4ir");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.parse(tree, "test.json"));
+        assertTrue(e.getMessage().contains("sr4ir: missing") && e.getMessage().contains("patch_mix_grid"),
+                e.getMessage());
     }
 
     @Test
