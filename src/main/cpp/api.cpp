@@ -201,6 +201,13 @@ int tdsr_all_finite(const tdsr_tensor* x, int* out) {
     });
 }
 
+int tdsr_finite_flag(const tdsr_tensor* x, tdsr_tensor* flag) {
+    return guarded("finite_flag", [&] {
+        check_finite_flag(x, flag);
+        run_on(x).finite_flag(x, flag);
+    });
+}
+
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c) {
     return guarded("gemm", [&] {
         const GemmShape s = check_gemm(a, b, c);
@@ -496,21 +503,30 @@ int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs) {
     });
 }
 
-// ---- optimizers -------------------------------------------------------------------------------------------------
-int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, double lr, double momentum,
-                  double weight_decay) {
-    return guarded("sgd_step", [&] {
-        check_sgd_step(param, grad, momentum_buf);
-        run_on(param).sgd_step(param, grad, momentum_buf, lr, momentum, weight_decay);
+int tdsr_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* labels, int64_t images, int neg_pos,
+                             tdsr_tensor* selected) {
+    return guarded("mine_hard_negatives", [&] {
+        const MiningShape s = check_mine_hard_negatives(row_loss, labels, images, neg_pos, selected);
+        run_on(row_loss).mine_hard_negatives(s, row_loss, labels, selected);
     });
 }
 
-int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, int64_t t, double lr,
-                   double beta1, double beta2, double eps, double weight_decay) {
+// ---- optimizers -------------------------------------------------------------------------------------------------
+int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, const tdsr_tensor* proceed,
+                  double lr, double momentum, double weight_decay) {
+    return guarded("sgd_step", [&] {
+        check_sgd_step(param, grad, momentum_buf, proceed);
+        run_on(param).sgd_step(param, grad, momentum_buf, proceed, lr, momentum, weight_decay);
+    });
+}
+
+int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,
+                   const tdsr_tensor* proceed, int64_t t, double lr, double beta1, double beta2, double eps,
+                   double weight_decay) {
     return guarded("adam_step", [&] {
         const AdamHyper h{t, lr, beta1, beta2, eps, weight_decay};
-        check_adam_step(param, grad, m, v, h);
-        run_on(param).adam_step(param, grad, m, v, h);
+        check_adam_step(param, grad, m, v, proceed, h);
+        run_on(param).adam_step(param, grad, m, v, proceed, h);
     });
 }
 

@@ -60,6 +60,30 @@ private:
     void* ptr_;
 };
 
+// Thrust's temporary storage from the caching allocator, ordered on the stream like every other scratch.
+struct ThrustScratch {
+    using value_type = char;
+    const On* on;
+    char* allocate(std::ptrdiff_t bytes) {
+        return static_cast<char*>(device_allocator(on->device).allocate(size_t(bytes), stream_id(on->stream)));
+    }
+    void deallocate(char* p, size_t) { device_allocator(on->device).free(p); }
+};
+
+// Thrust reports CUDA failures as thrust::system_error; turn them into device errors naming the op.
+template <class F>
+auto thrust_call(const char* op, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const OutOfMemory&) {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        fail_device(std::string(op) + ": " + e.what());
+    }
+}
+
 // Grid-stride launches: 256 threads a block, blocks from n, capped (the loops cover the rest).
 constexpr int kThreads = 256;
 constexpr int64_t kMaxBlocks = 4096;

@@ -6,9 +6,14 @@
 // the CPU's per-row code. Labels: the CPU checks them all before computing; here the kernel records the first row
 // whose label is outside [0,C) (atomicMin), skips that row, and the twin reads the record back after the launch and
 // fails with fail_label, as the CPU does (so both directions wait for the stream; on a failure the rows with valid
-// labels have been written).
+// labels have been written). Hard-negative mining: the Thrust code of mining.cuh with par_nosync, buffers from the
+// caching allocator, no host read (the CPU twin's partial sort selects the same priors: mining_test checks the
+// Thrust code on the host).
 #include "common.cuh"
+#include "mining.cuh"
 #include "ops/loss.hpp"
+
+#include <thrust/system/cuda/execution_policy.h>
 
 #include <climits>
 
@@ -199,6 +204,25 @@ void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double
         const T k = T(scale / double(x->numel));
         launch(x->numel, on.stream, &bce_backward_kernel<T>, x->data<T>(), target->data<T>(), k, dx->data<T>(),
                x->numel);
+    });
+}
+
+void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,
+                         tdsr_tensor* selected) {
+    const char* op = "mine_hard_negatives";
+    const On on(row_loss);
+    const int64_t n = s.N * s.P;
+    if (n == 0) return;
+    Scratch keys(on, size_t(n) * sizeof(uint64_t)), order(on, size_t(n) * sizeof(int64_t)),
+        image(on, size_t(n) * sizeof(int32_t)), positives(on, size_t(n) * sizeof(int64_t));
+    const mining::Buffers b{keys.as<uint64_t>(), order.as<int64_t>(), image.as<int32_t>(), positives.as<int64_t>()};
+    dispatch_float(op, row_loss, [&](auto tag) {
+        using T = decltype(tag);
+        ThrustScratch alloc{&on};
+        thrust_call(op, [&] {
+            mining::select(thrust::cuda::par_nosync(alloc).on(on.stream), row_loss->data<T>(),
+                           labels->data<int32_t>(), s.N, s.P, s.neg_pos, selected->data<T>(), b);
+        });
     });
 }
 

@@ -1,6 +1,7 @@
 // Optimizer steps on CUDA (twins of cpu/optim.cpp): one thread per parameter element applying SgdUpdate /
 // AdamUpdate of ops/optim.hpp; the Adam functor (bias corrections) is built on the host by adam_update<T>, as on the
-// CPU. No differences beyond FMA contraction.
+// CPU. No differences beyond FMA contraction. The proceed flag is read by every thread on the device (a skipped
+// update costs one launch), never by the host.
 #include "common.cuh"
 #include "ops/optim.hpp"
 
@@ -8,34 +9,39 @@ namespace tdsr::cuda {
 namespace {
 
 template <class T>
-__global__ void __launch_bounds__(kThreads) sgd_kernel(SgdUpdate<T> update, T* p, const T* g, T* buf, int64_t n) {
+__global__ void __launch_bounds__(kThreads) sgd_kernel(SgdUpdate<T> update, T* p, const T* g, T* buf,
+                                                       const T* proceed, int64_t n) {
+    if (proceed && *proceed == T(0)) return;
     TDSR_GRID_STRIDE(i, n) update(p[i], g[i], buf[i]);
 }
 
 template <class T>
-__global__ void __launch_bounds__(kThreads) adam_kernel(AdamUpdate<T> update, T* p, const T* g, T* m, T* v, int64_t n) {
+__global__ void __launch_bounds__(kThreads) adam_kernel(AdamUpdate<T> update, T* p, const T* g, T* m, T* v,
+                                                        const T* proceed, int64_t n) {
+    if (proceed && *proceed == T(0)) return;
     TDSR_GRID_STRIDE(i, n) update(p[i], g[i], m[i], v[i]);
 }
 
 }  // namespace
 
-void sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* buf, double lr, double momentum,
-              double weight_decay) {
+void sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* buf, const tdsr_tensor* proceed, double lr,
+              double momentum, double weight_decay) {
     const On on(param);
     dispatch_float("sgd_step", param, [&](auto tag) {
         using T = decltype(tag);
         const SgdUpdate<T> update{T(lr), T(momentum), T(weight_decay)};
         launch(param->numel, on.stream, &sgd_kernel<T>, update, param->data<T>(), grad->data<T>(), buf->data<T>(),
-               param->numel);
+               proceed ? proceed->data<T>() : nullptr, param->numel);
     });
 }
 
-void adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, const AdamHyper& h) {
+void adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, const tdsr_tensor* proceed,
+               const AdamHyper& h) {
     const On on(param);
     dispatch_float("adam_step", param, [&](auto tag) {
         using T = decltype(tag);
         launch(param->numel, on.stream, &adam_kernel<T>, adam_update<T>(h), param->data<T>(), grad->data<T>(),
-               m->data<T>(), v->data<T>(), param->numel);
+               m->data<T>(), v->data<T>(), proceed ? proceed->data<T>() : nullptr, param->numel);
     });
 }
 

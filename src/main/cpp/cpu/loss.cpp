@@ -1,6 +1,10 @@
 // Losses on the CPU: loops over the per-element and per-row functors of ops/loss.hpp.
 #include "../ops/loss.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace tdsr::cpu {
 namespace {
 
@@ -117,6 +121,30 @@ void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double
         const T* ts = target->data<T>();
         T* g = dx->data<T>();
         for (int64_t i = 0; i < x->numel; i++) g[i] = k * (sigmoid(xs[i]) - ts[i]);
+    });
+}
+
+void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,
+                         tdsr_tensor* selected) {
+    dispatch_float("mine_hard_negatives", row_loss, [&](auto tag) {
+        using T = decltype(tag);
+        const T* loss = row_loss->data<T>();
+        const int32_t* l = labels->data<int32_t>();
+        T* out = selected->data<T>();
+#pragma omp parallel for schedule(static) if (s.N > 1)
+        for (int64_t i = 0; i < s.N; i++) {
+            const int64_t base = i * s.P;
+            std::vector<std::pair<uint64_t, int64_t>> order(size_t(s.P));  // (key, prior): unique, so sort is stable
+            int64_t positives = 0;
+            for (int64_t q = 0; q < s.P; q++) {
+                positives += l[base + q] > 0;
+                order[size_t(q)] = {mining_key(loss[base + q], l[base + q]), q};
+                out[base + q] = l[base + q] > 0 ? T(1) : T(0);
+            }
+            const int64_t neg = mining_negatives(positives, s.P, s.neg_pos);
+            std::partial_sort(order.begin(), order.begin() + neg, order.end());
+            for (int64_t k = 0; k < neg; k++) out[base + order[size_t(k)].second] = T(1);
+        }
     });
 }
 

@@ -8,11 +8,18 @@
 // dlogits[r] = row_weight[r] * (softmax(row) - onehot(label)), rows of weight 0 get zero gradient.
 // Sigmoid binary cross-entropy with logits (the SRGAN discriminator and adversarial losses), mean over elements:
 // loss = mean(max(x,0) - x*t + log(1 + exp(-|x|))) (stable for any x); dx = scale * (sigmoid(x) - t)/numel.
+// Hard-negative mining (MultiBoxLoss): per image, positives (label > 0) rank 0 and the others rank by their row loss;
+// the min(neg_pos * positives, P - 1) highest ranks are selected, plus every positive. The order is Java's stable
+// Arrays.sort under Double.compare, descending (what MultiBoxLoss selected before this op): NaN above +Inf, -0 below
+// +0, equal ranks keep the lower prior first. mining_key encodes a rank so that ascending unsigned order is that
+// order, which both twins sort by (a stable sort, ties by index).
 // Losses are accumulated in double; gradients are overwritten.
 #pragma once
 
 #include "../core.hpp"
 #include "hostdev.hpp"
+
+#include <cstring>
 
 namespace tdsr {
 
@@ -112,6 +119,29 @@ inline RowsShape check_softmax_rows(const tdsr_tensor* logits, const tdsr_tensor
     return RowsShape{logits->dim(0), logits->dim(1)};
 }
 
+struct MiningShape {
+    int64_t N, P;  // images, priors per image
+    int neg_pos;   // negatives per positive (SSD: 3)
+};
+
+inline MiningShape check_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* labels, int64_t images,
+                                             int neg_pos, const tdsr_tensor* selected) {
+    const char* op = "mine_hard_negatives";
+    require_tensor(op, "row loss", row_loss);
+    require_float(op, "row loss", row_loss);
+    if (images < 1 || row_loss->numel % images != 0)
+        fail(Msg() << op << ": images " << images << " must be >= 1 and divide the row loss's " << row_loss->numel
+                   << " elements (one row per prior of every image)");
+    if (neg_pos < 0) fail(Msg() << op << ": neg_pos " << neg_pos << " must be >= 0");
+    require_tensor(op, "labels", labels);
+    if (labels->dtype != TDSR_I32 || labels->numel != row_loss->numel || labels->device() != row_loss->device())
+        fail(Msg() << op << ": labels " << shape_str(labels) << " on " << device_name(labels->device())
+                   << " must be i32 with " << row_loss->numel << " elements on " << device_name(row_loss->device()));
+    require_numel(op, "selected", selected, row_loss->numel);
+    require_alike(op, {row_loss, selected});
+    return MiningShape{images, row_loss->numel / images, neg_pos};
+}
+
 [[noreturn]] inline void fail_label(const char* op, int64_t row, int32_t label, int64_t C) {
     fail(Msg() << op << ": label " << label << " of row " << row << " is outside [0," << C << ")");
 }
@@ -179,6 +209,22 @@ template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t l
     for (int64_t c = 0; c < C; c++) g[c] = w * (g[c] / s - (c == label ? T(1) : T(0)));
 }
 
+// ---- hard-negative mining ------------------------------------------------------------------------------------------
+// Java's Double.compare order of the rank as an unsigned key, inverted (ascending key = descending rank). Like
+// Double.doubleToLongBits, every NaN counts as the one canonical NaN.
+template <class T> TDSR_HD uint64_t mining_key(T loss, int32_t label) {
+    const double r = label > 0 ? 0.0 : double(loss);
+    uint64_t bits = 0x7ff8000000000000ull;
+    if (!hd::isnan(r)) memcpy(&bits, &r, sizeof bits);
+    const uint64_t ordered = (bits >> 63) ? ~bits : bits | 0x8000000000000000ull;
+    return ~ordered;
+}
+
+// Negatives of an image with `positives` positives and P priors.
+TDSR_HD int64_t mining_negatives(int64_t positives, int64_t P, int neg_pos) {
+    return hd::min(int64_t(neg_pos) * positives, P - 1);
+}
+
 #define TDSR_LOSS_TWINS(ns)                                                                                        \
     namespace ns {                                                                                                 \
     double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b);                                                \
@@ -193,6 +239,8 @@ template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t l
     void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs);                          \
     double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target);                                    \
     void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);      \
+    void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,         \
+                             tdsr_tensor* selected);                                                               \
     }
 TDSR_LOSS_TWINS(cpu)
 TDSR_LOSS_TWINS(cuda)

@@ -4,6 +4,8 @@
 // SGD as PyTorch: g' = g + wd*p; buf = momentum*buf + g'; p -= lr*buf (buf starts at 0, which equals PyTorch's first
 // step). Adam as PyTorch (L2 weight decay added to the gradient): m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
 // p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps), bc_i = 1 - beta_i^t, t >= 1 the step number.
+// proceed (optional, [1], the param's dtype and device; tdsr_finite_flag fills it): 0 leaves params and state as they
+// are, so the NaN guard needs no host read before the update.
 #pragma once
 
 #include "../core.hpp"
@@ -49,14 +51,23 @@ struct AdamHyper {
     double lr, beta1, beta2, eps, weight_decay;
 };
 
-inline void check_sgd_step(const tdsr_tensor* param, const tdsr_tensor* grad, const tdsr_tensor* buf) {
+inline void check_proceed(const char* op, const tdsr_tensor* param, const tdsr_tensor* proceed) {
+    if (!proceed) return;
+    require_numel(op, "proceed flag", proceed, 1);
+    require_alike(op, {param, proceed});
+}
+
+inline void check_sgd_step(const tdsr_tensor* param, const tdsr_tensor* grad, const tdsr_tensor* buf,
+                           const tdsr_tensor* proceed) {
     check_slabs("sgd_step", param, {{"grad", grad}, {"momentum buffer", buf}});
+    check_proceed("sgd_step", param, proceed);
 }
 
 inline void check_adam_step(const tdsr_tensor* param, const tdsr_tensor* grad, const tdsr_tensor* m,
-                            const tdsr_tensor* v, const AdamHyper& h) {
+                            const tdsr_tensor* v, const tdsr_tensor* proceed, const AdamHyper& h) {
     const char* op = "adam_step";
     check_slabs(op, param, {{"grad", grad}, {"m", m}, {"v", v}});
+    check_proceed(op, param, proceed);
     if (h.t < 1) fail(Msg() << op << ": step number must be >= 1, got " << h.t);
     if (!(h.beta1 >= 0 && h.beta1 < 1 && h.beta2 >= 0 && h.beta2 < 1))
         fail(Msg() << op << ": betas must be in [0,1), got " << h.beta1 << ", " << h.beta2);
@@ -70,9 +81,10 @@ AdamUpdate<T> adam_update(const AdamHyper& h) {
 
 #define TDSR_OPTIM_TWINS(ns)                                                                                       \
     namespace ns {                                                                                                 \
-    void sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* buf, double lr, double momentum,       \
-                  double weight_decay);                                                                            \
-    void adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, const AdamHyper& h);\
+    void sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* buf, const tdsr_tensor* proceed,       \
+                  double lr, double momentum, double weight_decay);                                                \
+    void adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,                    \
+                   const tdsr_tensor* proceed, const AdamHyper& h);                                                \
     }
 TDSR_OPTIM_TWINS(cpu)
 TDSR_OPTIM_TWINS(cuda)

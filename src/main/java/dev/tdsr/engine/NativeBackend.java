@@ -315,15 +315,22 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-            double weightDecay) {
-        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), lr, momentum, weightDecay));
+    public void mineHardNegatives(Tensor rowLoss, Tensor labels, int images, int negPos, Tensor selected) {
+        check(Tdsr.tdsr_mine_hard_negatives(handle(rowLoss), handle(labels), images, negPos, handle(selected)));
     }
 
     @Override
-    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
-            double beta2, double eps, double weightDecay) {
-        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), step, lr, beta1, beta2, eps, weightDecay));
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, double lr, double momentum,
+            double weightDecay) {
+        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), handle(proceed), lr, momentum,
+                weightDecay));
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, long step, double lr,
+            double beta1, double beta2, double eps, double weightDecay) {
+        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), handle(proceed), step, lr, beta1,
+                beta2, eps, weightDecay));
     }
 
     @Override
@@ -338,6 +345,11 @@ public abstract class NativeBackend implements Backend {
         int[] out = new int[1];
         check(Tdsr.tdsr_all_finite(handle(x), out));
         return out[0] != 0;
+    }
+
+    @Override
+    public void finiteFlag(Tensor x, Tensor flag) {
+        check(Tdsr.tdsr_finite_flag(handle(x), handle(flag)));
     }
 
     @Override

@@ -199,12 +199,39 @@ class CudaParityTest {
             b.softmaxRows(logits, probs);
             return List.of(mse, dp, dl, rowLoss, dlogits, probs);
         });
+        // the selection must be exact: 0/1 either way; losses from a few values so ties decide (the lower prior wins)
+        parity("hard-negative mining, 6 x 8732 priors", new Tolerance(0, 0), (b, r) -> {
+            int n = 6, p = 8732;
+            float[] lossValues = {0, -0f, 0.5f, 1, 2, Float.NaN, Float.POSITIVE_INFINITY, 3.25f};
+            float[] lv = new float[n * p];
+            int[] labelValues = new int[n * p];
+            for (int i = 0; i < lv.length; i++) {
+                lv[i] = r.nextInt(3) == 0 ? (float) r.nextDouble(0, 4) : lossValues[r.nextInt(lossValues.length)];
+                labelValues[i] = r.nextInt(100) == 0 ? 1 + r.nextInt(20) : 0;
+            }
+            Tensor rowLoss = b.allocate(DType.F32, n * p).keep(), labels = b.allocate(DType.I32, n * p).keep();
+            b.write(rowLoss, lv);
+            b.write(labels, labelValues);
+            Tensor selected = poisoned(b, n * p);
+            b.mineHardNegatives(rowLoss, labels, n, 3, selected);
+            return List.of(selected);
+        });
         parity("sgd and adam on a slab", (b, r) -> {
             Tensor p = in(b, r, 1001), g = in(b, r, 1001), buf = zeros(b, 1001), m = zeros(b, 1001), v = zeros(b, 1001);
             Tensor q = in(b, r, 1001);
-            b.sgdStep(p, g, buf, 0.01, 0.9, 5e-4);
-            b.adamStep(q, g, m, v, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
-            return List.of(p, buf, q, m, v);
+            b.sgdStep(p, g, buf, null, 0.01, 0.9, 5e-4);
+            b.adamStep(q, g, m, v, null, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
+            // the device-side NaN guard: a flag over a slab with one NaN stops both updates on the device
+            Tensor bad = in(b, r, 1001);
+            float[] bv = b.readFloats(bad);
+            bv[500] = Float.NaN;
+            b.write(bad, bv);
+            Tensor flag = b.allocate(DType.F32, 1).keep().fill(1), stopped = in(b, r, 1001), sm = zeros(b, 1001);
+            b.finiteFlag(g, flag);
+            b.finiteFlag(bad, flag);
+            b.adamStep(stopped, g, sm, sm, flag, 1, 1e-3, 0.9, 0.999, 1e-8, 0);
+            b.sgdStep(stopped, g, sm, flag, 0.01, 0.9, 0);
+            return List.of(p, buf, q, m, v, flag, stopped, sm);
         });
         parity("sum and all-finite", (b, r) -> {
             Tensor x = in(b, r, 100003);

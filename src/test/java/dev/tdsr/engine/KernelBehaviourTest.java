@@ -166,7 +166,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 3);
             for (int t = 1; t <= grads.length; t++) {
                 g.write(grads[t - 1]);
-                B.adamStep(param, g, mt, vt, t, lr, b1, b2, eps, wd);
+                B.adamStep(param, g, mt, vt, null, t, lr, b1, b2, eps, wd);
                 // torch.optim.Adam (L2 weight decay added to the gradient), written out here independently.
                 for (int i = 0; i < 3; i++) {
                     double gi = grads[t - 1][i] + wd * p[i];
@@ -178,6 +178,41 @@ class KernelBehaviourTest {
                 }
             }
             assertArrayEquals(p, param.toDoubleArray(), 1e-12);
+        }
+    }
+
+    /** The device-side NaN guard: finiteFlag ANDs finiteness into a flag; a 0 flag leaves params and moments as they are. */
+    @Test
+    void finiteFlagStopsTheOptimizerStepsWithoutAHostRead() {
+        try (Scope s = Scope.open()) {
+            Tensor flag = B.allocate(DType.F64, 1).fill(1);
+            B.finiteFlag(B.allocate(DType.F64, 4).write(new double[] {1, -2, 0, 3e300}), flag);
+            assertEquals(1.0, flag.toDoubleArray()[0]);
+            Tensor param = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor m = B.allocate(DType.F64, 3).write(new double[] {0.1, 0.2, 0.3});
+            Tensor v = B.allocate(DType.F64, 3).write(new double[] {0.4, 0.5, 0.6});
+            Tensor g = B.allocate(DType.F64, 3).write(new double[] {0.1, Double.NaN, 0.3});
+            B.adamStep(param, g, m, v, flag, 1, 1e-3, 0.9, 0.999, 1e-8, 0); // flag 1: the update runs (NaN and all)
+            assertTrue(Double.isNaN(param.toDoubleArray()[1]));
+            param.write(new double[] {0.5, -1, 2});
+            m.write(new double[] {0.1, 0.2, 0.3});
+            v.write(new double[] {0.4, 0.5, 0.6});
+            B.finiteFlag(g, flag);
+            assertEquals(0.0, flag.toDoubleArray()[0]);
+            B.finiteFlag(B.allocate(DType.F64, 2), flag); // a later finite tensor does not set it back
+            assertEquals(0.0, flag.toDoubleArray()[0]);
+            B.adamStep(param, g, m, v, flag, 2, 1e-3, 0.9, 0.999, 1e-8, 0);
+            B.sgdStep(param, g, m, flag, 0.1, 0.9, 0);
+            assertArrayEquals(new double[] {0.5, -1, 2}, param.toDoubleArray());
+            assertArrayEquals(new double[] {0.1, 0.2, 0.3}, m.toDoubleArray());
+            assertArrayEquals(new double[] {0.4, 0.5, 0.6}, v.toDoubleArray());
+            Tensor f32 = B.allocate(DType.F32, 1);
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.sgdStep(param, g, m, f32, 0.1, 0.9, 0));
+            assertTrue(e.getMessage().contains("sgd_step: mixed dtypes"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.finiteFlag(g, B.allocate(DType.F64, 2)));
+            assertTrue(e.getMessage().contains("finite_flag"), e.getMessage());
         }
     }
 
@@ -193,7 +228,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 2);
             for (double[] gv : grads) {
                 g.write(gv);
-                B.sgdStep(param, g, b, lr, mom, wd);
+                B.sgdStep(param, g, b, null, lr, mom, wd);
                 for (int i = 0; i < 2; i++) {
                     double d = gv[i] + wd * p[i];
                     buf[i] = mom * buf[i] + d; // first step: buf = d, as torch.optim.SGD

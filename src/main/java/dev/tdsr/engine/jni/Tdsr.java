@@ -172,15 +172,20 @@ public final class Tdsr {
 
     public static native int tdsr_softmax_rows(tdsr_tensor logits, tdsr_tensor probs);
 
-    public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf, double lr,
-            double momentum, double weightDecay);
+    public static native int tdsr_mine_hard_negatives(tdsr_tensor rowLoss, tdsr_tensor labels, long images, int negPos,
+            tdsr_tensor selected);
 
-    public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v, long t,
-            double lr, double beta1, double beta2, double eps, double weightDecay);
+    public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf,
+            tdsr_tensor proceed, double lr, double momentum, double weightDecay);
+
+    public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v,
+            tdsr_tensor proceed, long t, double lr, double beta1, double beta2, double eps, double weightDecay);
 
     public static native int tdsr_sum(tdsr_tensor x, double[] out);
 
     public static native int tdsr_all_finite(tdsr_tensor x, int[] out);
+
+    public static native int tdsr_finite_flag(tdsr_tensor x, tdsr_tensor flag);
 
     public static native int tdsr_gemm(tdsr_tensor a, tdsr_tensor b, tdsr_tensor c);
 
