@@ -26,7 +26,7 @@ namespace tdsr {
     X(bce_logits_forward) X(bce_logits_backward) X(pixel_shuffle_forward) X(pixel_shuffle_backward)               \
     X(maxpool2d_forward) X(maxpool2d_backward) X(l2norm_forward) X(l2norm_backward)                               \
     X(binary) X(channel_affine_forward) X(channel_affine_backward) X(concat_channels) X(split_channels)            \
-    X(mse_forward) X(mse_backward) X(smooth_l1_forward) X(smooth_l1_backward)                                     \
+    X(mse_forward) X(mse_backward) X(smooth_l1_forward) X(smooth_l1_backward) X(weighted_sum)                                     \
     X(softmax_xent_forward) X(softmax_xent_backward) X(softmax_rows) X(mine_hard_negatives)                       \
     X(sgd_step) X(adam_step)                                                                                      \
     X(nchw_to_rows) X(rows_to_nchw) X(crop2d_forward) X(crop2d_backward)

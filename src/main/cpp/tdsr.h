@@ -183,6 +183,14 @@ int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, 
 int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss);
 int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
                             tdsr_tensor* dx);
+/* Loss slots: the same forwards (and the weighted sum, sum_i w_i x_i: the confidence loss over the selected priors)
+ * store loss / divisor into element `at` of `out`, an f64 tensor on the inputs' device, with no host
+ * synchronisation on CUDA; a training step reads all its slots once. On the CPU the numbers equal the host-value
+ * forwards' divided by divisor. */
+int tdsr_mse_forward_to(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor);
+int tdsr_smooth_l1_forward_to(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,
+                              tdsr_tensor* out, int64_t at, double divisor);
+int tdsr_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor);
 /* Softmax cross-entropy per row: logits [R,C], labels i32 [R] in [0,C); row_loss [R] = logsumexp(row) - row[label]
  * (computed with the row max subtracted). Backward: dlogits[r] = row_weight[r] * (softmax(row) - onehot(label));
  * row_weight may be NULL (= 1); rows with weight 0 get zero gradient (unselected priors of hard negative mining). */

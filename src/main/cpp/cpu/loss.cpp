@@ -16,7 +16,7 @@ void check_labels(const char* op, const tdsr_tensor* labels, int64_t C) {
 
 }  // namespace
 
-double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
+void mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor) {
     double loss = 0;
     dispatch_float("mse_forward", a, [&](auto tag) {
         using T = decltype(tag);
@@ -26,7 +26,7 @@ double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
         for (int64_t i = 0; i < a->numel; i++) s += squared_diff(x[i], y[i]);
         loss = s / double(a->numel);
     });
-    return loss;
+    out->data<double>()[at] = loss / divisor;
 }
 
 void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
@@ -40,7 +40,8 @@ void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr
     });
 }
 
-double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight) {
+void smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, tdsr_tensor* out,
+                       int64_t at, double divisor) {
     double loss = 0;
     dispatch_float("smooth_l1_forward", x, [&](auto tag) {
         using T = decltype(tag);
@@ -51,7 +52,18 @@ double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const 
         for (int64_t i = 0; i < x->numel; i++) s += smooth_l1_term(xs[i], ts[i], ws, i);
         loss = s;
     });
-    return loss;
+    out->data<double>()[at] = loss / divisor;
+}
+
+void weighted_sum(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor) {
+    double s = 0;
+    dispatch_float("weighted_sum", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* ws = w->data<T>();
+        for (int64_t i = 0; i < x->numel; i++) s += double(ws[i]) * double(xs[i]);
+    });
+    out->data<double>()[at] = s / divisor;
 }
 
 void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,

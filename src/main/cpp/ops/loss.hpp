@@ -13,6 +13,9 @@
 // Arrays.sort under Double.compare, descending (what MultiBoxLoss selected before this op): NaN above +Inf, -0 below
 // +0, equal ranks keep the lower prior first. mining_key encodes a rank so that ascending unsigned order is that
 // order, which both twins sort by (a stable sort, ties by index).
+// Loss slots: the forwards of MSE, smooth-L1 and the weighted row sum (the confidence loss over the selected priors)
+// store loss / divisor into element `at` of an f64 tensor on the inputs' device, so a training step's loss parts stay
+// there until the host reads them all at once; the host-value entry points (tdsr_mse_forward, ...) are a slot read.
 // Losses are accumulated in double; gradients are overwritten.
 #pragma once
 
@@ -29,6 +32,39 @@ inline void check_pair(const char* op, const tdsr_tensor* x, const tdsr_tensor* 
     if (w) require_numel(op, "weight", w, x->numel);
     require_alike(op, {x, t, w});
     require_float(op, "input", x);
+}
+
+inline void check_slot(const char* op, const tdsr_tensor* like, const tdsr_tensor* out, int64_t at, double divisor) {
+    require_tensor(op, "loss slots", out);
+    if (out->dtype != TDSR_F64 || out->device() != like->device() || at < 0 || at >= out->numel)
+        fail(Msg() << op << ": loss slots " << shape_str(out) << " on " << device_name(out->device())
+                   << " must be f64 on " << device_name(like->device()) << " with an element " << at);
+    if (!(divisor != 0) || !std::isfinite(divisor))
+        fail(Msg() << op << ": divisor must be finite and non-zero, got " << divisor);
+}
+
+inline void check_mse_forward_to(const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_tensor* out, int64_t at,
+                                 double divisor) {
+    const char* op = "mse_forward_to";
+    check_pair(op, a, b, nullptr);
+    if (a->numel == 0) fail(Msg() << op << ": empty input");
+    check_slot(op, a, out, at, divisor);
+}
+
+inline void check_smooth_l1_forward_to(const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* w,
+                                       const tdsr_tensor* out, int64_t at, double divisor) {
+    check_pair("smooth_l1_forward_to", x, t, w);
+    check_slot("smooth_l1_forward_to", x, out, at, divisor);
+}
+
+inline void check_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* out, int64_t at,
+                                  double divisor) {
+    const char* op = "weighted_sum_to";
+    require_tensor(op, "x", x);
+    require_numel(op, "weight", w, x->numel);
+    require_alike(op, {x, w});
+    require_float(op, "x", x);
+    check_slot(op, x, out, at, divisor);
 }
 
 inline void check_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, const double* loss) {
@@ -227,9 +263,11 @@ TDSR_HD int64_t mining_negatives(int64_t positives, int64_t P, int neg_pos) {
 
 #define TDSR_LOSS_TWINS(ns)                                                                                        \
     namespace ns {                                                                                                 \
-    double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b);                                                \
+    void mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor);    \
     void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da);                  \
-    double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight);          \
+    void smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,             \
+                           tdsr_tensor* out, int64_t at, double divisor);                                          \
+    void weighted_sum(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor);   \
     void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,            \
                             double scale, tdsr_tensor* dx);                                                        \
     void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,            \

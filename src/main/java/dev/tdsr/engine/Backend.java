@@ -143,6 +143,18 @@ public interface Backend {
 
     void smoothL1Backward(Tensor x, Tensor target, Tensor weight, double scale, Tensor dx);
 
+    /**
+     * Loss slots (tdsr.h): {@code slots} (F64, on the inputs' device) element {@code at} = mean((a-b)^2) / divisor,
+     * without a host read; a step reads all its slots once.
+     */
+    void mseForwardTo(Tensor a, Tensor b, Tensor slots, int at, double divisor);
+
+    /** slots[at] = smoothL1Forward(x, target, weight) / divisor, without a host read. */
+    void smoothL1ForwardTo(Tensor x, Tensor target, Tensor weight, Tensor slots, int at, double divisor);
+
+    /** slots[at] = sum_i w_i x_i / divisor (double accumulation), without a host read. */
+    void weightedSumTo(Tensor x, Tensor w, Tensor slots, int at, double divisor);
+
     void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss);
 
     void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits);

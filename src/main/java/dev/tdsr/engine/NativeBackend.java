@@ -300,6 +300,21 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
+    public void mseForwardTo(Tensor a, Tensor b, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_mse_forward_to(handle(a), handle(b), handle(slots), at, divisor));
+    }
+
+    @Override
+    public void smoothL1ForwardTo(Tensor x, Tensor target, Tensor weight, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_smooth_l1_forward_to(handle(x), handle(target), handle(weight), handle(slots), at, divisor));
+    }
+
+    @Override
+    public void weightedSumTo(Tensor x, Tensor w, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_weighted_sum_to(handle(x), handle(w), handle(slots), at, divisor));
+    }
+
+    @Override
     public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss) {
         check(Tdsr.tdsr_softmax_xent_forward(handle(logits), handle(labels), handle(rowLoss)));
     }

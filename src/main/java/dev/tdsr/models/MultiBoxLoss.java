@@ -184,20 +184,25 @@ public final class MultiBoxLoss {
         return positives;
     }
 
-    /** The loss of {@code loc} [N,P,4] and {@code conf} [N,P,C] under a fixed assignment. */
+    /** The loss of {@code loc} [N,P,4] and {@code conf} [N,P,C] under a fixed assignment (one host read). */
     public Value value(Assignment a, Tensor loc, Tensor conf) {
+        Tensor slots = loc.backend().allocate(DType.F64, 2);
+        valueInto(a, loc, conf, slots, 0);
+        double[] v = slots.toDoubleArray();
+        return new Value(v[0], v[1]);
+    }
+
+    /**
+     * {@link #value}'s loc and conf into {@code slots} (F64, on the device) at {@code at} and {@code at + 1}, with no
+     * host read: a training step reads all its loss parts once.
+     */
+    public void valueInto(Assignment a, Tensor loc, Tensor conf, Tensor slots, int at) {
         Backend b = loc.backend();
         double norm = a.normaliser();
-        double l = b.smoothL1Forward(loc, a.locTarget, a.locWeight);
+        b.smoothL1ForwardTo(loc, a.locTarget, a.locWeight, slots, at, norm);
         Tensor rowLoss = b.allocate(conf.dtype(), a.rows());
         b.softmaxCrossEntropyForward(conf.reshape(a.rows(), numClasses), a.labels, rowLoss);
-        double[] rl = HostDoubles.read(rowLoss);
-        double[] selected = a.selected();
-        double c = 0;
-        for (int r = 0; r < rl.length; r++) {
-            c += selected[r] * rl[r];
-        }
-        return new Value(l / norm, c / norm);
+        b.weightedSumTo(rowLoss, a.rowWeight, slots, at + 1, norm);
     }
 
     /** d(scale * total)/dloc and /dconf under a fixed assignment (new tensors). */

@@ -1,6 +1,7 @@
 package dev.tdsr.models;
 
 import dev.tdsr.engine.Backend;
+import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
 import java.util.List;
 
@@ -53,19 +54,22 @@ public final class TdsrObjective {
         return y;
     }
 
-    /** Forward, backward into S's gradient slab; returns the loss parts. */
+    /**
+     * Forward, backward into S's gradient slab; returns the loss parts. They collect in loss slots on the device (mse,
+     * loc, conf), read once after the backward has been queued.
+     */
     public Parts step(Tensor lr, Tensor hr, List<GroundTruth> boxes) {
         Tensor full = sr.forward(lr);
         Tensor out = cropToHr(full, hr);
         Backend b = out.backend();
         Tensor dOut = b.allocate(out.dtype(), out.shape());
-        double mse = b.mseForward(out, hr);
+        Tensor slots = b.allocate(DType.F64, 3);
+        b.mseForwardTo(out, hr, slots, 0, 1);
         b.mseBackward(out, hr, alpha, dOut);
-        MultiBoxLoss.Value task = new MultiBoxLoss.Value(0, 0);
         if (beta != 0) {
             Ssd.Output det = detector.forward(out);
             lastAssignment = loss.assign(det.conf(), boxes);
-            task = loss.value(lastAssignment, det.loc(), det.conf());
+            loss.valueInto(lastAssignment, det.loc(), det.conf(), slots, 1);
             MultiBoxLoss.Gradients g = loss.backward(lastAssignment, det.loc(), det.conf(), beta);
             b.axpy(1, detector.backward(g.dloc(), g.dconf()), dOut);
         }
@@ -75,7 +79,7 @@ public final class TdsrObjective {
             dOut = dFull;
         }
         sr.backward(dOut);
-        return parts(mse, task);
+        return parts(slots);
     }
 
     /**
@@ -84,18 +88,21 @@ public final class TdsrObjective {
      */
     public Parts evaluate(Tensor lr, Tensor hr, List<GroundTruth> boxes, MultiBoxLoss.Assignment fixed) {
         Tensor out = cropToHr(sr.forward(lr), hr);
-        double mse = out.backend().mseForward(out, hr);
-        MultiBoxLoss.Value task = new MultiBoxLoss.Value(0, 0);
+        Tensor slots = out.backend().allocate(DType.F64, 3);
+        out.backend().mseForwardTo(out, hr, slots, 0, 1);
         if (beta != 0) {
             Ssd.Output det = detector.forward(out);
             MultiBoxLoss.Assignment a = fixed != null ? fixed : loss.assign(det.conf(), boxes);
-            task = loss.value(a, det.loc(), det.conf());
+            loss.valueInto(a, det.loc(), det.conf(), slots, 1);
         }
-        return parts(mse, task);
+        return parts(slots);
     }
 
-    private Parts parts(double mse, MultiBoxLoss.Value task) {
-        return new Parts(mse, task.loc(), task.conf(), alpha * mse + beta * task.total());
+    /** The parts from the loss slots (mse, loc, conf; zeros where beta is 0): the one host read of a step. */
+    private Parts parts(Tensor slots) {
+        double[] v = slots.toDoubleArray();
+        MultiBoxLoss.Value task = new MultiBoxLoss.Value(v[1], v[2]);
+        return new Parts(v[0], task.loc(), task.conf(), alpha * v[0] + beta * task.total());
     }
 
     /** The matching/mining of the last {@link #step}. */

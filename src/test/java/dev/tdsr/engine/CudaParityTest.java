@@ -185,6 +185,13 @@ class CudaParityTest {
             Tensor dp = poisoned(b, 1, 3, 13, 7), dl = poisoned(b, 1, 3, 13, 7);
             Tensor mse = b.allocate(DType.F32, 2).keep();
             b.write(mse, new float[] {(float) b.mseForward(p, t), (float) b.smoothL1Forward(p, t, w)});
+            Tensor slots = b.allocate(DType.F64, 3).keep(); // the device-side loss slots of a training step
+            b.mseForwardTo(p, t, slots, 0, 2);
+            b.smoothL1ForwardTo(p, t, w, slots, 1, 3);
+            b.weightedSumTo(p, w, slots, 2, 5);
+            Tensor slots32 = b.allocate(DType.F32, 3).keep();
+            double[] sv = b.readDoubles(slots);
+            b.write(slots32, new float[] {(float) sv[0], (float) sv[1], (float) sv[2]});
             b.mseBackward(p, t, 0.3, dp);
             b.smoothL1Backward(p, t, w, 0.7, dl);
             Tensor logits = in(b, r, 37, 21), labels = b.allocate(DType.I32, 37).keep();
@@ -197,7 +204,7 @@ class CudaParityTest {
             b.softmaxCrossEntropyForward(logits, labels, rowLoss);
             b.softmaxCrossEntropyBackward(logits, labels, in(b, r, 37), dlogits);
             b.softmaxRows(logits, probs);
-            return List.of(mse, dp, dl, rowLoss, dlogits, probs);
+            return List.of(mse, slots32, dp, dl, rowLoss, dlogits, probs);
         });
         // the selection must be exact: 0/1 either way; losses from a few values so ties decide (the lower prior wins)
         parity("hard-negative mining, 6 x 8732 priors", new Tolerance(0, 0), (b, r) -> {

@@ -216,6 +216,71 @@ class KernelBehaviourTest {
         }
     }
 
+    /** The loss slots hold exactly the host-value forwards divided by the divisor; the weighted sum is sum w*x. */
+    @Test
+    void lossSlotsEqualTheHostValueForwards() {
+        SplittableRandom r = new SplittableRandom(3);
+        try (Scope s = Scope.open()) {
+            for (DType dt : new DType[] {DType.F32, DType.F64}) {
+                Tensor a = B.allocate(dt, 3, 5, 7);
+                Tensor t = B.allocate(dt, 3, 5, 7);
+                Tensor w = B.allocate(dt, 3, 5, 7);
+                double[] av = r.doubles(105, -2, 2).toArray();
+                double[] tv = r.doubles(105, -2, 2).toArray();
+                double[] wv = r.doubles(105, 0, 1).toArray();
+                write(a, av);
+                write(t, tv);
+                write(w, wv);
+                Tensor slots = B.allocate(DType.F64, 4).fill(-7);
+                B.mseForwardTo(a, t, slots, 0, 1);
+                B.smoothL1ForwardTo(a, t, w, slots, 2, 3.5);
+                B.weightedSumTo(a, w, slots, 3, 2);
+                double[] got = slots.toDoubleArray();
+                assertEquals(B.mseForward(a, t), got[0], 0.0, dt.name());
+                assertEquals(-7, got[1], 0.0); // untouched
+                assertEquals(B.smoothL1Forward(a, t, w) / 3.5, got[2], 0.0, dt.name());
+                double[] ar = B.readDoubles(cast(a)), wr = B.readDoubles(cast(w));
+                double dot = 0;
+                for (int i = 0; i < ar.length; i++) {
+                    dot += wr[i] * ar[i];
+                }
+                assertEquals(dot / 2, got[3], 1e-15 * Math.abs(dot), dt.name());
+            }
+            Tensor x = B.allocate(DType.F32, 4);
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.mseForwardTo(x, x, B.allocate(DType.F32, 2), 0, 1));
+            assertTrue(e.getMessage().contains("mse_forward_to: loss slots [2] on cpu must be f64 on cpu with an element 0"),
+                    e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.weightedSumTo(x, x, B.allocate(DType.F64, 2), 2, 1));
+            assertTrue(e.getMessage().contains("weighted_sum_to: loss slots [2]:f64 on cpu must be f64 on cpu with an element 2"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.smoothL1ForwardTo(x, x, null, B.allocate(DType.F64, 2), 0, 0));
+            assertTrue(e.getMessage().contains("divisor must be finite and non-zero"), e.getMessage());
+        }
+    }
+
+    private static void write(Tensor t, double[] v) {
+        if (t.dtype() == DType.F64) {
+            t.write(v);
+        } else {
+            t.write(toFloat(v));
+        }
+    }
+
+    /** An F64 copy (reads the values the op saw). */
+    private static Tensor cast(Tensor t) {
+        if (t.dtype() == DType.F64) {
+            return t;
+        }
+        float[] f = B.readFloats(t);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return B.allocate(DType.F64, f.length).write(d);
+    }
+
     @Test
     void sgdMomentumMatchesPyTorchFormula() {
         double lr = 0.1, mom = 0.9, wd = 5e-4;

@@ -165,6 +165,14 @@ public final class Tdsr {
     public static native int tdsr_smooth_l1_backward(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight, double scale,
             tdsr_tensor dx);
 
+    public static native int tdsr_mse_forward_to(tdsr_tensor a, tdsr_tensor b, tdsr_tensor out, long at, double divisor);
+
+    public static native int tdsr_smooth_l1_forward_to(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight,
+            tdsr_tensor out, long at, double divisor);
+
+    public static native int tdsr_weighted_sum_to(tdsr_tensor x, tdsr_tensor w, tdsr_tensor out, long at,
+            double divisor);
+
     public static native int tdsr_softmax_xent_forward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowLoss);
 
     public static native int tdsr_softmax_xent_backward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowWeight,
