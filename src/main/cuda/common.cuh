@@ -29,6 +29,9 @@ void check(cudaError_t e, const char* call, size_t requested = 0);
 cudaStream_t stream_for(int device);
 // Sets the calling thread's stream for `device` (nullptr: the device's own again).
 void use_stream(int device, cudaStream_t stream);
+// Marks the calling thread as capturing `device`'s stream into a CUDA graph (-1: not capturing): its cudaMalloc then
+// fails with a message instead of breaking the capture (tdsr_cuda_graph_begin / _end).
+void set_capturing(int device);
 // The device's copy stream, for pinned staging (created on first use, never destroyed).
 cudaStream_t copy_stream_for(int device);
 inline StreamId stream_id(cudaStream_t s) { return StreamId(reinterpret_cast<uintptr_t>(s)); }
