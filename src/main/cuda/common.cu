@@ -29,9 +29,10 @@ struct CudaRawAllocator final : RawAllocator {
 
     void* allocate(size_t bytes) override {
         if (t_capturing == device)
-            fail_device(Msg() << "cudaMalloc of " << bytes << " bytes on cuda:" << device
-                              << " inside a CUDA graph capture: the caching allocator had no free block for it; run "
-                                 "the captured work once eagerly first, so every block it needs is cached");
+            fail_device((Msg() << "cudaMalloc of " << bytes << " bytes on cuda:" << device
+                               << " inside a CUDA graph capture: the caching allocator had no free block for it; run "
+                                  "the captured work once eagerly first, so every block it needs is cached")
+                            .str());
         TDSR_CUDA_CHECK(cudaSetDevice(device));
         void* p = nullptr;
         const cudaError_t e = cudaMalloc(&p, bytes);
