@@ -554,20 +554,20 @@ int tdsr_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* lab
 
 // ---- optimizers -------------------------------------------------------------------------------------------------
 int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, const tdsr_tensor* proceed,
-                  double lr, double momentum, double weight_decay) {
+                  const tdsr_tensor* hyper, double lr, double momentum, double weight_decay) {
     return guarded("sgd_step", [&] {
-        check_sgd_step(param, grad, momentum_buf, proceed);
-        run_on(param).sgd_step(param, grad, momentum_buf, proceed, lr, momentum, weight_decay);
+        check_sgd_step(param, grad, momentum_buf, proceed, hyper);
+        run_on(param).sgd_step(param, grad, momentum_buf, proceed, hyper, lr, momentum, weight_decay);
     });
 }
 
 int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,
-                   const tdsr_tensor* proceed, int64_t t, double lr, double beta1, double beta2, double eps,
-                   double weight_decay) {
+                   const tdsr_tensor* proceed, const tdsr_tensor* hyper, int64_t t, double lr, double beta1,
+                   double beta2, double eps, double weight_decay) {
     return guarded("adam_step", [&] {
         const AdamHyper h{t, lr, beta1, beta2, eps, weight_decay};
-        check_adam_step(param, grad, m, v, proceed, h);
-        run_on(param).adam_step(param, grad, m, v, proceed, h);
+        check_adam_step(param, grad, m, v, proceed, hyper, h);
+        run_on(param).adam_step(param, grad, m, v, proceed, hyper, h);
     });
 }
 

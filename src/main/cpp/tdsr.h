@@ -216,12 +216,14 @@ int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs);
  * step). Adam as PyTorch (L2 weight decay added to the gradient): m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
  * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), t >= 1 the step number.
  * proceed: NULL, or [1] of the param's dtype on its device (tdsr_finite_flag's flag): where it holds 0 the call
- * changes nothing (the NaN guard, decided on the device). */
+ * changes nothing (the NaN guard, decided on the device). hyper: NULL, or f64 [2] = (lr, t) on the param's device,
+ * read on the device instead of the lr and t arguments (a CUDA graph then replays with the values of each replay);
+ * SGD reads lr only. */
 int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, const tdsr_tensor* proceed,
-                  double lr, double momentum, double weight_decay);
+                  const tdsr_tensor* hyper, double lr, double momentum, double weight_decay);
 int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,
-                   const tdsr_tensor* proceed, int64_t t, double lr, double beta1, double beta2, double eps,
-                   double weight_decay);
+                   const tdsr_tensor* proceed, const tdsr_tensor* hyper, int64_t t, double lr, double beta1,
+                   double beta2, double eps, double weight_decay);
 
 /* ---- reductions used by trainers and tests -------------------------------------------------------------------------- */
 /* *out = sum of all elements (double accumulation), and whether any element is NaN/Inf. */

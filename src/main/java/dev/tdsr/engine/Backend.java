@@ -178,14 +178,16 @@ public interface Backend {
     // ---- optimizers (whole parameter slabs, in place) ----
     /**
      * {@code proceed}: null, or a one-element tensor of the param's dtype on its device ({@link #finiteFlag}'s flag);
-     * where it holds 0 nothing changes, which is the NaN guard decided on the device.
+     * where it holds 0 nothing changes, which is the NaN guard decided on the device. {@code hyper}: null, or an F64
+     * tensor {lr, step} on the param's device, read there instead of {@code lr} and {@code step} (a CUDA graph then
+     * replays with the values it holds at each replay).
      */
-    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, double lr, double momentum,
-            double weightDecay);
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, Tensor hyper, double lr,
+            double momentum, double weightDecay);
 
-    /** {@code proceed} as for {@link #sgdStep}. */
-    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, long step, double lr, double beta1,
-            double beta2, double eps, double weightDecay);
+    /** {@code proceed} and {@code hyper} as for {@link #sgdStep}. */
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, Tensor hyper, long step, double lr,
+            double beta1, double beta2, double eps, double weightDecay);
 
     // ---- reductions ----
     double sum(Tensor x);

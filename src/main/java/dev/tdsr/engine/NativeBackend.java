@@ -335,17 +335,17 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, double lr, double momentum,
-            double weightDecay) {
-        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), handle(proceed), lr, momentum,
-                weightDecay));
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, Tensor hyper, double lr,
+            double momentum, double weightDecay) {
+        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), handle(proceed), handle(hyper), lr,
+                momentum, weightDecay));
     }
 
     @Override
-    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, long step, double lr,
-            double beta1, double beta2, double eps, double weightDecay) {
-        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), handle(proceed), step, lr, beta1,
-                beta2, eps, weightDecay));
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, Tensor hyper, long step,
+            double lr, double beta1, double beta2, double eps, double weightDecay) {
+        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), handle(proceed), handle(hyper), step,
+                lr, beta1, beta2, eps, weightDecay));
     }
 
     @Override

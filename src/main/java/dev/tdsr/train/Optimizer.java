@@ -48,6 +48,7 @@ public final class Optimizer implements AutoCloseable {
     private final Tensor first;  // Adam m, SGD momentum buffer
     private final Tensor second; // Adam v, null for SGD
     private final Tensor proceed; // [1]: 1 while the gradient slab of the guarded step is finite
+    private final Tensor hyper;   // F64 {lr, t} of the guarded step, read on the device
     private long steps;
 
     public Optimizer(ParameterSet params, Settings settings) {
@@ -58,6 +59,7 @@ public final class Optimizer implements AutoCloseable {
         this.second = settings.kind() == Kind.ADAM
                 ? slab.backend().allocate(slab.dtype(), slab.numel()).keep().fill(0) : null;
         this.proceed = slab.backend().allocate(slab.dtype(), 1).keep().fill(1);
+        this.hyper = slab.backend().allocate(DType.F64, 2).keep();
     }
 
     public Settings settings() {
@@ -71,18 +73,22 @@ public final class Optimizer implements AutoCloseable {
 
     /** One update of every parameter from the gradient slab. */
     public void step(double lr) {
-        update(lr, null);
+        steps++;
+        update(lr, null, null);
     }
 
     /**
      * One update that the device skips when the gradient slab holds a NaN or an infinity; nothing is read to the host
-     * (see {@link #lastStepTaken}).
+     * (see {@link #lastStepTaken}). lr and the step number reach the kernel through a device tensor, as a captured
+     * CUDA graph needs.
      */
     public void guardedStep(double lr) {
+        steps++;
         Tensor g = params.gradSlab();
         g.backend().fill(proceed, 1);
         g.backend().finiteFlag(g, proceed);
-        update(lr, proceed);
+        hyper.write(new double[] {lr, steps});
+        update(lr, proceed, hyper);
     }
 
     /**
@@ -97,15 +103,14 @@ public final class Optimizer implements AutoCloseable {
         return false;
     }
 
-    private void update(double lr, Tensor flag) {
-        steps++;
+    private void update(double lr, Tensor flag, Tensor deviceHyper) {
         Tensor p = params.slab();
         Tensor g = params.gradSlab();
         if (settings.kind() == Kind.ADAM) {
-            p.backend().adamStep(p, g, first, second, flag, steps, lr, settings.momentum(), settings.beta2(),
-                    settings.eps(), settings.weightDecay());
+            p.backend().adamStep(p, g, first, second, flag, deviceHyper, steps, lr, settings.momentum(),
+                    settings.beta2(), settings.eps(), settings.weightDecay());
         } else {
-            p.backend().sgdStep(p, g, first, flag, lr, settings.momentum(), settings.weightDecay());
+            p.backend().sgdStep(p, g, first, flag, deviceHyper, lr, settings.momentum(), settings.weightDecay());
         }
     }
 
@@ -158,6 +163,7 @@ public final class Optimizer implements AutoCloseable {
     @Override
     public void close() {
         proceed.close();
+        hyper.close();
         first.close();
         if (second != null) {
             second.close();

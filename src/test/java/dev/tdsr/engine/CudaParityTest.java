@@ -226,8 +226,8 @@ class CudaParityTest {
         parity("sgd and adam on a slab", (b, r) -> {
             Tensor p = in(b, r, 1001), g = in(b, r, 1001), buf = zeros(b, 1001), m = zeros(b, 1001), v = zeros(b, 1001);
             Tensor q = in(b, r, 1001);
-            b.sgdStep(p, g, buf, null, 0.01, 0.9, 5e-4);
-            b.adamStep(q, g, m, v, null, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
+            b.sgdStep(p, g, buf, null, null, 0.01, 0.9, 5e-4);
+            b.adamStep(q, g, m, v, null, null, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
             // the device-side NaN guard: a flag over a slab with one NaN stops both updates on the device
             Tensor bad = in(b, r, 1001);
             float[] bv = b.readFloats(bad);
@@ -236,8 +236,8 @@ class CudaParityTest {
             Tensor flag = b.allocate(DType.F32, 1).keep().fill(1), stopped = in(b, r, 1001), sm = zeros(b, 1001);
             b.finiteFlag(g, flag);
             b.finiteFlag(bad, flag);
-            b.adamStep(stopped, g, sm, sm, flag, 1, 1e-3, 0.9, 0.999, 1e-8, 0);
-            b.sgdStep(stopped, g, sm, flag, 0.01, 0.9, 0);
+            b.adamStep(stopped, g, sm, sm, flag, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0);
+            b.sgdStep(stopped, g, sm, flag, null, 0.01, 0.9, 0);
             return List.of(p, buf, q, m, v, flag, stopped, sm);
         });
         parity("sum and all-finite", (b, r) -> {

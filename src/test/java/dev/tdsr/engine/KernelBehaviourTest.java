@@ -166,7 +166,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 3);
             for (int t = 1; t <= grads.length; t++) {
                 g.write(grads[t - 1]);
-                B.adamStep(param, g, mt, vt, null, t, lr, b1, b2, eps, wd);
+                B.adamStep(param, g, mt, vt, null, null, t, lr, b1, b2, eps, wd);
                 // torch.optim.Adam (L2 weight decay added to the gradient), written out here independently.
                 for (int i = 0; i < 3; i++) {
                     double gi = grads[t - 1][i] + wd * p[i];
@@ -192,7 +192,7 @@ class KernelBehaviourTest {
             Tensor m = B.allocate(DType.F64, 3).write(new double[] {0.1, 0.2, 0.3});
             Tensor v = B.allocate(DType.F64, 3).write(new double[] {0.4, 0.5, 0.6});
             Tensor g = B.allocate(DType.F64, 3).write(new double[] {0.1, Double.NaN, 0.3});
-            B.adamStep(param, g, m, v, flag, 1, 1e-3, 0.9, 0.999, 1e-8, 0); // flag 1: the update runs (NaN and all)
+            B.adamStep(param, g, m, v, flag, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0); // flag 1: the update runs (NaN and all)
             assertTrue(Double.isNaN(param.toDoubleArray()[1]));
             param.write(new double[] {0.5, -1, 2});
             m.write(new double[] {0.1, 0.2, 0.3});
@@ -201,14 +201,32 @@ class KernelBehaviourTest {
             assertEquals(0.0, flag.toDoubleArray()[0]);
             B.finiteFlag(B.allocate(DType.F64, 2), flag); // a later finite tensor does not set it back
             assertEquals(0.0, flag.toDoubleArray()[0]);
-            B.adamStep(param, g, m, v, flag, 2, 1e-3, 0.9, 0.999, 1e-8, 0);
-            B.sgdStep(param, g, m, flag, 0.1, 0.9, 0);
+            B.adamStep(param, g, m, v, flag, null, 2, 1e-3, 0.9, 0.999, 1e-8, 0);
+            B.sgdStep(param, g, m, flag, null, 0.1, 0.9, 0);
             assertArrayEquals(new double[] {0.5, -1, 2}, param.toDoubleArray());
             assertArrayEquals(new double[] {0.1, 0.2, 0.3}, m.toDoubleArray());
             assertArrayEquals(new double[] {0.4, 0.5, 0.6}, v.toDoubleArray());
-            Tensor f32 = B.allocate(DType.F32, 1);
+            // lr and t from a device tensor give the update the arguments give
+            Tensor p1 = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor p2 = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor m1 = B.allocate(DType.F64, 3), v1 = B.allocate(DType.F64, 3);
+            Tensor m2 = B.allocate(DType.F64, 3), v2 = B.allocate(DType.F64, 3);
+            Tensor g2 = B.allocate(DType.F64, 3).write(new double[] {0.1, -0.2, 0.3});
+            Tensor hyper = B.allocate(DType.F64, 2).write(new double[] {1e-2, 4});
+            B.adamStep(p1, g2, m1, v1, null, null, 4, 1e-2, 0.9, 0.999, 1e-8, 0.01);
+            B.adamStep(p2, g2, m2, v2, null, hyper, -1, Double.NaN, 0.9, 0.999, 1e-8, 0.01); // args ignored
+            assertArrayEquals(p1.toDoubleArray(), p2.toDoubleArray());
+            assertTrue(p1.toDoubleArray()[0] != 0.5);
+            B.sgdStep(p1, g2, m1, null, null, 1e-2, 0.9, 0);
+            B.sgdStep(p2, g2, m2, null, hyper, Double.NaN, 0.9, 0);
+            assertArrayEquals(p1.toDoubleArray(), p2.toDoubleArray());
             InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
-                    () -> B.sgdStep(param, g, m, f32, 0.1, 0.9, 0));
+                    () -> B.sgdStep(param, g, m, null, B.allocate(DType.F64, 1), 0.1, 0.9, 0));
+            assertTrue(e.getMessage().contains("sgd_step: hyper [1]:f64 on cpu must be f64 [2] (lr, step) on cpu"),
+                    e.getMessage());
+            Tensor f32 = B.allocate(DType.F32, 1);
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.sgdStep(param, g, m, f32, null, 0.1, 0.9, 0));
             assertTrue(e.getMessage().contains("sgd_step: mixed dtypes"), e.getMessage());
             e = assertThrows(InvalidTensorArgumentException.class,
                     () -> B.finiteFlag(g, B.allocate(DType.F64, 2)));
@@ -293,7 +311,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 2);
             for (double[] gv : grads) {
                 g.write(gv);
-                B.sgdStep(param, g, b, null, lr, mom, wd);
+                B.sgdStep(param, g, b, null, null, lr, mom, wd);
                 for (int i = 0; i < 2; i++) {
                     double d = gv[i] + wd * p[i];
                     buf[i] = mom * buf[i] + d; // first step: buf = d, as torch.optim.SGD

@@ -184,10 +184,11 @@ public final class Tdsr {
             tdsr_tensor selected);
 
     public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf,
-            tdsr_tensor proceed, double lr, double momentum, double weightDecay);
+            tdsr_tensor proceed, tdsr_tensor hyper, double lr, double momentum, double weightDecay);
 
     public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v,
-            tdsr_tensor proceed, long t, double lr, double beta1, double beta2, double eps, double weightDecay);
+            tdsr_tensor proceed, tdsr_tensor hyper, long t, double lr, double beta1, double beta2, double eps,
+            double weightDecay);
 
     public static native int tdsr_sum(tdsr_tensor x, double[] out);
 
