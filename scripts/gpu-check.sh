@@ -5,10 +5,10 @@
 #
 #   1 gpu           nvidia-smi: the GPU and its driver
 #   2 native-build  the engine and CUDA library rebuilt with this machine's nvcc for sm_90 (also gives the native tests)
-#   3 native-tests  cuda_twins_test (every CUDA twin against the CPU twin, in C++), reduce_test, alloc_test
+#   3 native-tests  cuda_twins_test (every CUDA twin against the CPU twin, in C++), reduce_test, mining_test, alloc_test
 #   4 memcheck      compute-sanitizer memcheck on cuda_twins_test
 #   5 info          java -jar tdsr-native.jar info --device cuda: GPU, driver, CUDA runtime, cuDNN, cuBLAS, TF32
-#   6 gpu-suite     the JUnit GPU suite (CudaParityTest, CudaTrainingTest) with TF32 off
+#   6 gpu-suite     the JUnit GPU suite (CudaParityTest, CudaTrainingTest, CudaGraphTest) with TF32 off
 #   7 train-quick   train --quick --device cuda (the smoke study, end to end)
 #   8 step-x4/x8    bench-step: full-size TDSR step at 4x and 8x, batch 6, TF32 on
 #
@@ -104,7 +104,7 @@ fi
 
 native_tests() {
     local rc=0
-    for t in cuda_twins_test reduce_test alloc_test; do
+    for t in cuda_twins_test reduce_test mining_test alloc_test; do
         [[ -x "$NATIVE_TESTS/$t" ]] || { echo "$t: not built in $NATIVE_TESTS"; rc=1; continue; }
         "$NATIVE_TESTS/$t" || rc=1
     done
@@ -128,6 +128,7 @@ gpu_suite() {
     # shellcheck disable=SC2086 # JF: the JVM flags, none with a space
     "$JAVA" $JF -Dtdsr.cuda.tf32=false -jar "$JUNIT" execute --class-path "$JAR:$TESTS" \
         --select-class dev.tdsr.engine.CudaParityTest --select-class dev.tdsr.train.CudaTrainingTest \
+        --select-class dev.tdsr.engine.CudaGraphTest \
         --details=tree --disable-banner --fail-if-no-tests | tee /tmp/gpu-suite.out
     local rc=${PIPESTATUS[0]} n
     count() { sed -n "s/.*\[ *\([0-9]*\) tests $1 .*/\1/p" /tmp/gpu-suite.out | head -n 1; }

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <memory>
 #include <cstring>
 #include <type_traits>
 
@@ -48,6 +49,41 @@ int transfer(const char* op, const tdsr_tensor* t, int dtype, int64_t offset, in
         if constexpr (std::is_const_v<T>) run_on(t).upload(const_cast<tdsr_tensor*>(t), host, offset, count);
         else run_on(t).download(t, host, offset, count);
     });
+}
+
+// A zero-filled tensor on `device` (tdsr_tensor_create without the C boundary: it throws).
+std::unique_ptr<tdsr_tensor> make_tensor(const char* op, int device, int dtype, int ndim, const int64_t* shape) {
+    if (dtype != TDSR_F32 && dtype != TDSR_F64 && dtype != TDSR_I32) fail(Msg() << op << ": unknown dtype " << dtype);
+    const DeviceOps& ops = ops_for_device(device);
+    auto t = std::make_unique<tdsr_tensor>();
+    t->dtype = dtype;
+    t->shape = shape_of(op, ndim, shape, t->numel);
+    auto s = std::make_shared<Storage>();
+    // At least one 64-byte line, so every tensor has a unique, aligned address; zero-filled by the device so a
+    // fresh tensor is a valid gradient buffer.
+    s->bytes = std::max<size_t>((size_t(t->numel) * dtype_size(dtype) + 63) / 64 * 64, 64);
+    s->device = device;
+    try {
+        s->ptr = ops.allocate(device, s->bytes);
+    } catch (const OutOfMemory& e) {
+        throw OutOfMemory(e.requested, e.free,
+                          (Msg() << shape_str(t.get()) << " on " << device_name(device) << ": " << e.what()).str());
+    }
+    s->ops = &ops;
+    t->storage = std::move(s);
+    return t;
+}
+
+// The host-value form of a loss-slot op: computes into a fresh slot on the inputs' device and reads it (a sync on a
+// GPU, which is why the training step uses the *_to entry points).
+template <class F>
+double via_slot(const tdsr_tensor* like, F&& compute) {
+    const int64_t one = 1;
+    const std::unique_ptr<tdsr_tensor> slot = make_tensor("loss slot", like->device(), TDSR_F64, 1, &one);
+    compute(slot.get());
+    double v = 0;
+    run_on(slot.get()).download(slot.get(), &v, 0, 1);
+    return v;
 }
 
 ConvHyper conv_hyper(int sh, int sw, int ph, int pw, int dh, int dw) { return ConvHyper{sh, sw, ph, pw, dh, dw}; }
@@ -114,24 +150,7 @@ int tdsr_tensor_create(int device, int dtype, int ndim, const int64_t* shape, td
     return guarded(op, [&] {
         if (!out) fail(Msg() << op << ": out is null");
         *out = nullptr;
-        if (dtype != TDSR_F32 && dtype != TDSR_F64 && dtype != TDSR_I32) fail(Msg() << op << ": unknown dtype " << dtype);
-        const DeviceOps& ops = ops_for_device(device);
-        auto t = std::make_unique<tdsr_tensor>();
-        t->dtype = dtype;
-        t->shape = shape_of(op, ndim, shape, t->numel);
-        auto s = std::make_shared<Storage>();
-        // At least one 64-byte line, so every tensor has a unique, aligned address; zero-filled by the device so a
-        // fresh tensor is a valid gradient buffer.
-        s->bytes = std::max<size_t>((size_t(t->numel) * dtype_size(dtype) + 63) / 64 * 64, 64);
-        s->device = device;
-        try {
-            s->ptr = ops.allocate(device, s->bytes);
-        } catch (const OutOfMemory& e) {
-            throw OutOfMemory(e.requested, e.free,
-                              (Msg() << shape_str(t.get()) << " on " << device_name(device) << ": " << e.what()).str());
-        }
-        s->ops = &ops;
-        t->storage = std::move(s);
+        auto t = make_tensor(op, device, dtype, ndim, shape);
         *out = t.release();
     });
 }
@@ -207,6 +226,13 @@ int tdsr_all_finite(const tdsr_tensor* x, int* out) {
         require_float("all_finite", "x", x);
         if (!out) fail("all_finite: out is null");
         *out = run_on(x).all_finite(x) ? 1 : 0;
+    });
+}
+
+int tdsr_finite_flag(const tdsr_tensor* x, tdsr_tensor* flag) {
+    return guarded("finite_flag", [&] {
+        check_finite_flag(x, flag);
+        run_on(x).finite_flag(x, flag);
     });
 }
 
@@ -443,7 +469,14 @@ int tdsr_split_channels(const tdsr_tensor* y, int n, tdsr_tensor* const* outs, i
 int tdsr_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, double* loss) {
     return guarded("mse_forward", [&] {
         check_mse_forward(a, b, loss);
-        *loss = run_on(a).mse_forward(a, b);
+        *loss = via_slot(a, [&](tdsr_tensor* slot) { run_on(a).mse_forward(a, b, slot, 0, 1.0); });
+    });
+}
+
+int tdsr_mse_forward_to(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor) {
+    return guarded("mse_forward_to", [&] {
+        check_mse_forward_to(a, b, out, at, divisor);
+        run_on(a).mse_forward(a, b, out, at, divisor);
     });
 }
 
@@ -471,7 +504,22 @@ int tdsr_bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, do
 int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss) {
     return guarded("smooth_l1_forward", [&] {
         check_smooth_l1_forward(x, target, weight, loss);
-        *loss = run_on(x).smooth_l1_forward(x, target, weight);
+        *loss = via_slot(x, [&](tdsr_tensor* slot) { run_on(x).smooth_l1_forward(x, target, weight, slot, 0, 1.0); });
+    });
+}
+
+int tdsr_smooth_l1_forward_to(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,
+                              tdsr_tensor* out, int64_t at, double divisor) {
+    return guarded("smooth_l1_forward_to", [&] {
+        check_smooth_l1_forward_to(x, target, weight, out, at, divisor);
+        run_on(x).smooth_l1_forward(x, target, weight, out, at, divisor);
+    });
+}
+
+int tdsr_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor) {
+    return guarded("weighted_sum_to", [&] {
+        check_weighted_sum_to(x, w, out, at, divisor);
+        run_on(x).weighted_sum(x, w, out, at, divisor);
     });
 }
 
@@ -505,21 +553,30 @@ int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs) {
     });
 }
 
-// ---- optimizers -------------------------------------------------------------------------------------------------
-int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, double lr, double momentum,
-                  double weight_decay) {
-    return guarded("sgd_step", [&] {
-        check_sgd_step(param, grad, momentum_buf);
-        run_on(param).sgd_step(param, grad, momentum_buf, lr, momentum, weight_decay);
+int tdsr_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* labels, int64_t images, int neg_pos,
+                             tdsr_tensor* selected) {
+    return guarded("mine_hard_negatives", [&] {
+        const MiningShape s = check_mine_hard_negatives(row_loss, labels, images, neg_pos, selected);
+        run_on(row_loss).mine_hard_negatives(s, row_loss, labels, selected);
     });
 }
 
-int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, int64_t t, double lr,
-                   double beta1, double beta2, double eps, double weight_decay) {
+// ---- optimizers -------------------------------------------------------------------------------------------------
+int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, const tdsr_tensor* proceed,
+                  const tdsr_tensor* hyper, double lr, double momentum, double weight_decay) {
+    return guarded("sgd_step", [&] {
+        check_sgd_step(param, grad, momentum_buf, proceed, hyper);
+        run_on(param).sgd_step(param, grad, momentum_buf, proceed, hyper, lr, momentum, weight_decay);
+    });
+}
+
+int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,
+                   const tdsr_tensor* proceed, const tdsr_tensor* hyper, int64_t t, double lr, double beta1,
+                   double beta2, double eps, double weight_decay) {
     return guarded("adam_step", [&] {
         const AdamHyper h{t, lr, beta1, beta2, eps, weight_decay};
-        check_adam_step(param, grad, m, v, h);
-        run_on(param).adam_step(param, grad, m, v, h);
+        check_adam_step(param, grad, m, v, proceed, hyper, h);
+        run_on(param).adam_step(param, grad, m, v, proceed, hyper, h);
     });
 }
 

@@ -18,7 +18,7 @@
 namespace tdsr {
 
 #define TDSR_DEVICE_OPS(X)                                                                                         \
-    X(allocate) X(release) X(memory_describe) X(memory_stats) X(empty_cache) X(upload) X(download) X(fill) X(copy) X(sum) X(all_finite) X(gemm)       \
+    X(allocate) X(release) X(memory_describe) X(memory_stats) X(empty_cache) X(upload) X(download) X(fill) X(copy) X(sum) X(all_finite) X(finite_flag) X(gemm)       \
     X(conv2d_forward) X(conv2d_backward_input) X(conv2d_backward_params)                                          \
     X(deconv2d_forward) X(deconv2d_backward_input) X(deconv2d_backward_params)                                    \
     X(prelu_forward) X(prelu_backward) X(relu_forward) X(relu_backward)                                           \
@@ -26,8 +26,8 @@ namespace tdsr {
     X(bce_logits_forward) X(bce_logits_backward) X(pixel_shuffle_forward) X(pixel_shuffle_backward)               \
     X(maxpool2d_forward) X(maxpool2d_backward) X(l2norm_forward) X(l2norm_backward)                               \
     X(binary) X(channel_affine_forward) X(channel_affine_backward) X(concat_channels) X(split_channels)            \
-    X(mse_forward) X(mse_backward) X(smooth_l1_forward) X(smooth_l1_backward)                                     \
-    X(softmax_xent_forward) X(softmax_xent_backward) X(softmax_rows)                                              \
+    X(mse_forward) X(mse_backward) X(smooth_l1_forward) X(smooth_l1_backward) X(weighted_sum)                                     \
+    X(softmax_xent_forward) X(softmax_xent_backward) X(softmax_rows) X(mine_hard_negatives)                       \
     X(sgd_step) X(adam_step)                                                                                      \
     X(nchw_to_rows) X(rows_to_nchw) X(crop2d_forward) X(crop2d_backward)
 

@@ -186,6 +186,14 @@ int tdsr_mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, 
 int tdsr_smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double* loss);
 int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
                             tdsr_tensor* dx);
+/* Loss slots: the same forwards (and the weighted sum, sum_i w_i x_i: the confidence loss over the selected priors)
+ * store loss / divisor into element `at` of `out`, an f64 tensor on the inputs' device, with no host
+ * synchronisation on CUDA; a training step reads all its slots once. On the CPU the numbers equal the host-value
+ * forwards' divided by divisor. */
+int tdsr_mse_forward_to(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor);
+int tdsr_smooth_l1_forward_to(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,
+                              tdsr_tensor* out, int64_t at, double divisor);
+int tdsr_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor);
 /* Softmax cross-entropy per row: logits [R,C], labels i32 [R] in [0,C); row_loss [R] = logsumexp(row) - row[label]
  * (computed with the row max subtracted). Backward: dlogits[r] = row_weight[r] * (softmax(row) - onehot(label));
  * row_weight may be NULL (= 1); rows with weight 0 get zero gradient (unselected priors of hard negative mining). */
@@ -196,22 +204,37 @@ int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* lab
  * *loss = mean(max(x,0) - x*t + log(1+exp(-|x|))); dx = scale * (sigmoid(x) - t) / numel (overwritten). */
 int tdsr_bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target, double* loss);
 int tdsr_bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);
+/* Hard-negative mining of SSD's MultiBoxLoss: row_loss [images*P] (the cross-entropy of every prior), labels i32
+ * [images*P] (0 = background, > 0 = positive). selected [images*P] (row_loss's dtype, overwritten) = 1 on every
+ * positive and on the min(neg_pos * positives, P-1) highest-ranked priors of each image, 0 elsewhere; positives rank 0,
+ * the others by their loss, in Java's Double.compare order (NaN highest, -0 below +0), equal ranks to the lower
+ * prior index (ops/loss.hpp). No host synchronisation on CUDA. */
+int tdsr_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* labels, int64_t images, int neg_pos,
+                             tdsr_tensor* selected);
 /* Row-wise softmax (detection output). */
 int tdsr_softmax_rows(const tdsr_tensor* logits, tdsr_tensor* probs);
 
 /* ---- optimizers: update parameter slabs in place -------------------------------------------------------------------
  * SGD as PyTorch: g' = g + wd*p; buf = momentum*buf + g'; p -= lr*buf (buf starts at 0, which equals PyTorch's first
  * step). Adam as PyTorch (L2 weight decay added to the gradient): m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
- * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), t >= 1 the step number. */
-int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, double lr, double momentum,
-                  double weight_decay);
-int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v, int64_t t, double lr,
-                   double beta1, double beta2, double eps, double weight_decay);
+ * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps), t >= 1 the step number.
+ * proceed: NULL, or [1] of the param's dtype on its device (tdsr_finite_flag's flag): where it holds 0 the call
+ * changes nothing (the NaN guard, decided on the device). hyper: NULL, or f64 [2] = (lr, t) on the param's device,
+ * read on the device instead of the lr and t arguments (a CUDA graph then replays with the values of each replay);
+ * SGD reads lr only. */
+int tdsr_sgd_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* momentum_buf, const tdsr_tensor* proceed,
+                  const tdsr_tensor* hyper, double lr, double momentum, double weight_decay);
+int tdsr_adam_step(tdsr_tensor* param, const tdsr_tensor* grad, tdsr_tensor* m, tdsr_tensor* v,
+                   const tdsr_tensor* proceed, const tdsr_tensor* hyper, int64_t t, double lr, double beta1,
+                   double beta2, double eps, double weight_decay);
 
 /* ---- reductions used by trainers and tests -------------------------------------------------------------------------- */
 /* *out = sum of all elements (double accumulation), and whether any element is NaN/Inf. */
 int tdsr_sum(const tdsr_tensor* x, double* out);
 int tdsr_all_finite(const tdsr_tensor* x, int* out);
+/* The NaN guard on the device: flag [1] (x's dtype and device) becomes 0 if any element of x is NaN/Inf, else keeps its
+ * value; the optimizer steps take it as `proceed`. No host synchronisation on CUDA. */
+int tdsr_finite_flag(const tdsr_tensor* x, tdsr_tensor* flag);
 
 /* ---- GEMM: C[M,N] = A[M,K] B[K,N] (row-major; the bicubic residual of D-DBPN and the benchmarks' reference) ---------- */
 int tdsr_gemm(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);

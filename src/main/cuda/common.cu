@@ -9,6 +9,10 @@ namespace tdsr::cuda {
 
 namespace {
 
+// The device whose stream the calling thread is capturing into a CUDA graph (-1: none). Capture uses
+// cudaStreamCaptureModeThreadLocal, so only this thread's cudaMalloc would break it; other threads allocate freely.
+thread_local int t_capturing = -1;
+
 size_t free_device_bytes() {
     size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
@@ -24,6 +28,11 @@ struct CudaRawAllocator final : RawAllocator {
     explicit CudaRawAllocator(int d) : device(d), label("cuda:" + std::to_string(d)) {}
 
     void* allocate(size_t bytes) override {
+        if (t_capturing == device)
+            fail_device((Msg() << "cudaMalloc of " << bytes << " bytes on cuda:" << device
+                               << " inside a CUDA graph capture: the caching allocator had no free block for it; run "
+                                  "the captured work once eagerly first, so every block it needs is cached")
+                            .str());
         TDSR_CUDA_CHECK(cudaSetDevice(device));
         void* p = nullptr;
         const cudaError_t e = cudaMalloc(&p, bytes);
@@ -118,6 +127,8 @@ cudaStream_t stream_for(int device) {
     std::lock_guard<std::mutex> lock(g_mutex);
     return created(state(device).stream, device);
 }
+
+void set_capturing(int device) { t_capturing = device; }
 
 void use_stream(int device, cudaStream_t stream) {
     t_stream = stream;

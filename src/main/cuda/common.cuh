@@ -29,6 +29,9 @@ void check(cudaError_t e, const char* call, size_t requested = 0);
 cudaStream_t stream_for(int device);
 // Sets the calling thread's stream for `device` (nullptr: the device's own again).
 void use_stream(int device, cudaStream_t stream);
+// Marks the calling thread as capturing `device`'s stream into a CUDA graph (-1: not capturing): its cudaMalloc then
+// fails with a message instead of breaking the capture (tdsr_cuda_graph_begin / _end).
+void set_capturing(int device);
 // The device's copy stream, for pinned staging (created on first use, never destroyed).
 cudaStream_t copy_stream_for(int device);
 inline StreamId stream_id(cudaStream_t s) { return StreamId(reinterpret_cast<uintptr_t>(s)); }
@@ -59,6 +62,30 @@ private:
     int device_;
     void* ptr_;
 };
+
+// Thrust's temporary storage from the caching allocator, ordered on the stream like every other scratch.
+struct ThrustScratch {
+    using value_type = char;
+    const On* on;
+    char* allocate(std::ptrdiff_t bytes) {
+        return static_cast<char*>(device_allocator(on->device).allocate(size_t(bytes), stream_id(on->stream)));
+    }
+    void deallocate(char* p, size_t) { device_allocator(on->device).free(p); }
+};
+
+// Thrust reports CUDA failures as thrust::system_error; turn them into device errors naming the op.
+template <class F>
+auto thrust_call(const char* op, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const OutOfMemory&) {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        fail_device(std::string(op) + ": " + e.what());
+    }
+}
 
 // Grid-stride launches: 256 threads a block, blocks from n, capped (the loops cover the rest).
 constexpr int kThreads = 256;

@@ -216,4 +216,71 @@ int tdsr_cuda_stage_join(int device) {
     }
 }
 
+// ---- CUDA graphs ---------------------------------------------------------------------------------------------------
+// A capture records the calling thread's stream only (thread-local mode): other threads' streams and allocations go
+// on. The flag set_capturing gives the raw allocator turns a cudaMalloc inside the capture into a clear error.
+struct Graph {
+    int device;
+    cudaGraph_t graph;
+    cudaGraphExec_t exec;
+};
+
+int tdsr_cuda_graph_begin(int device) {
+    try {
+        const tdsr::cuda::On on(device);
+        TDSR_CUDA_CHECK(cudaStreamBeginCapture(on.stream, cudaStreamCaptureModeThreadLocal));
+        tdsr::cuda::set_capturing(device);
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+void* tdsr_cuda_graph_end(int device) {
+    tdsr::cuda::set_capturing(-1);
+    try {
+        const tdsr::cuda::On on(device);
+        cudaGraph_t graph = nullptr;
+        // An op that failed during the capture invalidated it: EndCapture reports that, and the error names the call.
+        TDSR_CUDA_CHECK(cudaStreamEndCapture(on.stream, &graph));
+        cudaGraphExec_t exec = nullptr;
+        const cudaError_t e = cudaGraphInstantiate(&exec, graph, 0);
+        if (e != cudaSuccess) {
+            (void)cudaGraphDestroy(graph);
+            tdsr::cuda::check(e, "cudaGraphInstantiate");
+        }
+        return new Graph{device, graph, exec};
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return nullptr;
+    }
+}
+
+int tdsr_cuda_graph_launch(int device, void* graph) {
+    try {
+        auto* g = static_cast<Graph*>(graph);
+        if (!g || g->device != device)
+            tdsr::fail(tdsr::Msg() << "cuda_graph_launch: graph " << graph << " was not captured on cuda:" << device);
+        const tdsr::cuda::On on(device);
+        TDSR_CUDA_CHECK(cudaGraphLaunch(g->exec, on.stream));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+int tdsr_cuda_graph_destroy(void* graph) {
+    auto* g = static_cast<Graph*>(graph);
+    if (!g) return 0;
+    const cudaError_t a = cudaGraphExecDestroy(g->exec), b = cudaGraphDestroy(g->graph);
+    delete g;
+    if (a != cudaSuccess || b != cudaSuccess) {
+        remember("cudaGraphDestroy", a != cudaSuccess ? a : b);
+        return -int(a != cudaSuccess ? a : b);
+    }
+    return 0;
+}
+
 }  // extern "C"

@@ -1,14 +1,19 @@
 // Losses on CUDA (twins of cpu/loss.cpp) over the functors of ops/loss.hpp.
 //
-// MSE and smooth-L1 forward: double sums in a fixed block layout and tree (common.cuh channel_reduce with one
-// channel), read back to the host (the caller needs the value: a sync); the CPU adds sequentially, so the last bits
-// differ. Backwards: one thread per element. Softmax cross-entropy and the row softmax: one thread per row, exactly
+// MSE, smooth-L1 and the weighted sum forward: double sums in a fixed block layout and tree (common.cuh
+// channel_reduce with one channel) stored into an f64 loss slot on the device, divided there as the CPU divides; no
+// host read (the host-value entry points read the slot). The CPU adds sequentially, so the last bits differ. Backwards: one thread per element. Softmax cross-entropy and the row softmax: one thread per row, exactly
 // the CPU's per-row code. Labels: the CPU checks them all before computing; here the kernel records the first row
 // whose label is outside [0,C) (atomicMin), skips that row, and the twin reads the record back after the launch and
 // fails with fail_label, as the CPU does (so both directions wait for the stream; on a failure the rows with valid
-// labels have been written).
+// labels have been written). Hard-negative mining: the Thrust code of mining.cuh with par_nosync, buffers from the
+// caching allocator, no host read (the CPU twin's partial sort selects the same priors: mining_test checks the
+// Thrust code on the host).
 #include "common.cuh"
+#include "mining.cuh"
 #include "ops/loss.hpp"
+
+#include <thrust/system/cuda/execution_policy.h>
 
 #include <climits>
 
@@ -26,6 +31,15 @@ struct SmoothL1Term {
     const T *x, *t, *w;
     __device__ double operator()(int64_t, int64_t, int64_t i) const { return smooth_l1_term(x[i], t[i], w, i); }
 };
+
+template <class T>
+struct WeightedTerm {
+    const T *x, *w;
+    __device__ double operator()(int64_t, int64_t, int64_t i) const { return double(w[i]) * double(x[i]); }
+};
+
+// slot = slot / d1 / d2 (the CPU's two divisions, in its order).
+__global__ void finish_slot_kernel(double* slot, double d1, double d2) { *slot = *slot / d1 / d2; }
 
 template <class T>
 struct BceTerm {
@@ -89,6 +103,19 @@ double total(const On& on, F f, int64_t n) {
     return read_back(on, out.as<double>());
 }
 
+// The sum of f over n elements into a loss slot, divided by d1 then d2; no host read.
+template <class F>
+void total_to(const On& on, F f, int64_t n, tdsr_tensor* out, int64_t at, double d1, double d2) {
+    double* slot = out->data<double>() + at;
+    if (n <= 0) {
+        TDSR_CUDA_CHECK(cudaMemsetAsync(slot, 0, sizeof(double), on.stream));
+        return;
+    }
+    channel_reduce(on, f, 1, 1, n, Finish::store, slot);
+    finish_slot_kernel<<<1, 1, 0, on.stream>>>(slot, d1, d2);
+    check_launch(reinterpret_cast<const void*>(&finish_slot_kernel));
+}
+
 // A device record of the first row with a bad label (ULLONG_MAX: none).
 struct LabelRecord {
     Scratch slot;
@@ -105,14 +132,12 @@ struct LabelRecord {
 
 }  // namespace
 
-double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
+void mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor) {
     const On on(a);
-    double loss = 0;
     dispatch_float("mse_forward", a, [&](auto tag) {
         using T = decltype(tag);
-        loss = total(on, SquaredDiff<T>{a->data<T>(), b->data<T>()}, a->numel) / double(a->numel);
+        total_to(on, SquaredDiff<T>{a->data<T>(), b->data<T>()}, a->numel, out, at, double(a->numel), divisor);
     });
-    return loss;
 }
 
 void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
@@ -124,16 +149,22 @@ void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr
     });
 }
 
-double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight) {
+void smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, tdsr_tensor* out,
+                       int64_t at, double divisor) {
     const On on(x);
-    double loss = 0;
     dispatch_float("smooth_l1_forward", x, [&](auto tag) {
         using T = decltype(tag);
-        if (x->numel == 0) return;
-        loss = total(on, SmoothL1Term<T>{x->data<T>(), target->data<T>(), weight ? weight->data<T>() : nullptr},
-                     x->numel);
+        total_to(on, SmoothL1Term<T>{x->data<T>(), target->data<T>(), weight ? weight->data<T>() : nullptr},
+                 x->numel, out, at, 1.0, divisor);
     });
-    return loss;
+}
+
+void weighted_sum(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor) {
+    const On on(x);
+    dispatch_float("weighted_sum", x, [&](auto tag) {
+        using T = decltype(tag);
+        total_to(on, WeightedTerm<T>{x->data<T>(), w->data<T>()}, x->numel, out, at, 1.0, divisor);
+    });
 }
 
 void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
@@ -199,6 +230,25 @@ void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double
         const T k = T(scale / double(x->numel));
         launch(x->numel, on.stream, &bce_backward_kernel<T>, x->data<T>(), target->data<T>(), k, dx->data<T>(),
                x->numel);
+    });
+}
+
+void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,
+                         tdsr_tensor* selected) {
+    const char* op = "mine_hard_negatives";
+    const On on(row_loss);
+    const int64_t n = s.N * s.P;
+    if (n == 0) return;
+    Scratch keys(on, size_t(n) * sizeof(uint64_t)), order(on, size_t(n) * sizeof(int64_t)),
+        image(on, size_t(n) * sizeof(int32_t)), positives(on, size_t(n) * sizeof(int64_t));
+    const mining::Buffers b{keys.as<uint64_t>(), order.as<int64_t>(), image.as<int32_t>(), positives.as<int64_t>()};
+    dispatch_float(op, row_loss, [&](auto tag) {
+        using T = decltype(tag);
+        ThrustScratch alloc{&on};
+        thrust_call(op, [&] {
+            mining::select(thrust::cuda::par_nosync(alloc).on(on.stream), row_loss->data<T>(),
+                           labels->data<int32_t>(), s.N, s.P, s.neg_pos, selected->data<T>(), b);
+        });
     });
 }
 

@@ -55,6 +55,20 @@ int tdsr_cuda_stream_destroy(int device, void* stream);
 int tdsr_cuda_stage(int device, void* dst, const void* src, long long bytes);
 int tdsr_cuda_stage_join(int device);
 
+/* CUDA graphs of a fixed sequence of ops (static shapes and addresses). tdsr_cuda_graph_begin starts capturing the
+ * calling thread's stream of `device` (cudaStreamCaptureModeThreadLocal): every op the thread queues there is recorded,
+ * not run, until tdsr_cuda_graph_end, which instantiates the graph and returns it (NULL with tdsr_cuda_last_error()).
+ * During a capture the caching allocator serves blocks from its cache only: a request it cannot serve fails with a
+ * message (run the work once eagerly first) instead of calling cudaMalloc. Host reads (a loss, a flag) cannot be
+ * captured; scalars passed as kernel arguments are frozen into the graph, so whatever changes between replays must live
+ * in device memory. Blocks that tensors freed during the capture return to the cache: the caller keeps every tensor
+ * the graph touches alive, and uses the graph only on that stream, while it replays it. tdsr_cuda_graph_launch replays
+ * it on the calling thread's stream; tdsr_cuda_graph_destroy frees it. 0 or -(cudaError). */
+int tdsr_cuda_graph_begin(int device);
+void* tdsr_cuda_graph_end(int device);
+int tdsr_cuda_graph_launch(int device, void* graph);
+int tdsr_cuda_graph_destroy(void* graph);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,4 +17,8 @@ int tdsr_cuda_stream_use(int, void*) { return -35; }
 int tdsr_cuda_stream_destroy(int, void*) { return -35; }
 int tdsr_cuda_stage(int, void*, const void*, long long) { return -35; }
 int tdsr_cuda_stage_join(int) { return -35; }
+int tdsr_cuda_graph_begin(int) { return -35; }
+void* tdsr_cuda_graph_end(int) { return nullptr; }
+int tdsr_cuda_graph_launch(int, void*) { return -35; }
+int tdsr_cuda_graph_destroy(void*) { return -35; }
 }

@@ -21,28 +21,10 @@ __global__ void __launch_bounds__(kThreads) fill_kernel(T* d, int64_t n, T v) {
     TDSR_GRID_STRIDE(i, n) d[i] = v;
 }
 
-// Thrust's temporary storage from the caching allocator, ordered on the stream like every other scratch.
-struct ThrustScratch {
-    using value_type = char;
-    const On* on;
-    char* allocate(std::ptrdiff_t bytes) {
-        return static_cast<char*>(device_allocator(on->device).allocate(size_t(bytes), stream_id(on->stream)));
-    }
-    void deallocate(char* p, size_t) { device_allocator(on->device).free(p); }
-};
-
-// Thrust reports CUDA failures as thrust::system_error; turn them into device errors naming the op.
-template <class F>
-auto thrust_call(const char* op, F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const OutOfMemory&) {
-        throw;
-    } catch (const Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        fail_device(std::string(op) + ": " + e.what());
-    }
+// Every thread that sees a non-finite element writes the same 0: the race is benign and the result exact.
+template <class T>
+__global__ void __launch_bounds__(kThreads) finite_flag_kernel(const T* x, int64_t n, T* flag) {
+    TDSR_GRID_STRIDE(i, n) if (!hd::isfinite(x[i])) *flag = T(0);
 }
 
 }  // namespace
@@ -166,6 +148,14 @@ bool all_finite(const tdsr_tensor* x) {
                          [&] { return reduce::all_finite(thrust::cuda::par(alloc).on(on.stream), x->data<T>(), x->numel); });
     });
     return ok;
+}
+
+void finite_flag(const tdsr_tensor* x, tdsr_tensor* flag) {
+    const On on(x);
+    dispatch_float("finite_flag", x, [&](auto tag) {
+        using T = decltype(tag);
+        launch(x->numel, on.stream, &finite_flag_kernel<T>, x->data<T>(), x->numel, flag->data<T>());
+    });
 }
 
 void gemm(const GemmShape& s, const tdsr_tensor*, const tdsr_tensor*, tdsr_tensor*) {

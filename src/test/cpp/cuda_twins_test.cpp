@@ -245,8 +245,8 @@ void twins() {
         auto p = ts.make(d, {1000}, rnd(1000, 31)), g = ts.make(d, {1000}, rnd(1000, 32)), b = ts.zeros(d, {1000});
         auto q = ts.make(d, {1000}, rnd(1000, 33)), m = ts.zeros(d, {1000}), v = ts.zeros(d, {1000});
         for (int step = 1; step <= 3; step++) {
-            OK(tdsr_sgd_step(p, g, b, 0.1, 0.9, 1e-4));
-            OK(tdsr_adam_step(q, g, m, v, step, 1e-3, 0.9, 0.999, 1e-8, 5e-4));
+            OK(tdsr_sgd_step(p, g, b, nullptr, nullptr, 0.1, 0.9, 1e-4));
+            OK(tdsr_adam_step(q, g, m, v, nullptr, nullptr, step, 1e-3, 0.9, 0.999, 1e-8, 5e-4));
         }
         return Outputs{get(p, 1000), get(b, 1000), get(q, 1000), get(m, 1000), get(v, 1000)};
     });

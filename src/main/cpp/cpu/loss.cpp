@@ -1,6 +1,10 @@
 // Losses on the CPU: loops over the per-element and per-row functors of ops/loss.hpp.
 #include "../ops/loss.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace tdsr::cpu {
 namespace {
 
@@ -12,7 +16,7 @@ void check_labels(const char* op, const tdsr_tensor* labels, int64_t C) {
 
 }  // namespace
 
-double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
+void mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor) {
     double loss = 0;
     dispatch_float("mse_forward", a, [&](auto tag) {
         using T = decltype(tag);
@@ -22,7 +26,7 @@ double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b) {
         for (int64_t i = 0; i < a->numel; i++) s += squared_diff(x[i], y[i]);
         loss = s / double(a->numel);
     });
-    return loss;
+    out->data<double>()[at] = loss / divisor;
 }
 
 void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da) {
@@ -36,7 +40,8 @@ void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr
     });
 }
 
-double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight) {
+void smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, tdsr_tensor* out,
+                       int64_t at, double divisor) {
     double loss = 0;
     dispatch_float("smooth_l1_forward", x, [&](auto tag) {
         using T = decltype(tag);
@@ -47,7 +52,18 @@ double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const 
         for (int64_t i = 0; i < x->numel; i++) s += smooth_l1_term(xs[i], ts[i], ws, i);
         loss = s;
     });
-    return loss;
+    out->data<double>()[at] = loss / divisor;
+}
+
+void weighted_sum(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor) {
+    double s = 0;
+    dispatch_float("weighted_sum", x, [&](auto tag) {
+        using T = decltype(tag);
+        const T* xs = x->data<T>();
+        const T* ws = w->data<T>();
+        for (int64_t i = 0; i < x->numel; i++) s += double(ws[i]) * double(xs[i]);
+    });
+    out->data<double>()[at] = s / divisor;
 }
 
 void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight, double scale,
@@ -117,6 +133,30 @@ void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double
         const T* ts = target->data<T>();
         T* g = dx->data<T>();
         for (int64_t i = 0; i < x->numel; i++) g[i] = k * (sigmoid(xs[i]) - ts[i]);
+    });
+}
+
+void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,
+                         tdsr_tensor* selected) {
+    dispatch_float("mine_hard_negatives", row_loss, [&](auto tag) {
+        using T = decltype(tag);
+        const T* loss = row_loss->data<T>();
+        const int32_t* l = labels->data<int32_t>();
+        T* out = selected->data<T>();
+#pragma omp parallel for schedule(static) if (s.N > 1)
+        for (int64_t i = 0; i < s.N; i++) {
+            const int64_t base = i * s.P;
+            std::vector<std::pair<uint64_t, int64_t>> order(size_t(s.P));  // (key, prior): unique, so sort is stable
+            int64_t positives = 0;
+            for (int64_t q = 0; q < s.P; q++) {
+                positives += l[base + q] > 0;
+                order[size_t(q)] = {mining_key(loss[base + q], l[base + q]), q};
+                out[base + q] = l[base + q] > 0 ? T(1) : T(0);
+            }
+            const int64_t neg = mining_negatives(positives, s.P, s.neg_pos);
+            std::partial_sort(order.begin(), order.begin() + neg, order.end());
+            for (int64_t k = 0; k < neg; k++) out[base + order[size_t(k)].second] = T(1);
+        }
     });
 }
 

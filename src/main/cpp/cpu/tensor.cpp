@@ -57,6 +57,10 @@ double sum(const tdsr_tensor* x) {
     return s;
 }
 
+void finite_flag(const tdsr_tensor* x, tdsr_tensor* flag) {
+    if (!all_finite(x)) fill(flag, 0.0);
+}
+
 bool all_finite(const tdsr_tensor* x) {
     bool ok = true;
     dispatch_float("all_finite", x, [&](auto tag) {

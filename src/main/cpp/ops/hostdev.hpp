@@ -21,6 +21,7 @@ TDSR_HD float log(float x) { return ::logf(x); }
 TDSR_HD double log(double x) { return ::log(x); }
 TDSR_HD float sqrt(float x) { return ::sqrtf(x); }
 TDSR_HD double sqrt(double x) { return ::sqrt(x); }
+TDSR_HD double pow(double x, double y) { return ::pow(x, y); }
 TDSR_HD float abs(float x) { return ::fabsf(x); }
 TDSR_HD double abs(double x) { return ::fabs(x); }
 TDSR_HD bool isnan(float x) { return ::isnan(x); }
@@ -31,6 +32,7 @@ TDSR_HD bool isfinite(double x) { return ::isfinite(x); }
 template <class T> TDSR_HD T exp(T x) { return std::exp(x); }
 template <class T> TDSR_HD T log(T x) { return std::log(x); }
 template <class T> TDSR_HD T sqrt(T x) { return std::sqrt(x); }
+template <class T> TDSR_HD T pow(T x, T y) { return std::pow(x, y); }
 template <class T> TDSR_HD T abs(T x) { return std::abs(x); }
 template <class T> TDSR_HD bool isnan(T x) { return std::isnan(x); }
 template <class T> TDSR_HD bool isfinite(T x) { return std::isfinite(x); }

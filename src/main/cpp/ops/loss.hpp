@@ -8,11 +8,21 @@
 // dlogits[r] = row_weight[r] * (softmax(row) - onehot(label)), rows of weight 0 get zero gradient.
 // Sigmoid binary cross-entropy with logits (the SRGAN discriminator and adversarial losses), mean over elements:
 // loss = mean(max(x,0) - x*t + log(1 + exp(-|x|))) (stable for any x); dx = scale * (sigmoid(x) - t)/numel.
+// Hard-negative mining (MultiBoxLoss): per image, positives (label > 0) rank 0 and the others rank by their row loss;
+// the min(neg_pos * positives, P - 1) highest ranks are selected, plus every positive. The order is Java's stable
+// Arrays.sort under Double.compare, descending (what MultiBoxLoss selected before this op): NaN above +Inf, -0 below
+// +0, equal ranks keep the lower prior first. mining_key encodes a rank so that ascending unsigned order is that
+// order, which both twins sort by (a stable sort, ties by index).
+// Loss slots: the forwards of MSE, smooth-L1 and the weighted row sum (the confidence loss over the selected priors)
+// store loss / divisor into element `at` of an f64 tensor on the inputs' device, so a training step's loss parts stay
+// there until the host reads them all at once; the host-value entry points (tdsr_mse_forward, ...) are a slot read.
 // Losses are accumulated in double; gradients are overwritten.
 #pragma once
 
 #include "../core.hpp"
 #include "hostdev.hpp"
+
+#include <cstring>
 
 namespace tdsr {
 
@@ -22,6 +32,39 @@ inline void check_pair(const char* op, const tdsr_tensor* x, const tdsr_tensor* 
     if (w) require_numel(op, "weight", w, x->numel);
     require_alike(op, {x, t, w});
     require_float(op, "input", x);
+}
+
+inline void check_slot(const char* op, const tdsr_tensor* like, const tdsr_tensor* out, int64_t at, double divisor) {
+    require_tensor(op, "loss slots", out);
+    if (out->dtype != TDSR_F64 || out->device() != like->device() || at < 0 || at >= out->numel)
+        fail(Msg() << op << ": loss slots " << shape_str(out) << " on " << device_name(out->device())
+                   << " must be f64 on " << device_name(like->device()) << " with an element " << at);
+    if (!(divisor != 0) || !std::isfinite(divisor))
+        fail(Msg() << op << ": divisor must be finite and non-zero, got " << divisor);
+}
+
+inline void check_mse_forward_to(const tdsr_tensor* a, const tdsr_tensor* b, const tdsr_tensor* out, int64_t at,
+                                 double divisor) {
+    const char* op = "mse_forward_to";
+    check_pair(op, a, b, nullptr);
+    if (a->numel == 0) fail(Msg() << op << ": empty input");
+    check_slot(op, a, out, at, divisor);
+}
+
+inline void check_smooth_l1_forward_to(const tdsr_tensor* x, const tdsr_tensor* t, const tdsr_tensor* w,
+                                       const tdsr_tensor* out, int64_t at, double divisor) {
+    check_pair("smooth_l1_forward_to", x, t, w);
+    check_slot("smooth_l1_forward_to", x, out, at, divisor);
+}
+
+inline void check_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* out, int64_t at,
+                                  double divisor) {
+    const char* op = "weighted_sum_to";
+    require_tensor(op, "x", x);
+    require_numel(op, "weight", w, x->numel);
+    require_alike(op, {x, w});
+    require_float(op, "x", x);
+    check_slot(op, x, out, at, divisor);
 }
 
 inline void check_mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, const double* loss) {
@@ -112,6 +155,29 @@ inline RowsShape check_softmax_rows(const tdsr_tensor* logits, const tdsr_tensor
     return RowsShape{logits->dim(0), logits->dim(1)};
 }
 
+struct MiningShape {
+    int64_t N, P;  // images, priors per image
+    int neg_pos;   // negatives per positive (SSD: 3)
+};
+
+inline MiningShape check_mine_hard_negatives(const tdsr_tensor* row_loss, const tdsr_tensor* labels, int64_t images,
+                                             int neg_pos, const tdsr_tensor* selected) {
+    const char* op = "mine_hard_negatives";
+    require_tensor(op, "row loss", row_loss);
+    require_float(op, "row loss", row_loss);
+    if (images < 1 || row_loss->numel % images != 0)
+        fail(Msg() << op << ": images " << images << " must be >= 1 and divide the row loss's " << row_loss->numel
+                   << " elements (one row per prior of every image)");
+    if (neg_pos < 0) fail(Msg() << op << ": neg_pos " << neg_pos << " must be >= 0");
+    require_tensor(op, "labels", labels);
+    if (labels->dtype != TDSR_I32 || labels->numel != row_loss->numel || labels->device() != row_loss->device())
+        fail(Msg() << op << ": labels " << shape_str(labels) << " on " << device_name(labels->device())
+                   << " must be i32 with " << row_loss->numel << " elements on " << device_name(row_loss->device()));
+    require_numel(op, "selected", selected, row_loss->numel);
+    require_alike(op, {row_loss, selected});
+    return MiningShape{images, row_loss->numel / images, neg_pos};
+}
+
 [[noreturn]] inline void fail_label(const char* op, int64_t row, int32_t label, int64_t C) {
     fail(Msg() << op << ": label " << label << " of row " << row << " is outside [0," << C << ")");
 }
@@ -179,11 +245,29 @@ template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t l
     for (int64_t c = 0; c < C; c++) g[c] = w * (g[c] / s - (c == label ? T(1) : T(0)));
 }
 
+// ---- hard-negative mining ------------------------------------------------------------------------------------------
+// Java's Double.compare order of the rank as an unsigned key, inverted (ascending key = descending rank). Like
+// Double.doubleToLongBits, every NaN counts as the one canonical NaN.
+template <class T> TDSR_HD uint64_t mining_key(T loss, int32_t label) {
+    const double r = label > 0 ? 0.0 : double(loss);
+    uint64_t bits = 0x7ff8000000000000ull;
+    if (!hd::isnan(r)) memcpy(&bits, &r, sizeof bits);
+    const uint64_t ordered = (bits >> 63) ? ~bits : bits | 0x8000000000000000ull;
+    return ~ordered;
+}
+
+// Negatives of an image with `positives` positives and P priors.
+TDSR_HD int64_t mining_negatives(int64_t positives, int64_t P, int neg_pos) {
+    return hd::min(int64_t(neg_pos) * positives, P - 1);
+}
+
 #define TDSR_LOSS_TWINS(ns)                                                                                        \
     namespace ns {                                                                                                 \
-    double mse_forward(const tdsr_tensor* a, const tdsr_tensor* b);                                                \
+    void mse_forward(const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* out, int64_t at, double divisor);    \
     void mse_backward(const tdsr_tensor* a, const tdsr_tensor* b, double scale, tdsr_tensor* da);                  \
-    double smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight);          \
+    void smooth_l1_forward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,             \
+                           tdsr_tensor* out, int64_t at, double divisor);                                          \
+    void weighted_sum(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor* out, int64_t at, double divisor);   \
     void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,            \
                             double scale, tdsr_tensor* dx);                                                        \
     void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,            \
@@ -193,6 +277,8 @@ template <class T> TDSR_HD void xent_row_grad(const T* row, int64_t C, int32_t l
     void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs);                          \
     double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target);                                    \
     void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);      \
+    void mine_hard_negatives(const MiningShape& s, const tdsr_tensor* row_loss, const tdsr_tensor* labels,         \
+                             tdsr_tensor* selected);                                                               \
     }
 TDSR_LOSS_TWINS(cpu)
 TDSR_LOSS_TWINS(cuda)

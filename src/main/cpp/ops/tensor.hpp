@@ -46,6 +46,17 @@ inline GemmShape check_gemm(const tdsr_tensor* a, const tdsr_tensor* b, const td
     return GemmShape{int(a->dim(0)), int(b->dim(1)), int(a->dim(1))};
 }
 
+// flag [1] (x's dtype and device) keeps its value when every element of x is finite and becomes 0 otherwise: the NaN
+// guard of a training step, an AND over the loss and the gradient slab that stays on the device (the optimizer
+// steps read it, and the host reads it once after the step).
+inline void check_finite_flag(const tdsr_tensor* x, const tdsr_tensor* flag) {
+    const char* op = "finite_flag";
+    require_tensor(op, "x", x);
+    require_float(op, "x", x);
+    require_numel(op, "flag", flag, 1);
+    require_alike(op, {x, flag});
+}
+
 // Twins. allocate returns zeroed memory aligned to 64 bytes (AVX-512 loads, coalesced CUDA access) or throws
 // OutOfMemory; release never throws (it runs in destructors). copy moves between any two devices (cudaMemcpy
 // knows the direction from the pointers) and tolerates overlap within one device.
@@ -62,6 +73,7 @@ inline GemmShape check_gemm(const tdsr_tensor* a, const tdsr_tensor* b, const td
     void copy(tdsr_tensor* dst, const tdsr_tensor* src);                                                           \
     double sum(const tdsr_tensor* x);                                                                              \
     bool all_finite(const tdsr_tensor* x);                                                                         \
+    void finite_flag(const tdsr_tensor* x, tdsr_tensor* flag);                                                     \
     void gemm(const GemmShape& s, const tdsr_tensor* a, const tdsr_tensor* b, tdsr_tensor* c);                     \
     }
 TDSR_TENSOR_TWINS(cpu)

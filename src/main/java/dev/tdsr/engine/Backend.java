@@ -143,11 +143,31 @@ public interface Backend {
 
     void smoothL1Backward(Tensor x, Tensor target, Tensor weight, double scale, Tensor dx);
 
+    /**
+     * Loss slots (tdsr.h): {@code slots} (F64, on the inputs' device) element {@code at} = mean((a-b)^2) / divisor,
+     * without a host read; a step reads all its slots once.
+     */
+    void mseForwardTo(Tensor a, Tensor b, Tensor slots, int at, double divisor);
+
+    /** slots[at] = smoothL1Forward(x, target, weight) / divisor, without a host read. */
+    void smoothL1ForwardTo(Tensor x, Tensor target, Tensor weight, Tensor slots, int at, double divisor);
+
+    /** slots[at] = sum_i w_i x_i / divisor (double accumulation), without a host read. */
+    void weightedSumTo(Tensor x, Tensor w, Tensor slots, int at, double divisor);
+
     void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss);
 
     void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits);
 
     void softmaxRows(Tensor logits, Tensor probs);
+
+    /**
+     * Hard-negative mining of SSD's MultiBoxLoss: {@code selected} [images*P] = 1 on every positive ({@code labels}
+     * i32 > 0) and on the min(negPos * positives, P-1) priors of each image that rank highest, positives ranking 0 and
+     * the others by {@code rowLoss} in {@link Double#compare} order, equal ranks to the lower prior; 0 elsewhere. On a
+     * GPU nothing is read back to the host.
+     */
+    void mineHardNegatives(Tensor rowLoss, Tensor labels, int images, int negPos, Tensor selected);
 
     /** Sigmoid binary cross-entropy of logits x against targets in [0,1], mean over elements. */
     double bceLogitsForward(Tensor x, Tensor target);
@@ -156,15 +176,29 @@ public interface Backend {
     void bceLogitsBackward(Tensor x, Tensor target, double scale, Tensor dx);
 
     // ---- optimizers (whole parameter slabs, in place) ----
-    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double weightDecay);
+    /**
+     * {@code proceed}: null, or a one-element tensor of the param's dtype on its device ({@link #finiteFlag}'s flag);
+     * where it holds 0 nothing changes, which is the NaN guard decided on the device. {@code hyper}: null, or an F64
+     * tensor {lr, step} on the param's device, read there instead of {@code lr} and {@code step} (a CUDA graph then
+     * replays with the values it holds at each replay).
+     */
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, Tensor hyper, double lr,
+            double momentum, double weightDecay);
 
-    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1, double beta2,
-            double eps, double weightDecay);
+    /** {@code proceed} and {@code hyper} as for {@link #sgdStep}. */
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, Tensor hyper, long step, double lr,
+            double beta1, double beta2, double eps, double weightDecay);
 
     // ---- reductions ----
     double sum(Tensor x);
 
     boolean allFinite(Tensor x);
+
+    /**
+     * flag [1] (x's dtype and device) becomes 0 if any element of x is NaN or infinite and keeps its value otherwise:
+     * an AND that stays on the device (no host synchronisation on a GPU).
+     */
+    void finiteFlag(Tensor x, Tensor flag);
 
     /** C = A B (row-major): the bicubic upscale of D-DBPN's global residual, and the benchmarks' sgemm reference. */
     void gemm(Tensor a, Tensor b, Tensor c);

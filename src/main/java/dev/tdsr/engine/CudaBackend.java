@@ -104,6 +104,42 @@ public final class CudaBackend extends NativeBackend {
         cuda("stage_join", TdsrCuda.tdsr_cuda_stage_join(device));
     }
 
+    /**
+     * Records the ops {@code work} queues on the calling thread's stream into a CUDA graph instead of running them
+     * (tdsr.h's rules: static shapes and addresses; no host read inside; whatever changes between replays lives in
+     * device memory). Run {@code work} once eagerly first, so the caching allocator holds every block it needs: a
+     * capture that would call cudaMalloc fails with a message. Keep every tensor the graph touches alive while it
+     * replays. The capture is ended even when {@code work} throws.
+     */
+    public CudaGraph capture(Runnable work) {
+        cuda("graph_begin", TdsrCuda.tdsr_cuda_graph_begin(device));
+        RuntimeException failure = null;
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        Pointer graph = TdsrCuda.tdsr_cuda_graph_end(device);
+        if (failure != null) {
+            if (graph != null) {
+                TdsrCuda.tdsr_cuda_graph_destroy(graph);
+            }
+            throw failure;
+        }
+        if (graph == null) {
+            throw new EngineException(name() + ": graph_end: " + TdsrCuda.tdsr_cuda_last_error());
+        }
+        return new CudaGraph(this, graph);
+    }
+
+    void launchGraph(Pointer graph) {
+        cuda("graph_launch", TdsrCuda.tdsr_cuda_graph_launch(device, graph));
+    }
+
+    void destroyGraph(Pointer graph) {
+        cuda("graph_destroy", TdsrCuda.tdsr_cuda_graph_destroy(graph));
+    }
+
     private void cuda(String call, int status) {
         if (status != 0) {
             throw new EngineException(name() + ": " + call + ": " + TdsrCuda.tdsr_cuda_last_error());

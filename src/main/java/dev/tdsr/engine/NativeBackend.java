@@ -300,6 +300,21 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
+    public void mseForwardTo(Tensor a, Tensor b, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_mse_forward_to(handle(a), handle(b), handle(slots), at, divisor));
+    }
+
+    @Override
+    public void smoothL1ForwardTo(Tensor x, Tensor target, Tensor weight, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_smooth_l1_forward_to(handle(x), handle(target), handle(weight), handle(slots), at, divisor));
+    }
+
+    @Override
+    public void weightedSumTo(Tensor x, Tensor w, Tensor slots, int at, double divisor) {
+        check(Tdsr.tdsr_weighted_sum_to(handle(x), handle(w), handle(slots), at, divisor));
+    }
+
+    @Override
     public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss) {
         check(Tdsr.tdsr_softmax_xent_forward(handle(logits), handle(labels), handle(rowLoss)));
     }
@@ -315,15 +330,22 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
-    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-            double weightDecay) {
-        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), lr, momentum, weightDecay));
+    public void mineHardNegatives(Tensor rowLoss, Tensor labels, int images, int negPos, Tensor selected) {
+        check(Tdsr.tdsr_mine_hard_negatives(handle(rowLoss), handle(labels), images, negPos, handle(selected)));
     }
 
     @Override
-    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, long step, double lr, double beta1,
-            double beta2, double eps, double weightDecay) {
-        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), step, lr, beta1, beta2, eps, weightDecay));
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, Tensor proceed, Tensor hyper, double lr,
+            double momentum, double weightDecay) {
+        check(Tdsr.tdsr_sgd_step(handle(param), handle(grad), handle(momentumBuffer), handle(proceed), handle(hyper), lr,
+                momentum, weightDecay));
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, Tensor proceed, Tensor hyper, long step,
+            double lr, double beta1, double beta2, double eps, double weightDecay) {
+        check(Tdsr.tdsr_adam_step(handle(param), handle(grad), handle(m), handle(v), handle(proceed), handle(hyper), step,
+                lr, beta1, beta2, eps, weightDecay));
     }
 
     @Override
@@ -338,6 +360,11 @@ public abstract class NativeBackend implements Backend {
         int[] out = new int[1];
         check(Tdsr.tdsr_all_finite(handle(x), out));
         return out[0] != 0;
+    }
+
+    @Override
+    public void finiteFlag(Tensor x, Tensor flag) {
+        check(Tdsr.tdsr_finite_flag(handle(x), handle(flag)));
     }
 
     @Override

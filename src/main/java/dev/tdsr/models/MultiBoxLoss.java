@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * ssd.pytorch's MultiBoxLoss(C, 0.5, True, 0, True, 3, 0.5, False): per image, match ground truth to priors (IoU >=
  * 0.5, and every ground truth keeps its best prior), encode with variances (0.1, 0.2), mine hard negatives 3:1 by
- * their cross-entropy; then loc = smooth-L1 over positives and conf = softmax CE over positives and mined negatives,
+ * their cross-entropy (a native op, {@link Backend#mineHardNegatives}: on a GPU the losses stay there); then loc = smooth-L1 over positives and conf = softmax CE over positives and mined negatives,
  * both divided by N = max(1, positives in the batch).
  *
  * <p>{@link #assign} does the bookkeeping (matching and mining, a constant of the backward); {@link #value} and
@@ -36,17 +36,26 @@ public final class MultiBoxLoss {
         final Tensor labels;     // i32 [N*P], 0 = background
         final Tensor locTarget;  // [N,P,4]
         final Tensor locWeight;  // [N,P,4], 1 on positives
-        final Tensor rowWeight;  // [N*P], 1 on positives and mined negatives
-        final double[] selected; // the same, on the Java side
+        final Tensor rowWeight;  // [N*P], 1 on positives and mined negatives (tdsr_mine_hard_negatives)
+        private double[] selected; // rowWeight on the Java side, read once when first needed
 
-        Assignment(int numPositives, Tensor labels, Tensor locTarget, Tensor locWeight, Tensor rowWeight,
-                double[] selected) {
+        Assignment(int numPositives, Tensor labels, Tensor locTarget, Tensor locWeight, Tensor rowWeight) {
             this.numPositives = numPositives;
             this.labels = labels;
             this.locTarget = locTarget;
             this.locWeight = locWeight;
             this.rowWeight = rowWeight;
-            this.selected = selected;
+        }
+
+        double[] selected() {
+            if (selected == null) {
+                selected = HostDoubles.read(rowWeight);
+            }
+            return selected;
+        }
+
+        int rows() {
+            return (int) rowWeight.numel();
         }
 
         public int numPositives() {
@@ -56,7 +65,7 @@ public final class MultiBoxLoss {
         /** Positives + mined negatives. */
         public int numSelected() {
             int n = 0;
-            for (double s : selected) {
+            for (double s : selected()) {
                 n += s != 0 ? 1 : 0;
             }
             return n;
@@ -120,9 +129,10 @@ public final class MultiBoxLoss {
         Tensor labelT = b.allocate(DType.I32, (long) n * p).write(labels);
         Tensor rowLoss = b.allocate(dt, (long) n * p);
         b.softmaxCrossEntropyForward(conf.reshape((long) n * p, numClasses), labelT, rowLoss);
-        double[] selected = mine(HostDoubles.read(rowLoss), labels, n, p);
+        Tensor selected = b.allocate(dt, (long) n * p);
+        b.mineHardNegatives(rowLoss, labelT, n, NEG_POS, selected);
         return new Assignment(positives, labelT, HostDoubles.of(b, dt, locTarget, n, p, 4),
-                HostDoubles.of(b, dt, locWeight, n, p, 4), HostDoubles.of(b, dt, selected, (long) n * p), selected);
+                HostDoubles.of(b, dt, locWeight, n, p, 4), selected);
     }
 
     /** ssd.pytorch's match() for one image at prior offset {@code base}; returns its number of positives. */
@@ -174,45 +184,25 @@ public final class MultiBoxLoss {
         return positives;
     }
 
-    /** Hard negatives per image: the min(3*pos, P-1) highest CE among the non-positives (positives ranked 0). */
-    private static double[] mine(double[] rowLoss, int[] labels, int n, int p) {
-        double[] selected = new double[n * p];
-        Integer[] order = new Integer[p];
-        for (int i = 0; i < n; i++) {
-            int base = i * p;
-            int pos = 0;
-            double[] rank = new double[p];
-            for (int q = 0; q < p; q++) {
-                boolean positive = labels[base + q] > 0;
-                pos += positive ? 1 : 0;
-                rank[q] = positive ? 0 : rowLoss[base + q];
-                order[q] = q;
-                if (positive) {
-                    selected[base + q] = 1;
-                }
-            }
-            int numNeg = Math.min(NEG_POS * pos, p - 1);
-            Arrays.sort(order, (a, c) -> Double.compare(rank[c], rank[a]));
-            for (int k = 0; k < numNeg; k++) {
-                selected[base + order[k]] = 1;
-            }
-        }
-        return selected;
+    /** The loss of {@code loc} [N,P,4] and {@code conf} [N,P,C] under a fixed assignment (one host read). */
+    public Value value(Assignment a, Tensor loc, Tensor conf) {
+        Tensor slots = loc.backend().allocate(DType.F64, 2);
+        valueInto(a, loc, conf, slots, 0);
+        double[] v = slots.toDoubleArray();
+        return new Value(v[0], v[1]);
     }
 
-    /** The loss of {@code loc} [N,P,4] and {@code conf} [N,P,C] under a fixed assignment. */
-    public Value value(Assignment a, Tensor loc, Tensor conf) {
+    /**
+     * {@link #value}'s loc and conf into {@code slots} (F64, on the device) at {@code at} and {@code at + 1}, with no
+     * host read: a training step reads all its loss parts once.
+     */
+    public void valueInto(Assignment a, Tensor loc, Tensor conf, Tensor slots, int at) {
         Backend b = loc.backend();
         double norm = a.normaliser();
-        double l = b.smoothL1Forward(loc, a.locTarget, a.locWeight);
-        Tensor rowLoss = b.allocate(conf.dtype(), a.selected.length);
-        b.softmaxCrossEntropyForward(conf.reshape(a.selected.length, numClasses), a.labels, rowLoss);
-        double[] rl = HostDoubles.read(rowLoss);
-        double c = 0;
-        for (int r = 0; r < rl.length; r++) {
-            c += a.selected[r] * rl[r];
-        }
-        return new Value(l / norm, c / norm);
+        b.smoothL1ForwardTo(loc, a.locTarget, a.locWeight, slots, at, norm);
+        Tensor rowLoss = b.allocate(conf.dtype(), a.rows());
+        b.softmaxCrossEntropyForward(conf.reshape(a.rows(), numClasses), a.labels, rowLoss);
+        b.weightedSumTo(rowLoss, a.rowWeight, slots, at + 1, norm);
     }
 
     /** d(scale * total)/dloc and /dconf under a fixed assignment (new tensors). */
@@ -221,11 +211,11 @@ public final class MultiBoxLoss {
         double k = scale / a.normaliser();
         Tensor dloc = b.allocate(loc.dtype(), loc.shape());
         b.smoothL1Backward(loc, a.locTarget, a.locWeight, k, dloc);
-        Tensor w = b.allocate(conf.dtype(), a.selected.length);
+        Tensor w = b.allocate(conf.dtype(), a.rows());
         b.scale(a.rowWeight, k, w);
         Tensor dconf = b.allocate(conf.dtype(), conf.shape());
-        b.softmaxCrossEntropyBackward(conf.reshape(a.selected.length, numClasses), a.labels, w,
-                dconf.reshape(a.selected.length, numClasses));
+        b.softmaxCrossEntropyBackward(conf.reshape(a.rows(), numClasses), a.labels, w,
+                dconf.reshape(a.rows(), numClasses));
         return new Gradients(dloc, dconf);
     }
 }

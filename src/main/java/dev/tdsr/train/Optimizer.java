@@ -4,6 +4,7 @@ import dev.tdsr.engine.DType;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.WeightFormatException;
+import dev.tdsr.nn.HostDoubles;
 import dev.tdsr.nn.ParameterSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -13,6 +14,10 @@ import java.util.Map;
  * Adam (bias-corrected, torch.optim.Adam's formula) or SGD with momentum over a {@link ParameterSet}'s slab: one
  * native call per step. The state (Adam's m and v, or SGD's momentum buffer, plus the step count) lives in slabs of
  * the same size and is saved and restored exactly by {@link #state()} / {@link #load}.
+ *
+ * <p>{@link #guardedStep} is the NaN guard without a host read before the update: a device flag (finite gradient
+ * slab) that the update kernel reads, so a non-finite gradient leaves parameters and state untouched; {@link
+ * #lastStepTaken} reads the flag afterwards (the one host read, with the losses).
  */
 public final class Optimizer implements AutoCloseable {
     /** Which update rule. */
@@ -42,6 +47,8 @@ public final class Optimizer implements AutoCloseable {
     private final Settings settings;
     private final Tensor first;  // Adam m, SGD momentum buffer
     private final Tensor second; // Adam v, null for SGD
+    private final Tensor proceed; // [1]: 1 while the gradient slab of the guarded step is finite
+    private final Tensor hyper;   // F64 {lr, t} of the guarded step, read on the device
     private long steps;
 
     public Optimizer(ParameterSet params, Settings settings) {
@@ -51,6 +58,8 @@ public final class Optimizer implements AutoCloseable {
         this.first = slab.backend().allocate(slab.dtype(), slab.numel()).keep().fill(0);
         this.second = settings.kind() == Kind.ADAM
                 ? slab.backend().allocate(slab.dtype(), slab.numel()).keep().fill(0) : null;
+        this.proceed = slab.backend().allocate(slab.dtype(), 1).keep().fill(1);
+        this.hyper = slab.backend().allocate(DType.F64, 2).keep();
     }
 
     public Settings settings() {
@@ -65,13 +74,43 @@ public final class Optimizer implements AutoCloseable {
     /** One update of every parameter from the gradient slab. */
     public void step(double lr) {
         steps++;
+        update(lr, null, null);
+    }
+
+    /**
+     * One update that the device skips when the gradient slab holds a NaN or an infinity; nothing is read to the host
+     * (see {@link #lastStepTaken}). lr and the step number reach the kernel through a device tensor, as a captured
+     * CUDA graph needs.
+     */
+    public void guardedStep(double lr) {
+        steps++;
+        Tensor g = params.gradSlab();
+        g.backend().fill(proceed, 1);
+        g.backend().finiteFlag(g, proceed);
+        hyper.write(new double[] {lr, steps});
+        update(lr, proceed, hyper);
+    }
+
+    /**
+     * Whether the last {@link #guardedStep} updated (its gradient was finite); reads the flag to the host. When it did
+     * not, the step count goes back, so {@link #steps()} counts only updates taken.
+     */
+    public boolean lastStepTaken() {
+        if (HostDoubles.read(proceed)[0] != 0) {
+            return true;
+        }
+        steps--;
+        return false;
+    }
+
+    private void update(double lr, Tensor flag, Tensor deviceHyper) {
         Tensor p = params.slab();
         Tensor g = params.gradSlab();
         if (settings.kind() == Kind.ADAM) {
-            p.backend().adamStep(p, g, first, second, steps, lr, settings.momentum(), settings.beta2(),
-                    settings.eps(), settings.weightDecay());
+            p.backend().adamStep(p, g, first, second, flag, deviceHyper, steps, lr, settings.momentum(),
+                    settings.beta2(), settings.eps(), settings.weightDecay());
         } else {
-            p.backend().sgdStep(p, g, first, lr, settings.momentum(), settings.weightDecay());
+            p.backend().sgdStep(p, g, first, flag, deviceHyper, lr, settings.momentum(), settings.weightDecay());
         }
     }
 
@@ -123,6 +162,8 @@ public final class Optimizer implements AutoCloseable {
 
     @Override
     public void close() {
+        proceed.close();
+        hyper.close();
         first.close();
         if (second != null) {
             second.close();

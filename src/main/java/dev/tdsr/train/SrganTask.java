@@ -138,10 +138,11 @@ final class SrganTask implements Task {
             b.bceLogitsBackward(logits, target, 1, d);
             discriminator.backward(d);
         }
-        if (Double.isFinite(total) && b.allFinite(dp.gradSlab())) {
-            discriminatorOptimizer.step(rate);
-        } else if (Double.isFinite(total)) {
-            total = Double.NaN; // a non-finite gradient: report it as the discriminator's loss
+        if (Double.isFinite(total)) {
+            discriminatorOptimizer.guardedStep(rate);
+            if (!discriminatorOptimizer.lastStepTaken()) {
+                total = Double.NaN; // a non-finite gradient: report it as the discriminator's loss
+            }
         }
         return total;
     }

@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one training loop of every mode, on a stream of its own ({@link ComputeStream}). Each step, inside one engine
  * {@link Scope}: stage the loader's next batch on the device (on a GPU its copy overlaps this step), take the batch
- * staged before, zero the trained gradients, let the {@link Task} run forward and backward, stop on a non-finite loss part or
- * gradient, take one optimizer step at the schedule's lr, then log, checkpoint and evaluate when due.
+ * staged before, zero the trained gradients, let the {@link Task} run forward and backward, stop on a non-finite loss part,
+ * take one optimizer step at the schedule's lr that the device skips on a non-finite gradient (read after the step,
+ * which then stops), then log, checkpoint and evaluate when due.
  *
  * <p>Run folder ({@code out}): {@code config.json} (the resolved config, version, seed, device), {@code
  * metrics.jsonl}, {@code checkpoints/step-NNNNNNNN/} ({@code model.json} + {@code weights.safetensors} of the trained
@@ -415,8 +416,9 @@ public final class Trainer implements AutoCloseable {
             }
             task.trained().zeroGrad();
             StepLoss parts = task.step(lrT, hrT, boxes, stage, step, lr);
-            guard(parts, backend.allFinite(task.trained().gradSlab()), lr);
-            optimizer.step(lr);
+            guard(parts, true, lr); // the loss parts are host values already: a bad one stops before the update
+            optimizer.guardedStep(lr); // the device skips the update on a non-finite gradient
+            guard(parts, optimizer.lastStepTaken(), lr);
             return parts;
         }
     }

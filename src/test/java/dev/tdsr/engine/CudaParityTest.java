@@ -185,6 +185,13 @@ class CudaParityTest {
             Tensor dp = poisoned(b, 1, 3, 13, 7), dl = poisoned(b, 1, 3, 13, 7);
             Tensor mse = b.allocate(DType.F32, 2).keep();
             b.write(mse, new float[] {(float) b.mseForward(p, t), (float) b.smoothL1Forward(p, t, w)});
+            Tensor slots = b.allocate(DType.F64, 3).keep(); // the device-side loss slots of a training step
+            b.mseForwardTo(p, t, slots, 0, 2);
+            b.smoothL1ForwardTo(p, t, w, slots, 1, 3);
+            b.weightedSumTo(p, w, slots, 2, 5);
+            Tensor slots32 = b.allocate(DType.F32, 3).keep();
+            double[] sv = b.readDoubles(slots);
+            b.write(slots32, new float[] {(float) sv[0], (float) sv[1], (float) sv[2]});
             b.mseBackward(p, t, 0.3, dp);
             b.smoothL1Backward(p, t, w, 0.7, dl);
             Tensor logits = in(b, r, 37, 21), labels = b.allocate(DType.I32, 37).keep();
@@ -197,14 +204,41 @@ class CudaParityTest {
             b.softmaxCrossEntropyForward(logits, labels, rowLoss);
             b.softmaxCrossEntropyBackward(logits, labels, in(b, r, 37), dlogits);
             b.softmaxRows(logits, probs);
-            return List.of(mse, dp, dl, rowLoss, dlogits, probs);
+            return List.of(mse, slots32, dp, dl, rowLoss, dlogits, probs);
+        });
+        // the selection must be exact: 0/1 either way; losses from a few values so ties decide (the lower prior wins)
+        parity("hard-negative mining, 6 x 8732 priors", new Tolerance(0, 0), (b, r) -> {
+            int n = 6, p = 8732;
+            float[] lossValues = {0, -0f, 0.5f, 1, 2, Float.NaN, Float.POSITIVE_INFINITY, 3.25f};
+            float[] lv = new float[n * p];
+            int[] labelValues = new int[n * p];
+            for (int i = 0; i < lv.length; i++) {
+                lv[i] = r.nextInt(3) == 0 ? (float) r.nextDouble(0, 4) : lossValues[r.nextInt(lossValues.length)];
+                labelValues[i] = r.nextInt(100) == 0 ? 1 + r.nextInt(20) : 0;
+            }
+            Tensor rowLoss = b.allocate(DType.F32, n * p).keep(), labels = b.allocate(DType.I32, n * p).keep();
+            b.write(rowLoss, lv);
+            b.write(labels, labelValues);
+            Tensor selected = poisoned(b, n * p);
+            b.mineHardNegatives(rowLoss, labels, n, 3, selected);
+            return List.of(selected);
         });
         parity("sgd and adam on a slab", (b, r) -> {
             Tensor p = in(b, r, 1001), g = in(b, r, 1001), buf = zeros(b, 1001), m = zeros(b, 1001), v = zeros(b, 1001);
             Tensor q = in(b, r, 1001);
-            b.sgdStep(p, g, buf, 0.01, 0.9, 5e-4);
-            b.adamStep(q, g, m, v, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
-            return List.of(p, buf, q, m, v);
+            b.sgdStep(p, g, buf, null, null, 0.01, 0.9, 5e-4);
+            b.adamStep(q, g, m, v, null, null, 3, 1e-3, 0.9, 0.999, 1e-8, 0);
+            // the device-side NaN guard: a flag over a slab with one NaN stops both updates on the device
+            Tensor bad = in(b, r, 1001);
+            float[] bv = b.readFloats(bad);
+            bv[500] = Float.NaN;
+            b.write(bad, bv);
+            Tensor flag = b.allocate(DType.F32, 1).keep().fill(1), stopped = in(b, r, 1001), sm = zeros(b, 1001);
+            b.finiteFlag(g, flag);
+            b.finiteFlag(bad, flag);
+            b.adamStep(stopped, g, sm, sm, flag, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0);
+            b.sgdStep(stopped, g, sm, flag, null, 0.01, 0.9, 0);
+            return List.of(p, buf, q, m, v, flag, stopped, sm);
         });
         parity("sum and all-finite", (b, r) -> {
             Tensor x = in(b, r, 100003);

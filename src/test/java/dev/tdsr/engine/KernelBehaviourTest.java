@@ -166,7 +166,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 3);
             for (int t = 1; t <= grads.length; t++) {
                 g.write(grads[t - 1]);
-                B.adamStep(param, g, mt, vt, t, lr, b1, b2, eps, wd);
+                B.adamStep(param, g, mt, vt, null, null, t, lr, b1, b2, eps, wd);
                 // torch.optim.Adam (L2 weight decay added to the gradient), written out here independently.
                 for (int i = 0; i < 3; i++) {
                     double gi = grads[t - 1][i] + wd * p[i];
@@ -181,6 +181,124 @@ class KernelBehaviourTest {
         }
     }
 
+    /** The device-side NaN guard: finiteFlag ANDs finiteness into a flag; a 0 flag leaves params and moments as they are. */
+    @Test
+    void finiteFlagStopsTheOptimizerStepsWithoutAHostRead() {
+        try (Scope s = Scope.open()) {
+            Tensor flag = B.allocate(DType.F64, 1).fill(1);
+            B.finiteFlag(B.allocate(DType.F64, 4).write(new double[] {1, -2, 0, 3e300}), flag);
+            assertEquals(1.0, flag.toDoubleArray()[0]);
+            Tensor param = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor m = B.allocate(DType.F64, 3).write(new double[] {0.1, 0.2, 0.3});
+            Tensor v = B.allocate(DType.F64, 3).write(new double[] {0.4, 0.5, 0.6});
+            Tensor g = B.allocate(DType.F64, 3).write(new double[] {0.1, Double.NaN, 0.3});
+            B.adamStep(param, g, m, v, flag, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0); // flag 1: the update runs (NaN and all)
+            assertTrue(Double.isNaN(param.toDoubleArray()[1]));
+            param.write(new double[] {0.5, -1, 2});
+            m.write(new double[] {0.1, 0.2, 0.3});
+            v.write(new double[] {0.4, 0.5, 0.6});
+            B.finiteFlag(g, flag);
+            assertEquals(0.0, flag.toDoubleArray()[0]);
+            B.finiteFlag(B.allocate(DType.F64, 2), flag); // a later finite tensor does not set it back
+            assertEquals(0.0, flag.toDoubleArray()[0]);
+            B.adamStep(param, g, m, v, flag, null, 2, 1e-3, 0.9, 0.999, 1e-8, 0);
+            B.sgdStep(param, g, m, flag, null, 0.1, 0.9, 0);
+            assertArrayEquals(new double[] {0.5, -1, 2}, param.toDoubleArray());
+            assertArrayEquals(new double[] {0.1, 0.2, 0.3}, m.toDoubleArray());
+            assertArrayEquals(new double[] {0.4, 0.5, 0.6}, v.toDoubleArray());
+            // lr and t from a device tensor give the update the arguments give
+            Tensor p1 = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor p2 = B.allocate(DType.F64, 3).write(new double[] {0.5, -1, 2});
+            Tensor m1 = B.allocate(DType.F64, 3), v1 = B.allocate(DType.F64, 3);
+            Tensor m2 = B.allocate(DType.F64, 3), v2 = B.allocate(DType.F64, 3);
+            Tensor g2 = B.allocate(DType.F64, 3).write(new double[] {0.1, -0.2, 0.3});
+            Tensor hyper = B.allocate(DType.F64, 2).write(new double[] {1e-2, 4});
+            B.adamStep(p1, g2, m1, v1, null, null, 4, 1e-2, 0.9, 0.999, 1e-8, 0.01);
+            B.adamStep(p2, g2, m2, v2, null, hyper, -1, Double.NaN, 0.9, 0.999, 1e-8, 0.01); // args ignored
+            assertArrayEquals(p1.toDoubleArray(), p2.toDoubleArray());
+            assertTrue(p1.toDoubleArray()[0] != 0.5);
+            B.sgdStep(p1, g2, m1, null, null, 1e-2, 0.9, 0);
+            B.sgdStep(p2, g2, m2, null, hyper, Double.NaN, 0.9, 0);
+            assertArrayEquals(p1.toDoubleArray(), p2.toDoubleArray());
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.sgdStep(param, g, m, null, B.allocate(DType.F64, 1), 0.1, 0.9, 0));
+            assertTrue(e.getMessage().contains("sgd_step: hyper [1]:f64 on cpu must be f64 [2] (lr, step) on cpu"),
+                    e.getMessage());
+            Tensor f32 = B.allocate(DType.F32, 1);
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.sgdStep(param, g, m, f32, null, 0.1, 0.9, 0));
+            assertTrue(e.getMessage().contains("sgd_step: mixed dtypes"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.finiteFlag(g, B.allocate(DType.F64, 2)));
+            assertTrue(e.getMessage().contains("finite_flag"), e.getMessage());
+        }
+    }
+
+    /** The loss slots hold exactly the host-value forwards divided by the divisor; the weighted sum is sum w*x. */
+    @Test
+    void lossSlotsEqualTheHostValueForwards() {
+        SplittableRandom r = new SplittableRandom(3);
+        try (Scope s = Scope.open()) {
+            for (DType dt : new DType[] {DType.F32, DType.F64}) {
+                Tensor a = B.allocate(dt, 3, 5, 7);
+                Tensor t = B.allocate(dt, 3, 5, 7);
+                Tensor w = B.allocate(dt, 3, 5, 7);
+                double[] av = r.doubles(105, -2, 2).toArray();
+                double[] tv = r.doubles(105, -2, 2).toArray();
+                double[] wv = r.doubles(105, 0, 1).toArray();
+                write(a, av);
+                write(t, tv);
+                write(w, wv);
+                Tensor slots = B.allocate(DType.F64, 4).fill(-7);
+                B.mseForwardTo(a, t, slots, 0, 1);
+                B.smoothL1ForwardTo(a, t, w, slots, 2, 3.5);
+                B.weightedSumTo(a, w, slots, 3, 2);
+                double[] got = slots.toDoubleArray();
+                assertEquals(B.mseForward(a, t), got[0], 0.0, dt.name());
+                assertEquals(-7, got[1], 0.0); // untouched
+                assertEquals(B.smoothL1Forward(a, t, w) / 3.5, got[2], 0.0, dt.name());
+                double[] ar = B.readDoubles(cast(a)), wr = B.readDoubles(cast(w));
+                double dot = 0;
+                for (int i = 0; i < ar.length; i++) {
+                    dot += wr[i] * ar[i];
+                }
+                assertEquals(dot / 2, got[3], 1e-15 * Math.abs(dot), dt.name());
+            }
+            Tensor x = B.allocate(DType.F32, 4);
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.mseForwardTo(x, x, B.allocate(DType.F32, 2), 0, 1));
+            assertTrue(e.getMessage().contains("mse_forward_to: loss slots [2] on cpu must be f64 on cpu with an element 0"),
+                    e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.weightedSumTo(x, x, B.allocate(DType.F64, 2), 2, 1));
+            assertTrue(e.getMessage().contains("weighted_sum_to: loss slots [2]:f64 on cpu must be f64 on cpu with an element 2"), e.getMessage());
+            e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.smoothL1ForwardTo(x, x, null, B.allocate(DType.F64, 2), 0, 0));
+            assertTrue(e.getMessage().contains("divisor must be finite and non-zero"), e.getMessage());
+        }
+    }
+
+    private static void write(Tensor t, double[] v) {
+        if (t.dtype() == DType.F64) {
+            t.write(v);
+        } else {
+            t.write(toFloat(v));
+        }
+    }
+
+    /** An F64 copy (reads the values the op saw). */
+    private static Tensor cast(Tensor t) {
+        if (t.dtype() == DType.F64) {
+            return t;
+        }
+        float[] f = B.readFloats(t);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return B.allocate(DType.F64, f.length).write(d);
+    }
+
     @Test
     void sgdMomentumMatchesPyTorchFormula() {
         double lr = 0.1, mom = 0.9, wd = 5e-4;
@@ -193,7 +311,7 @@ class KernelBehaviourTest {
             Tensor g = B.allocate(DType.F64, 2);
             for (double[] gv : grads) {
                 g.write(gv);
-                B.sgdStep(param, g, b, lr, mom, wd);
+                B.sgdStep(param, g, b, null, null, lr, mom, wd);
                 for (int i = 0; i < 2; i++) {
                     double d = gv[i] + wd * p[i];
                     buf[i] = mom * buf[i] + d; // first step: buf = d, as torch.optim.SGD

@@ -109,7 +109,7 @@ class MultiBoxLossTest {
                 if (labels[q] > 0) {
                     continue;
                 }
-                if (a.selected[q] != 0) {
+                if (a.selected()[q] != 0) {
                     negatives++;
                     weakestSelected = Math.min(weakestSelected, logits[q * C + 1]);
                 } else {

@@ -2,7 +2,9 @@ package dev.tdsr.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.DType;
@@ -82,6 +84,40 @@ class OptimizerTest {
                     assertArrayEquals(a.slab().toFloatArray(), b.slab().toFloatArray(), kind.name());
                     assertEquals(5, ob.steps());
                 }
+            }
+        }
+    }
+
+    /** The device-side NaN guard: a non-finite gradient leaves params, moments and the step count as they were. */
+    @Test
+    void guardedStepSkipsANonFiniteGradientAndDoesNotCountIt() {
+        for (Optimizer.Kind kind : Optimizer.Kind.values()) {
+            Optimizer.Settings s = new Optimizer.Settings(kind, 0.9, 0.999, 1e-8, 1e-4);
+            try (ParameterSet ps = params(DType.F32, 1, -2, 3); Optimizer opt = new Optimizer(ps, s);
+                 ParameterSet ref = params(DType.F32, 1, -2, 3); Optimizer unguarded = new Optimizer(ref, s)) {
+                ps.gradSlab().write(new float[] {0.5f, -0.25f, 1});
+                ref.gradSlab().write(new float[] {0.5f, -0.25f, 1});
+                opt.guardedStep(0.1);
+                unguarded.step(0.1);
+                assertTrue(opt.lastStepTaken());
+                assertArrayEquals(ref.slab().toFloatArray(), ps.slab().toFloatArray(), kind.name()); // same update
+                float[] before = ps.slab().toFloatArray();
+                Map<String, HostArray> stateBefore = opt.state();
+                ps.gradSlab().write(new float[] {0.5f, Float.POSITIVE_INFINITY, 1});
+                opt.guardedStep(0.1);
+                assertFalse(opt.lastStepTaken());
+                assertArrayEquals(before, ps.slab().toFloatArray(), kind.name());
+                for (String k : stateBefore.keySet()) {
+                    assertArrayEquals(stateBefore.get(k).toFloatArray(), opt.state().get(k).toFloatArray(), k);
+                }
+                assertEquals(1, opt.steps());
+                ps.gradSlab().write(new float[] {0.25f, 0.5f, -1}); // the flag is reset for the next step
+                ref.gradSlab().write(new float[] {0.25f, 0.5f, -1});
+                opt.guardedStep(0.1);
+                unguarded.step(0.1);
+                assertTrue(opt.lastStepTaken());
+                assertArrayEquals(ref.slab().toFloatArray(), ps.slab().toFloatArray(), kind.name());
+                assertEquals(2, opt.steps());
             }
         }
     }

@@ -167,6 +167,14 @@ public final class Tdsr {
     public static native int tdsr_smooth_l1_backward(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight, double scale,
             tdsr_tensor dx);
 
+    public static native int tdsr_mse_forward_to(tdsr_tensor a, tdsr_tensor b, tdsr_tensor out, long at, double divisor);
+
+    public static native int tdsr_smooth_l1_forward_to(tdsr_tensor x, tdsr_tensor target, tdsr_tensor weight,
+            tdsr_tensor out, long at, double divisor);
+
+    public static native int tdsr_weighted_sum_to(tdsr_tensor x, tdsr_tensor w, tdsr_tensor out, long at,
+            double divisor);
+
     public static native int tdsr_softmax_xent_forward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowLoss);
 
     public static native int tdsr_softmax_xent_backward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowWeight,
@@ -174,15 +182,21 @@ public final class Tdsr {
 
     public static native int tdsr_softmax_rows(tdsr_tensor logits, tdsr_tensor probs);
 
-    public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf, double lr,
-            double momentum, double weightDecay);
+    public static native int tdsr_mine_hard_negatives(tdsr_tensor rowLoss, tdsr_tensor labels, long images, int negPos,
+            tdsr_tensor selected);
 
-    public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v, long t,
-            double lr, double beta1, double beta2, double eps, double weightDecay);
+    public static native int tdsr_sgd_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor momentumBuf,
+            tdsr_tensor proceed, tdsr_tensor hyper, double lr, double momentum, double weightDecay);
+
+    public static native int tdsr_adam_step(tdsr_tensor param, tdsr_tensor grad, tdsr_tensor m, tdsr_tensor v,
+            tdsr_tensor proceed, tdsr_tensor hyper, long t, double lr, double beta1, double beta2, double eps,
+            double weightDecay);
 
     public static native int tdsr_sum(tdsr_tensor x, double[] out);
 
     public static native int tdsr_all_finite(tdsr_tensor x, int[] out);
+
+    public static native int tdsr_finite_flag(tdsr_tensor x, tdsr_tensor flag);
 
     public static native int tdsr_gemm(tdsr_tensor a, tdsr_tensor b, tdsr_tensor c);
 

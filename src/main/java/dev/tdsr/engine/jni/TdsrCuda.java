@@ -51,4 +51,14 @@ public final class TdsrCuda {
     public static native int tdsr_cuda_stage(int device, Pointer dst, float[] src, long bytes);
 
     public static native int tdsr_cuda_stage_join(int device);
+
+    /** Starts capturing the calling thread's stream of {@code device} into a CUDA graph. */
+    public static native int tdsr_cuda_graph_begin(int device);
+
+    /** Ends the capture and instantiates the graph (null on failure: see tdsr_cuda_last_error). */
+    public static native Pointer tdsr_cuda_graph_end(int device);
+
+    public static native int tdsr_cuda_graph_launch(int device, Pointer graph);
+
+    public static native int tdsr_cuda_graph_destroy(Pointer graph);
 }
