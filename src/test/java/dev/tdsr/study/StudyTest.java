@@ -113,7 +113,7 @@ class StudyTest {
         List<String> expected = new ArrayList<>(List.of("detector"));
         for (int s : List.of(4, 8)) {
             expected.addAll(List.of("eval HR x" + s, "eval LR x" + s, "eval Bicubic x" + s,
-                    "train SRGAN x" + s + " with 60:1:0+40:1:0.001", "eval SRGAN x" + s + " on srgan", "pretrain x" + s,
+                    "train SRGAN x" + s + " with 30:1:0+20:1:0.001", "eval SRGAN x" + s + " on srgan", "pretrain x" + s,
                     "eval SR x" + s + " on sr",
                     "finetune SR-FT x" + s + " from sr with 200:1:0", "eval SR-FT x" + s + " on sr-ft",
                     "finetune SR-FT+ x" + s + " from sr with 200:1:0+400:1:0", "eval SR-FT+ x" + s + " on sr-ft-plus",
