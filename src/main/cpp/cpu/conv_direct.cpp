@@ -207,11 +207,11 @@ void valid_conv_image(const T* in, int Cin, int Hin, int Win, const T* w, int Mo
 // dy of one image padded by (A-1, B-1) on every side: the input gradient is the valid convolution of it with the
 // flipped, transposed W'.
 template <class T>
-void pad_gradient(const T* dy, const ConvGeom& g, const Phased& s, T* padded, int Hp, int Wp) {
-    std::fill(padded, padded + int64_t(g.M) * Hp * Wp, T(0));
+void pad_gradient(const T* dy, const ConvGeom& g, const Phased& s, T* out, int Hp, int Wp) {
+    std::fill(out, out + int64_t(g.M) * Hp * Wp, T(0));
     for (int m = 0; m < g.M; m++)
         for (int ho = 0; ho < g.Ho; ho++)
-            std::memcpy(padded + (int64_t(m) * Hp + ho + s.A - 1) * Wp + s.B - 1, dy + (int64_t(m) * g.Ho + ho) * g.Wo,
+            std::memcpy(out + (int64_t(m) * Hp + ho + s.A - 1) * Wp + s.B - 1, dy + (int64_t(m) * g.Ho + ho) * g.Wo,
                         sizeof(T) * g.Wo);
 }
 
@@ -302,7 +302,7 @@ template <class T>
 void direct_conv_backward_weight(const T* dy, const T* x, T* dw, const ConvGeom& g) {
     const Phased s = phased(g);
     const int team = image_team(g.N);
-    const int64_t count = int64_t(g.M) * s.C2 * s.A * s.B;
+    const int64_t count = s.weights(g.M);
     std::vector<T*> partial(team, nullptr);
 #pragma omp parallel num_threads(team)
     {
