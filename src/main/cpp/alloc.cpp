@@ -202,12 +202,13 @@ void CachingAllocator::take_free(Block* block) {
     stash(spare_free_nodes_, block->pool->free_blocks.extract(block));
 }
 
-size_t CachingAllocator::release_free_segments() {
+size_t CachingAllocator::release_free_segments(const StreamId* only) {
     size_t released = 0;
     for (Pool* pool : {&small_, &large_}) {
         for (auto it = pool->free_blocks.begin(); it != pool->free_blocks.end();) {
             Block* b = *it;
-            if (b->prev || b->next) {  // part of a segment that still has live blocks
+            const bool kept = only ? b->stream != *only : retained_.count(b->stream) > 0;
+            if (b->prev || b->next || kept) {  // part of a segment that still has live blocks, or a graph's
                 ++it;
                 continue;
             }
@@ -316,6 +317,17 @@ size_t CachingAllocator::block_size(void* ptr) const {
 void CachingAllocator::empty_cache() {
     std::lock_guard<std::mutex> lock(mutex_);
     release_free_segments();
+}
+
+void CachingAllocator::retain(StreamId pool) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    retained_.insert(pool);
+}
+
+void CachingAllocator::release_pool(StreamId pool) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    retained_.erase(pool);
+    release_free_segments(&pool);
 }
 
 AllocatorStats CachingAllocator::stats() const {

@@ -28,6 +28,12 @@
 // - OOM rule: when the raw source fails, release every fully free cached segment (empty_cache), count an
 //   oom_flush, retry once; then, for large requests, take an oversize cached block (ignoring the slack bound) if
 //   one fits; otherwise throw OutOfMemory{requested, raw.free_bytes()}. The allocator stays usable afterwards.
+// - Graph pools (PyTorch's private memory pools of CUDA graphs): a captured graph replays into the addresses its
+//   temporaries had during the capture, after their tensors were freed. Those blocks must not serve other work
+//   between or during replays. So a graph's work allocates under a pool id of its own instead of its stream's id
+//   (same stream rule: the pool's blocks serve that pool's requests only), and retain(pool) keeps the pool's free
+//   segments through empty_cache and the OOM flush. release_pool(pool) ends that (the graph is gone) and gives its
+//   fully free segments back to the raw source at once; its live blocks (kept tensors) stay valid until freed.
 // - Stats: allocated = sum of live block sizes (rounded), reserved = sum of segment sizes held from the raw source,
 //   their peaks (reset_peaks() sets them to the current values), counters of raw calls, requests, cache hits,
 //   splits, merges and OOM flushes.
@@ -109,7 +115,9 @@ public:
     void free(void* ptr);               // back to the cache (never to raw), merged with free neighbours; nullptr: no-op;
                                         // a pointer that is not a live block throws std::invalid_argument
     size_t block_size(void* ptr) const; // rounded size of a live block (>= the request); unknown: invalid_argument
-    void empty_cache();                 // release every fully free segment to the raw source
+    void empty_cache();                 // release every fully free segment to the raw source (not retained pools')
+    void retain(StreamId pool);         // keep this pool's free segments until release_pool (graph pools)
+    void release_pool(StreamId pool);   // stop retaining it and release its fully free segments now
     AllocatorStats stats() const;
     void reset_peaks();
     // One line: "host: allocated 12.0 MiB, reserved 64.0 MiB, peak 80.0 MiB, 37 raw allocations" (peak = reserved).
@@ -132,7 +140,8 @@ private:
     Block* new_segment(Pool& pool, StreamId stream, size_t segment_bytes);
     void split(Block* block, size_t size);
     void insert_free(Block* block);
-    size_t release_free_segments();  // returns how many segments went back to raw
+    // Returns how many segments went back to raw; skips retained pools, or releases only `only`'s when non-null.
+    size_t release_free_segments(const StreamId* only = nullptr);
     void take_free(Block* block);  // out of its pool's free set, keeping the tree node for reuse
     Block* new_block();
     void recycle(Block* block);
@@ -149,6 +158,7 @@ private:
     std::vector<FreeSet::node_type> spare_free_nodes_;
     std::vector<LiveMap::node_type> spare_live_nodes_;
     AllocatorStats stats_;
+    std::set<StreamId> retained_;  // graph pools whose free segments empty_cache and the OOM flush keep
 };
 
 // The process-wide host allocator. Never destroyed: tensors may be freed by Java's Cleaner while the process exits.

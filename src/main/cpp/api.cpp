@@ -534,7 +534,16 @@ int tdsr_smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, con
 int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss) {
     return guarded("softmax_xent_forward", [&] {
         const RowsShape s = check_softmax_xent_forward(logits, labels, row_loss);
-        run_on(logits).softmax_xent_forward(s, logits, labels, row_loss);
+        run_on(logits).softmax_xent_forward(s, logits, labels, row_loss, nullptr, 0);
+    });
+}
+
+int tdsr_softmax_xent_forward_flagged(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss,
+                                      tdsr_tensor* flags, int64_t at) {
+    return guarded("softmax_xent_forward_flagged", [&] {
+        const RowsShape s = check_softmax_xent_forward(logits, labels, row_loss);
+        check_label_flag("softmax_xent_forward_flagged", logits, flags, at);
+        run_on(logits).softmax_xent_forward(s, logits, labels, row_loss, flags, at);
     });
 }
 
@@ -542,7 +551,17 @@ int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* lab
                                tdsr_tensor* dlogits) {
     return guarded("softmax_xent_backward", [&] {
         const RowsShape s = check_softmax_xent_backward(logits, labels, row_weight, dlogits);
-        run_on(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits);
+        run_on(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits, nullptr, 0);
+    });
+}
+
+int tdsr_softmax_xent_backward_flagged(const tdsr_tensor* logits, const tdsr_tensor* labels,
+                                       const tdsr_tensor* row_weight, tdsr_tensor* dlogits, tdsr_tensor* flags,
+                                       int64_t at) {
+    return guarded("softmax_xent_backward_flagged", [&] {
+        const RowsShape s = check_softmax_xent_backward(logits, labels, row_weight, dlogits);
+        check_label_flag("softmax_xent_backward_flagged", logits, flags, at);
+        run_on(logits).softmax_xent_backward(s, logits, labels, row_weight, dlogits, flags, at);
     });
 }
 

@@ -200,6 +200,14 @@ int tdsr_weighted_sum_to(const tdsr_tensor* x, const tdsr_tensor* w, tdsr_tensor
 int tdsr_softmax_xent_forward(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss);
 int tdsr_softmax_xent_backward(const tdsr_tensor* logits, const tdsr_tensor* labels, const tdsr_tensor* row_weight,
                                tdsr_tensor* dlogits);
+/* The same with no host read for the labels (a CUDA graph can capture them): instead of failing on a label outside
+ * [0,C), they store the first such row into flags[at] (f64 on the logits' device), -1 when every label is in range,
+ * and skip the bad rows; the caller reads the flag with its losses. */
+int tdsr_softmax_xent_forward_flagged(const tdsr_tensor* logits, const tdsr_tensor* labels, tdsr_tensor* row_loss,
+                                      tdsr_tensor* flags, int64_t at);
+int tdsr_softmax_xent_backward_flagged(const tdsr_tensor* logits, const tdsr_tensor* labels,
+                                       const tdsr_tensor* row_weight, tdsr_tensor* dlogits, tdsr_tensor* flags,
+                                       int64_t at);
 /* Sigmoid binary cross-entropy on logits x against targets t in [0,1] (same element count), mean over elements:
  * *loss = mean(max(x,0) - x*t + log(1+exp(-|x|))); dx = scale * (sigmoid(x) - t) / numel (overwritten). */
 int tdsr_bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target, double* loss);

@@ -130,6 +130,18 @@ cudaStream_t stream_for(int device) {
 
 void set_capturing(int device) { t_capturing = device; }
 
+namespace {
+thread_local StreamId t_pool = 0;
+thread_local int t_pool_device = -1;
+}  // namespace
+
+void use_pool(int device, StreamId pool) {
+    t_pool = pool;
+    t_pool_device = pool ? device : -1;
+}
+
+StreamId alloc_id(const On& on) { return t_pool && t_pool_device == on.device ? t_pool : stream_id(on.stream); }
+
 void use_stream(int device, cudaStream_t stream) {
     t_stream = stream;
     t_stream_device = stream ? device : -1;
@@ -153,7 +165,7 @@ On::On(int d) : device(d), stream(nullptr) {
 }
 
 Scratch::Scratch(const On& on, size_t bytes)
-    : device_(on.device), ptr_(device_allocator(on.device).allocate(bytes, stream_id(on.stream))) {}
+    : device_(on.device), ptr_(device_allocator(on.device).allocate(bytes, alloc_id(on))) {}
 
 Scratch::~Scratch() { device_allocator(device_).free(ptr_); }
 

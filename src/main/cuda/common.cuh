@@ -48,6 +48,12 @@ struct On {
     explicit On(const tdsr_tensor* t) : On(t->device()) {}
 };
 
+// Graph pools (alloc.hpp): while the calling thread uses pool id `pool` on `device` (0: none), its allocations there
+// are made under that id instead of its stream's, so a captured step's blocks serve nothing else (tdsr_cuda_pool_*).
+void use_pool(int device, StreamId pool);
+// The allocator id of the calling thread's next block on on.device: its graph pool if it uses one, else the stream's.
+StreamId alloc_id(const On& on);
+
 // Device scratch from the caching allocator, on the device's stream. Freed at scope exit while kernels that use it
 // may still be queued: safe, because the block is reused only by later work on the same stream.
 class Scratch {
@@ -68,7 +74,7 @@ struct ThrustScratch {
     using value_type = char;
     const On* on;
     char* allocate(std::ptrdiff_t bytes) {
-        return static_cast<char*>(device_allocator(on->device).allocate(size_t(bytes), stream_id(on->stream)));
+        return static_cast<char*>(device_allocator(on->device).allocate(size_t(bytes), alloc_id(*on)));
     }
     void deallocate(char* p, size_t) { device_allocator(on->device).free(p); }
 };

@@ -7,6 +7,7 @@
 
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -281,6 +282,43 @@ int tdsr_cuda_graph_destroy(void* graph) {
         return -int(a != cudaSuccess ? a : b);
     }
     return 0;
+}
+
+
+long long tdsr_cuda_pool_create(int device) {
+    static std::atomic<long long> next{1};
+    try {
+        const tdsr::cuda::On on(device);
+        const long long pool = (1LL << 62) | next++;  // never a stream's id (an address)
+        tdsr::cuda::device_allocator(device).retain(tdsr::StreamId(pool));
+        return pool;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+int tdsr_cuda_pool_use(int device, long long pool) {
+    try {
+        if (pool < 0) tdsr::fail(tdsr::Msg() << "cuda_pool_use: invalid pool " << pool);
+        tdsr::cuda::use_pool(device, tdsr::StreamId(pool));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
+}
+
+int tdsr_cuda_pool_release(int device, long long pool) {
+    try {
+        if (pool <= 0) tdsr::fail(tdsr::Msg() << "cuda_pool_release: invalid pool " << pool);
+        const tdsr::cuda::On on(device);
+        tdsr::cuda::device_allocator(device).release_pool(tdsr::StreamId(pool));
+        return 0;
+    } catch (const std::exception& e) {
+        g_error = e.what();
+        return -1;
+    }
 }
 
 }  // extern "C"

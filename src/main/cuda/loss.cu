@@ -116,6 +116,11 @@ void total_to(const On& on, F f, int64_t n, tdsr_tensor* out, int64_t at, double
     check_launch(reinterpret_cast<const void*>(&finish_slot_kernel));
 }
 
+__global__ void label_flag_kernel(const unsigned long long* record, double* flags, int64_t at) {
+    const unsigned long long row = *record;
+    flags[at] = row == ULLONG_MAX ? -1.0 : double(row);
+}
+
 // A device record of the first row with a bad label (ULLONG_MAX: none).
 struct LabelRecord {
     Scratch slot;
@@ -123,7 +128,15 @@ struct LabelRecord {
         TDSR_CUDA_CHECK(cudaMemsetAsync(slot.as<unsigned long long>(), 0xff, sizeof(unsigned long long), on.stream));
     }
     unsigned long long* ptr() const { return slot.as<unsigned long long>(); }
-    void check(const On& on, const char* op, const tdsr_tensor* labels, int64_t C) const {
+    // Without flags: read the record back and fail on a bad label (a host synchronisation). With flags: store it
+    // into flags[at] on the device (-1: none), to be read with the step's losses (a CUDA graph captures this).
+    void check(const On& on, const char* op, const tdsr_tensor* labels, int64_t C, tdsr_tensor* flags,
+               int64_t at) const {
+        if (flags) {
+            label_flag_kernel<<<1, 1, 0, on.stream>>>(ptr(), flags->data<double>(), at);
+            check_launch(reinterpret_cast<const void*>(&label_flag_kernel));
+            return;
+        }
         const unsigned long long row = read_back(on, ptr());
         if (row == ULLONG_MAX) return;
         fail_label(op, int64_t(row), read_back(on, labels->data<int32_t>() + row), C);
@@ -178,30 +191,32 @@ void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const t
 }
 
 void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
-                          tdsr_tensor* row_loss) {
+                          tdsr_tensor* row_loss, tdsr_tensor* flags, int64_t at) {
     const char* op = "softmax_xent_forward";
     const On on(logits);
-    if (s.R == 0) return;
+    if (s.R == 0 && !flags) return;
     dispatch_float(op, logits, [&](auto tag) {
         using T = decltype(tag);
         const LabelRecord bad(on);
-        launch(s.R, on.stream, &xent_forward_kernel<T>, logits->data<T>(), labels->data<int32_t>(), row_loss->data<T>(),
+        if (s.R > 0)
+            launch(s.R, on.stream, &xent_forward_kernel<T>, logits->data<T>(), labels->data<int32_t>(), row_loss->data<T>(),
                s.R, s.C, bad.ptr());
-        bad.check(on, op, labels, s.C);
+        bad.check(on, op, labels, s.C, flags, at);
     });
 }
 
 void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
-                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits) {
+                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits, tdsr_tensor* flags, int64_t at) {
     const char* op = "softmax_xent_backward";
     const On on(logits);
-    if (s.R == 0) return;
+    if (s.R == 0 && !flags) return;
     dispatch_float(op, logits, [&](auto tag) {
         using T = decltype(tag);
         const LabelRecord bad(on);
-        launch(s.R, on.stream, &xent_backward_kernel<T>, logits->data<T>(), labels->data<int32_t>(),
+        if (s.R > 0)
+            launch(s.R, on.stream, &xent_backward_kernel<T>, logits->data<T>(), labels->data<int32_t>(),
                row_weight ? row_weight->data<T>() : nullptr, dlogits->data<T>(), s.R, s.C, bad.ptr());
-        bad.check(on, op, labels, s.C);
+        bad.check(on, op, labels, s.C, flags, at);
     });
 }
 

@@ -69,6 +69,17 @@ void* tdsr_cuda_graph_end(int device);
 int tdsr_cuda_graph_launch(int device, void* graph);
 int tdsr_cuda_graph_destroy(void* graph);
 
+/* Graph pools (alloc.hpp, PyTorch's private pools): the memory of a captured step. tdsr_cuda_pool_create returns a new
+ * pool id (> 0) of `device`, retained by its caching allocator (empty_cache and the OOM flush keep its free segments);
+ * tdsr_cuda_pool_use(device, pool) makes the calling thread's allocations on `device` draw from that pool (0: from
+ * its stream again): use it around the eager warm-up step and the capture, so the graph's temporaries, freed inside
+ * the capture, serve no other work between replays. tdsr_cuda_pool_release (after the graph is destroyed) stops
+ * retaining it and gives its fully free segments back. create: the id or -1; the others 0 or -1; then
+ * tdsr_cuda_last_error(). */
+long long tdsr_cuda_pool_create(int device);
+int tdsr_cuda_pool_use(int device, long long pool);
+int tdsr_cuda_pool_release(int device, long long pool);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,4 +21,7 @@ int tdsr_cuda_graph_begin(int) { return -35; }
 void* tdsr_cuda_graph_end(int) { return nullptr; }
 int tdsr_cuda_graph_launch(int, void*) { return -35; }
 int tdsr_cuda_graph_destroy(void*) { return -35; }
+long long tdsr_cuda_pool_create(int) { return -1; }
+int tdsr_cuda_pool_use(int, long long) { return -1; }
+int tdsr_cuda_pool_release(int, long long) { return -1; }
 }

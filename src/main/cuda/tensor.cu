@@ -31,7 +31,7 @@ __global__ void __launch_bounds__(kThreads) finite_flag_kernel(const T* x, int64
 
 void* allocate(int device, size_t bytes) {
     const On on(device);
-    void* p = device_allocator(device).allocate(bytes, stream_id(on.stream));
+    void* p = device_allocator(device).allocate(bytes, alloc_id(on));
     const cudaError_t e = cudaMemsetAsync(p, 0, bytes, on.stream);
     if (e != cudaSuccess) {
         device_allocator(device).free(p);

@@ -328,6 +328,39 @@ void test_stream_separation() {
     for (void* p : {p2, p3, l0, l1b}) a.free(p);
 }
 
+// A graph pool (alloc.hpp): its blocks serve only its own requests, empty_cache and the OOM flush keep its free
+// segments while it is retained, and release_pool gives them back at once.
+void test_graph_pool_retained() {
+    FakeRaw raw;
+    raw.budget = 8 * MiB;
+    CachingAllocator a(raw);
+    const StreamId stream = 1, pool = (StreamId(1) << 63) | 1;
+    a.retain(pool);
+    void* g = a.allocate(3 * MiB, pool);  // a captured step's temporary: freed inside the capture
+    a.free(g);
+    void* s = a.allocate(3 * MiB, stream);  // other work on the stream never gets the graph's block
+    CHECK(s != g);
+    a.free(s);
+    a.empty_cache();  // releases the stream's segment only
+    CHECK_EQ(a.stats().raw_releases, uint64_t(1));
+    CHECK_EQ(a.stats().reserved_bytes, uint64_t(4 * MiB));
+    bool oom = false;
+    try {
+        a.allocate(6 * MiB, stream);  // the flush may not take the retained segment: 4 MiB left of the budget
+    } catch (const OutOfMemory&) {
+        oom = true;
+    }
+    CHECK(oom);
+    void* again = a.allocate(3 * MiB, pool);  // the replayed step's request is served from its own cache
+    CHECK(again == g);
+    a.free(again);
+    a.release_pool(pool);
+    CHECK_EQ(a.stats().reserved_bytes, uint64_t(0));
+    void* big = a.allocate(6 * MiB, stream);  // the budget is whole again
+    CHECK(big != nullptr);
+    a.free(big);
+}
+
 void test_oom_flush_retry() {
     FakeRaw raw;
     raw.budget = 8 * MiB;
@@ -633,6 +666,7 @@ int main(int argc, char** argv) {
         {"fragmentation", test_fragmentation},
         {"oversize_bound", test_oversize_bound},
         {"stream_separation", test_stream_separation},
+        {"graph_pool_retained", test_graph_pool_retained},
         {"oom_flush_retry", test_oom_flush_retry},
         {"oom_exhausted", test_oom_exhausted},
         {"oom_oversize_fallback", test_oom_oversize_fallback},

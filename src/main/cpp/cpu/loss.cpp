@@ -8,10 +8,18 @@
 namespace tdsr::cpu {
 namespace {
 
-void check_labels(const char* op, const tdsr_tensor* labels, int64_t C) {
+// Without flags a bad label fails the op before anything is written. With flags (the flagged entry points) the
+// first bad row goes into flags[at] (-1: none) and rows with a bad label are skipped, as the CUDA twin does.
+void check_labels(const char* op, const tdsr_tensor* labels, int64_t C, tdsr_tensor* flags, int64_t at) {
     const int32_t* l = labels->data<int32_t>();
-    for (int64_t r = 0; r < labels->numel; r++)
-        if (!label_in_range(l[r], C)) fail_label(op, r, l[r], C);
+    int64_t first_bad = -1;
+    for (int64_t r = 0; r < labels->numel && first_bad < 0; r++)
+        if (!label_in_range(l[r], C)) first_bad = r;
+    if (flags) {
+        flags->data<double>()[at] = double(first_bad);
+    } else if (first_bad >= 0) {
+        fail_label(op, first_bad, l[first_bad], C);
+    }
 }
 
 }  // namespace
@@ -79,25 +87,27 @@ void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const t
 }
 
 void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
-                          tdsr_tensor* row_loss) {
-    check_labels("softmax_xent_forward", labels, s.C);
+                          tdsr_tensor* row_loss, tdsr_tensor* flags, int64_t at) {
+    check_labels("softmax_xent_forward", labels, s.C, flags, at);
     dispatch_float("softmax_xent_forward", logits, [&](auto tag) {
         using T = decltype(tag);
         const int32_t* l = labels->data<int32_t>();
         T* out = row_loss->data<T>();
 #pragma omp parallel for schedule(static) if (s.R * s.C > 65536)
-        for (int64_t r = 0; r < s.R; r++) out[r] = xent_row_loss(logits->data<T>() + r * s.C, s.C, l[r]);
+        for (int64_t r = 0; r < s.R; r++)
+            if (label_in_range(l[r], s.C)) out[r] = xent_row_loss(logits->data<T>() + r * s.C, s.C, l[r]);
     });
 }
 
 void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,
-                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits) {
-    check_labels("softmax_xent_backward", labels, s.C);
+                           const tdsr_tensor* row_weight, tdsr_tensor* dlogits, tdsr_tensor* flags, int64_t at) {
+    check_labels("softmax_xent_backward", labels, s.C, flags, at);
     dispatch_float("softmax_xent_backward", logits, [&](auto tag) {
         using T = decltype(tag);
         const int32_t* l = labels->data<int32_t>();
 #pragma omp parallel for schedule(static) if (s.R * s.C > 65536)
         for (int64_t r = 0; r < s.R; r++) {
+            if (!label_in_range(l[r], s.C)) continue;
             const T w = row_weight ? row_weight->data<T>()[r] : T(1);
             xent_row_grad(logits->data<T>() + r * s.C, s.C, l[r], w, dlogits->data<T>() + r * s.C);
         }

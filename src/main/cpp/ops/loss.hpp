@@ -145,6 +145,15 @@ inline RowsShape check_softmax_xent_backward(const tdsr_tensor* logits, const td
     return s;
 }
 
+// The flagged cross-entropies (a captured step has no host read): flags is an f64 tensor on the logits' device and
+// element `at` receives the first row whose label is outside [0,C), or -1 (every label in range).
+inline void check_label_flag(const char* op, const tdsr_tensor* logits, const tdsr_tensor* flags, int64_t at) {
+    require_tensor(op, "label flags", flags);
+    if (flags->dtype != TDSR_F64 || flags->device() != logits->device() || at < 0 || at >= flags->numel)
+        fail(Msg() << op << ": label flags " << shape_str(flags) << " on " << device_name(flags->device())
+                   << " must be f64 on " << device_name(logits->device()) << " with an element " << at);
+}
+
 inline RowsShape check_softmax_rows(const tdsr_tensor* logits, const tdsr_tensor* probs) {
     const char* op = "softmax_rows";
     require_ndim(op, "logits", logits, 2);
@@ -271,9 +280,10 @@ TDSR_HD int64_t mining_negatives(int64_t positives, int64_t P, int neg_pos) {
     void smooth_l1_backward(const tdsr_tensor* x, const tdsr_tensor* target, const tdsr_tensor* weight,            \
                             double scale, tdsr_tensor* dx);                                                        \
     void softmax_xent_forward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,            \
-                              tdsr_tensor* row_loss);                                                              \
+                              tdsr_tensor* row_loss, tdsr_tensor* flags, int64_t at);                              \
     void softmax_xent_backward(const RowsShape& s, const tdsr_tensor* logits, const tdsr_tensor* labels,           \
-                               const tdsr_tensor* row_weight, tdsr_tensor* dlogits);                               \
+                               const tdsr_tensor* row_weight, tdsr_tensor* dlogits, tdsr_tensor* flags,            \
+                               int64_t at);                                                                        \
     void softmax_rows(const RowsShape& s, const tdsr_tensor* logits, tdsr_tensor* probs);                          \
     double bce_logits_forward(const tdsr_tensor* x, const tdsr_tensor* target);                                    \
     void bce_logits_backward(const tdsr_tensor* x, const tdsr_tensor* target, double scale, tdsr_tensor* dx);      \

@@ -176,6 +176,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "data loader threads (default: 2)")
     Integer workers;
 
+    @Option(names = "--cuda-graph", description = "capture the training step as a CUDA graph after one eager step and "
+            + "replay it (--mode sr|tdsr on --device cuda; config key cudaGraph)")
+    boolean cudaGraph;
+
     @Mixin
     DeviceOptions device;
 
@@ -208,6 +212,10 @@ public final class TrainCommand implements Callable<Integer> {
         refuseIgnoredOptions(!resume && cfg.modeValue() == TrainConfig.Mode.STUDY, cfg.modeValue());
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
+        if (Boolean.TRUE.equals(cfg.cudaGraph()) && !(choice.backend() instanceof dev.tdsr.engine.CudaBackend)) {
+            throw new IllegalArgumentException("--cuda-graph captures the step on a GPU; the device is "
+                    + choice.backend().name() + " (" + choice.reason() + "): use --device cuda, or drop the flag");
+        }
         pw.println("device: " + choice.reason());
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {
             Path out = cfg.out() == null ? null : Path.of(cfg.out());
@@ -308,6 +316,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (noAugment) {
             n.put("augment", false);
+        }
+        if (cudaGraph) {
+            n.put("cudaGraph", true);
         }
         if (noShuffle) {
             n.put("shuffle", false);

@@ -132,6 +132,15 @@ public interface Backend {
 
     void channelAffineBackward(Tensor x, Tensor a, Tensor dy, Tensor dx, Tensor da, Tensor db);
 
+    /**
+     * {@code y = factor[0] * x} with {@code factor} a one-element tensor of x's dtype on x's device, read there: a loss
+     * weight that changes between replays of a CUDA graph (a scalar argument would be frozen in it). It is the channel
+     * affine with one channel; {@code y} may be {@code x}.
+     */
+    default void scaleBy(Tensor x, Tensor factor, Tensor y) {
+        channelAffineForward(x.reshape(1, 1, x.numel()), factor, null, y.reshape(1, 1, y.numel()));
+    }
+
     // ---- losses ----
     double mseForward(Tensor a, Tensor b);
 
@@ -158,6 +167,17 @@ public interface Backend {
     void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss);
 
     void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits);
+
+    /**
+     * {@link #softmaxCrossEntropyForward} without a host read (a CUDA graph captures it): instead of failing on a label
+     * outside [0,C) it stores the first such row into {@code flags[at]} (F64, same device), -1 when every label is in
+     * range, and skips the bad rows. The caller reads the flag with its losses.
+     */
+    void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss, Tensor flags, int at);
+
+    /** {@link #softmaxCrossEntropyBackward} with the label check into {@code flags[at]} as the flagged forward. */
+    void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits, Tensor flags,
+            int at);
 
     void softmaxRows(Tensor logits, Tensor probs);
 

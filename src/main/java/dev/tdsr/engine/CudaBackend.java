@@ -132,6 +132,15 @@ public final class CudaBackend extends NativeBackend {
         return new CudaGraph(this, graph);
     }
 
+    /** A new private memory pool for a captured step ({@link GraphPool}). */
+    public GraphPool graphPool() {
+        long id = TdsrCuda.tdsr_cuda_pool_create(device);
+        if (id <= 0) {
+            throw new EngineException(name() + ": graph pool: " + TdsrCuda.tdsr_cuda_last_error());
+        }
+        return new GraphPool(this, id);
+    }
+
     void launchGraph(Pointer graph) {
         cuda("graph_launch", TdsrCuda.tdsr_cuda_graph_launch(device, graph));
     }
@@ -140,7 +149,7 @@ public final class CudaBackend extends NativeBackend {
         cuda("graph_destroy", TdsrCuda.tdsr_cuda_graph_destroy(graph));
     }
 
-    private void cuda(String call, int status) {
+    void cuda(String call, int status) {
         if (status != 0) {
             throw new EngineException(name() + ": " + call + ": " + TdsrCuda.tdsr_cuda_last_error());
         }

@@ -325,6 +325,19 @@ public abstract class NativeBackend implements Backend {
     }
 
     @Override
+    public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor rowLoss, Tensor flags, int at) {
+        check(Tdsr.tdsr_softmax_xent_forward_flagged(handle(logits), handle(labels), handle(rowLoss), handle(flags),
+                at));
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Tensor logits, Tensor labels, Tensor rowWeight, Tensor dlogits,
+            Tensor flags, int at) {
+        check(Tdsr.tdsr_softmax_xent_backward_flagged(handle(logits), handle(labels), handle(rowWeight),
+                handle(dlogits), handle(flags), at));
+    }
+
+    @Override
     public void softmaxRows(Tensor logits, Tensor probs) {
         check(Tdsr.tdsr_softmax_rows(handle(logits), handle(probs)));
     }

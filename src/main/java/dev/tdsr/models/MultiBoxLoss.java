@@ -109,14 +109,38 @@ public final class MultiBoxLoss {
         this.numClasses = numClasses;
     }
 
+    /** The host half of {@link #assign}: every image's ground truth matched to the priors. */
+    record Match(int positives, int[] labels, double[] locTarget, double[] locWeight) {}
+
     /** Matches {@code targets} (one per image) to the priors and mines hard negatives from {@code conf} [N,P,C]. */
     public Assignment assign(Tensor conf, List<GroundTruth> targets) {
         int n = (int) conf.dim(0);
         int p = priors.count();
-        if (targets.size() != n || conf.dim(1) != p || conf.dim(2) != numClasses) {
-            throw new IllegalArgumentException("MultiBoxLoss: conf " + conf + " and " + targets.size()
+        requireShape(conf, targets.size());
+        Match m = match(targets);
+        Backend b = conf.backend();
+        DType dt = conf.dtype();
+        Tensor labelT = b.allocate(DType.I32, (long) n * p).write(m.labels());
+        Tensor rowLoss = b.allocate(dt, (long) n * p);
+        b.softmaxCrossEntropyForward(conf.reshape((long) n * p, numClasses), labelT, rowLoss);
+        Tensor selected = b.allocate(dt, (long) n * p);
+        b.mineHardNegatives(rowLoss, labelT, n, NEG_POS, selected);
+        return new Assignment(m.positives(), labelT, HostDoubles.of(b, dt, m.locTarget(), n, p, 4),
+                HostDoubles.of(b, dt, m.locWeight(), n, p, 4), selected);
+    }
+
+    private void requireShape(Tensor conf, int targets) {
+        int p = priors.count();
+        if (targets != conf.dim(0) || conf.dim(1) != p || conf.dim(2) != numClasses) {
+            throw new IllegalArgumentException("MultiBoxLoss: conf " + conf + " and " + targets
                     + " targets do not match " + p + " priors, " + numClasses + " classes, one target per image");
         }
+    }
+
+    /** ssd.pytorch's match() for every image (on the host: a few thousand IoUs per box). */
+    Match match(List<GroundTruth> targets) {
+        int n = targets.size();
+        int p = priors.count();
         int[] labels = new int[n * p];
         double[] locTarget = new double[n * p * 4];
         double[] locWeight = new double[n * p * 4];
@@ -124,15 +148,93 @@ public final class MultiBoxLoss {
         for (int i = 0; i < n; i++) {
             positives += match(targets.get(i), i * p, labels, locTarget, locWeight);
         }
-        Backend b = conf.backend();
-        DType dt = conf.dtype();
-        Tensor labelT = b.allocate(DType.I32, (long) n * p).write(labels);
-        Tensor rowLoss = b.allocate(dt, (long) n * p);
-        b.softmaxCrossEntropyForward(conf.reshape((long) n * p, numClasses), labelT, rowLoss);
-        Tensor selected = b.allocate(dt, (long) n * p);
-        b.mineHardNegatives(rowLoss, labelT, n, NEG_POS, selected);
-        return new Assignment(positives, labelT, HostDoubles.of(b, dt, locTarget, n, p, 4),
-                HostDoubles.of(b, dt, locWeight, n, p, 4), selected);
+        return new Match(positives, labels, locTarget, locWeight);
+    }
+
+    /**
+     * The matching results of one batch in device buffers whose addresses never change, for a captured training step
+     * (a CUDA graph reads them at every replay): {@link #load} matches a batch on the host and writes them before the
+     * replay; the mining and the loss run on the device inside the step ({@link #lossGradient(DeviceTargets, Tensor,
+     * Tensor, Tensor, Tensor, int)}). Kept tensors: {@link #close} frees them.
+     */
+    public final class DeviceTargets implements AutoCloseable {
+        private final int images;
+        final Tensor labels;     // i32 [N*P]
+        final Tensor locTarget;  // [N,P,4]
+        final Tensor locWeight;  // [N,P,4]
+        private Match loaded;
+
+        DeviceTargets(Backend b, DType dtype, int images) {
+            int p = priors.count();
+            this.images = images;
+            this.labels = b.allocate(DType.I32, (long) images * p).keep();
+            this.locTarget = b.allocate(dtype, images, p, 4).keep();
+            this.locWeight = b.allocate(dtype, images, p, 4).keep();
+        }
+
+        /** Matches {@code targets} (one per image, as many as the buffers hold) and writes the results. */
+        public void load(List<GroundTruth> targets) {
+            if (targets.size() != images) {
+                throw new IllegalArgumentException("MultiBoxLoss: " + targets.size() + " targets for a captured step of "
+                        + images + " images (static shapes: every batch has the same size)");
+            }
+            Match m = match(targets);
+            labels.write(m.labels());
+            HostDoubles.write(locTarget, m.locTarget());
+            HostDoubles.write(locWeight, m.locWeight());
+            loaded = m;
+        }
+
+        /** max(1, positives) of the loaded batch: the normaliser the host divides the loss sums by. */
+        public double normaliser() {
+            return Math.max(1, loaded.positives());
+        }
+
+        /** The label of row {@code row} of the loaded batch (for the message of a bad-label flag). */
+        public int label(int row) {
+            return loaded.labels()[row];
+        }
+
+        @Override
+        public void close() {
+            labels.close();
+            locTarget.close();
+            locWeight.close();
+        }
+    }
+
+    /** Device buffers for {@code images} images' matching results (see {@link DeviceTargets}). */
+    public DeviceTargets deviceTargets(Backend b, DType dtype, int images) {
+        return new DeviceTargets(b, dtype, images);
+    }
+
+    /**
+     * Mining, loss and gradient of a captured step, with no host value inside: {@code slots[at]} and {@code
+     * [at+1]} receive the loc and conf sums (NOT divided by N: the host knows N from {@link DeviceTargets#load} and
+     * divides after reading), {@code [at+2]} and {@code [at+3]} the bad-label flags of the two cross-entropies (-1:
+     * none); the gradients are of {@code factor[0] * total}, where the caller writes weight / N into {@code factor}
+     * (a one-element tensor of the logits' dtype) before the step. The conf loss reuses the cross-entropies the
+     * mining ranked (the same values {@link #valueInto} recomputes).
+     */
+    public Gradients lossGradient(DeviceTargets t, Tensor loc, Tensor conf, Tensor factor, Tensor slots, int at) {
+        requireShape(conf, t.images);
+        Backend b = loc.backend();
+        int rows = (int) t.labels.numel();
+        Tensor logits = conf.reshape(rows, numClasses);
+        Tensor rowLoss = b.allocate(conf.dtype(), rows);
+        b.softmaxCrossEntropyForward(logits, t.labels, rowLoss, slots, at + 2);
+        Tensor selected = b.allocate(conf.dtype(), rows);
+        b.mineHardNegatives(rowLoss, t.labels, t.images, NEG_POS, selected);
+        b.smoothL1ForwardTo(loc, t.locTarget, t.locWeight, slots, at, 1);
+        b.weightedSumTo(rowLoss, selected, slots, at + 1, 1);
+        Tensor dloc = b.allocate(loc.dtype(), loc.shape());
+        b.smoothL1Backward(loc, t.locTarget, t.locWeight, 1, dloc);
+        b.scaleBy(dloc, factor, dloc);
+        Tensor w = b.allocate(conf.dtype(), rows);
+        b.scaleBy(selected, factor, w);
+        Tensor dconf = b.allocate(conf.dtype(), conf.shape());
+        b.softmaxCrossEntropyBackward(logits, t.labels, w, dconf.reshape(rows, numClasses), slots, at + 3);
+        return new Gradients(dloc, dconf);
     }
 
     /** ssd.pytorch's match() for one image at prior offset {@code base}; returns its number of positives. */

@@ -75,10 +75,32 @@ public final class SsdTaskNetwork implements TaskNetwork<List<GroundTruth>> {
     }
 
     private static TaskLoss of(MultiBoxLoss.Value v) {
+        return taskLoss(v.loc(), v.conf());
+    }
+
+    /** The task loss of detection from its two parts (each already divided by N). */
+    public static TaskLoss taskLoss(double loc, double conf) {
         LinkedHashMap<String, Double> parts = new LinkedHashMap<>();
-        parts.put("loc", v.loc());
-        parts.put("conf", v.conf());
-        return new TaskLoss(v.total(), parts);
+        parts.put("loc", loc);
+        parts.put("conf", conf);
+        return new TaskLoss(loc + conf, parts);
+    }
+
+    /** Static device buffers for the matching results of a captured step of {@code images} images. */
+    public MultiBoxLoss.DeviceTargets deviceTargets(int images) {
+        Tensor slab = ssd.parameters().slab();
+        return loss.deviceTargets(slab.backend(), slab.dtype(), images);
+    }
+
+    /**
+     * {@link #lossGradient} for a captured step: targets from static buffers loaded before the step, the loss sums
+     * and label flags into {@code slots} from {@code at} ({@link MultiBoxLoss#lossGradient(MultiBoxLoss.DeviceTargets,
+     * Tensor, Tensor, Tensor, Tensor, int)}), the image gradient of {@code factor[0] * (loc + conf) sums}.
+     */
+    public Tensor lossGradient(Tensor images, MultiBoxLoss.DeviceTargets targets, Tensor factor, Tensor slots, int at) {
+        Ssd.Output out = ssd.forward(images);
+        MultiBoxLoss.Gradients g = loss.lossGradient(targets, out.loc(), out.conf(), factor, slots, at);
+        return ssd.backward(g.dloc(), g.dconf());
     }
 
     /** The matching and mined negatives of the last {@link #lossGradient}. */

@@ -10,7 +10,10 @@ import dev.tdsr.engine.Tensor;
 public final class FixedChannelAffine implements Layer {
     private final double[] scale;
     private final double[] shift;
+    // The constants on the device, written once per backend and dtype and kept: a forward writes nothing from the
+    // host, so a CUDA graph can capture it (a host write inside a capture would be a copy from stale memory).
     private Tensor scaleTensor;
+    private Tensor shiftTensor;
 
     public FixedChannelAffine(double[] scale, double[] shift) {
         if (scale.length != shift.length) {
@@ -35,8 +38,11 @@ public final class FixedChannelAffine implements Layer {
     @Override
     public Tensor forward(Tensor x) {
         Backend b = x.backend();
-        scaleTensor = HostDoubles.of(b, x.dtype(), scale, scale.length);
-        Tensor shiftTensor = HostDoubles.of(b, x.dtype(), shift, shift.length);
+        if (scaleTensor == null || scaleTensor.isClosed() || shiftTensor.isClosed() || scaleTensor.backend() != b
+                || scaleTensor.dtype() != x.dtype()) {
+            scaleTensor = HostDoubles.of(b, x.dtype(), scale, scale.length).keep();
+            shiftTensor = HostDoubles.of(b, x.dtype(), shift, shift.length).keep();
+        }
         Tensor y = b.allocate(x.dtype(), x.shape());
         b.channelAffineForward(x, scaleTensor, shiftTensor, y);
         return y;

@@ -83,12 +83,38 @@ public final class Optimizer implements AutoCloseable {
      * CUDA graph needs.
      */
     public void guardedStep(double lr) {
+        prepareDeviceStep(lr);
+        deviceStep();
+    }
+
+    /**
+     * The host half of {@link #guardedStep}: counts the step and writes lr and t to the device tensor the update
+     * reads. A captured step ({@link CapturedStep}) calls it before each replay of {@link #deviceStep}.
+     */
+    void prepareDeviceStep(double lr) {
         steps++;
+        hyper.write(new double[] {lr, steps});
+    }
+
+    /**
+     * The device half of {@link #guardedStep}: the finite-gradient flag and the update that reads it and the lr and t
+     * of {@link #prepareDeviceStep}. No host value enters it, so a CUDA graph can capture it.
+     */
+    void deviceStep() {
         Tensor g = params.gradSlab();
         g.backend().fill(proceed, 1);
         g.backend().finiteFlag(g, proceed);
-        hyper.write(new double[] {lr, steps});
-        update(lr, proceed, hyper);
+        update(Double.NaN, proceed, hyper); // lr and t come from hyper
+    }
+
+    /** The flag [1] of the last {@link #deviceStep}: 1 when it updated, 0 when the gradient was not finite. */
+    Tensor proceedFlag() {
+        return proceed;
+    }
+
+    /** Records that the last {@link #deviceStep} did not update (its flag, read elsewhere, was 0). */
+    void stepSkipped() {
+        steps--;
     }
 
     /**
@@ -99,7 +125,7 @@ public final class Optimizer implements AutoCloseable {
         if (HostDoubles.read(proceed)[0] != 0) {
             return true;
         }
-        steps--;
+        stepSkipped();
         return false;
     }
 

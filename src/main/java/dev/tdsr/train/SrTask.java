@@ -4,6 +4,7 @@ import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
+import dev.tdsr.models.SsdTaskNetwork;
 import dev.tdsr.models.TaskNetwork;
 import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
@@ -47,6 +48,27 @@ final class SrTask implements Task {
         // SR4IR's objectives join the task-driven stages only (beta > 0): SR pretraining and SR-FT stay MSE
         return StepLoss.of(objectives.computeIfAbsent(stage, s -> new TdsrObjective<>(sr, taskNetwork, s.alpha(),
                 s.beta(), s.beta() != 0 ? sr4ir : TdsrObjective.Sr4ir.NONE)).step(lr, hr, boxes, step));
+    }
+
+    /**
+     * This task's step as a {@link CapturedStep} for batches of that size (--cuda-graph). The detector must be the
+     * built-in SSD (its matching results go through static buffers) and SR4IR's objectives off (the patch mix is drawn
+     * on the host every step; TrainConfig refuses both).
+     */
+    CapturedStep captured(Optimizer optimizer, int batch, long lrHeight, long lrWidth, long hrSize,
+            CapturedStep.Recorder recorder) {
+        if (sr4ir.active()) {
+            throw new IllegalArgumentException("cudaGraph: SR4IR's objectives are not captured; leave the flag off");
+        }
+        SsdTaskNetwork detection = null;
+        if (taskNetwork != null) {
+            if (!(taskNetwork instanceof SsdTaskNetwork d)) {
+                throw new IllegalArgumentException("cudaGraph: the captured step knows the detection task network only, "
+                        + "not " + taskNetwork.kind());
+            }
+            detection = d;
+        }
+        return new CapturedStep(sr, detection, optimizer, batch, lrHeight, lrWidth, hrSize, recorder);
     }
 
     @Override

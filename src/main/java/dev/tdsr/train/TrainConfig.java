@@ -51,7 +51,8 @@ public record TrainConfig(
         Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
         Integer discDense,
         Integer discCrop, Double perceptualWeight, String perceptualTaps, Integer patchMixGrid, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
-        Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device) {
+        Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device,
+        Boolean cudaGraph) {
 
     /**
      * The task network's feature taps of SR4IR's perceptual loss: for SSD the two shallowest detection sources, as
@@ -188,7 +189,7 @@ public record TrainConfig(
                 or(perceptualTaps, DEFAULT_PERCEPTUAL_TAPS), or(patchMixGrid, 0), srInit,
                 detector, contentNetwork, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
-                evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"));
+                evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"), or(cudaGraph, false));
         r.check();
         return r;
     }
@@ -225,6 +226,15 @@ public record TrainConfig(
                     + "train one with --mode detector)");
         }
         sr4ir();
+        if (cudaGraph && m != Mode.TDSR && m != Mode.SR) {
+            throw new IllegalArgumentException("cudaGraph (--cuda-graph) captures the D-DBPN step of --mode sr and "
+                    + "tdsr; mode " + m + " runs eagerly (leave the flag off)");
+        }
+        if (cudaGraph && (perceptualWeight != 0 || patchMixGrid != 0)) {
+            throw new IllegalArgumentException("cudaGraph (--cuda-graph) does not capture SR4IR's objectives "
+                    + "(perceptualWeight, patchMixGrid: the patch mix is drawn on the host every step); leave the "
+                    + "flag off for them");
+        }
         if (m != Mode.TDSR && m != Mode.STUDY && (perceptualWeight != 0 || patchMixGrid != 0)) {
             throw new IllegalArgumentException("perceptualWeight / patchMixGrid (SR4IR's objectives) train S through "
                     + "the frozen task network: --mode tdsr, not " + m);

@@ -89,6 +89,11 @@ public final class Trainer implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     /** Test seam: runs inside each checkpoint's temp folder after the files are written (to simulate disk full). */
     AtomicFiles.Writer<Path> checkpointFault;
+    /**
+     * Test seam: lets {@code cudaGraph} run on a backend without CUDA graphs, the captured step's work then running
+     * eagerly every step ({@link CapturedStep.Recorder#EAGER}), so its static buffers are checked on the CPU.
+     */
+    boolean eagerCaptureForTests;
 
     /**
      * Takes over {@code run} (closed with this Trainer, or here if setting up fails). {@code resumeFrom}: a checkpoint
@@ -268,7 +273,7 @@ public final class Trainer implements AutoCloseable {
         // the schedule and the lr decay are compared up to the branch step only
         for (String k : List.of("steps", "schedule", "lrDecayAt", "lrGamma", "out", "logEvery", "checkpointEvery",
                 "keepCheckpoints",
-                "evalEvery", "evalData", "evalSplit", "evalLrDir", "evalImages", "workers")) {
+                "evalEvery", "evalData", "evalSplit", "evalLrDir", "evalImages", "workers", "cudaGraph")) {
             n.remove(k);
         }
         return n;
@@ -318,6 +323,7 @@ public final class Trainer implements AutoCloseable {
             }
             // One stream for this run's work; batch k+1 is staged before step k runs, so on a GPU its copy
             // overlaps step k (the loader position is the step, so a prefetched batch never shifts a resume).
+            CapturedStep captured = null;
             try (ComputeStream stream = backend.openStream(); ComputeStream.Binding bound = stream.bind()) {
                 DeviceBatch next = step < total ? upload(loader.next()) : null;
                 try {
@@ -328,7 +334,11 @@ public final class Trainer implements AutoCloseable {
                         double lr = lrSchedule.at(step);
                         StepLoss parts;
                         try (current) {
-                            parts = trainStep(current, schedule.stages().get(stage), lr);
+                            if (config.cudaGraph() && captured == null) {
+                                captured = capturedStep(current);
+                            }
+                            parts = captured != null ? capturedStep(captured, current, schedule.stages().get(stage), lr)
+                                    : trainStep(current, schedule.stages().get(stage), lr);
                         }
                         step++;
                         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
@@ -356,6 +366,9 @@ public final class Trainer implements AutoCloseable {
                 } finally {
                     if (next != null) {
                         next.close();
+                    }
+                    if (captured != null) {
+                        captured.close();
                     }
                 }
             }
@@ -398,22 +411,56 @@ public final class Trainer implements AutoCloseable {
         return new DeviceBatch(batch, lrT, hrT);
     }
 
+    private static List<GroundTruth> groundTruth(Batch batch) {
+        List<GroundTruth> boxes = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            float[] b = batch.boxes().get(i);
+            double[] d = new double[b.length];
+            for (int k = 0; k < b.length; k++) {
+                d[k] = b[k];
+            }
+            boxes.add(new GroundTruth(d, batch.labels().get(i)));
+        }
+        return boxes;
+    }
+
+    /**
+     * The captured step of this run (--cuda-graph), built for the first batch's shapes: a CUDA graph on a GPU; on
+     * other backends a clear error (TrainCommand says so before any work), except under {@link #eagerCaptureForTests}.
+     */
+    private CapturedStep capturedStep(DeviceBatch first) {
+        if (!(task instanceof SrTask sr)) {
+            throw new IllegalArgumentException("cudaGraph: mode " + config.modeValue() + " has no captured step");
+        }
+        CapturedStep.Recorder recorder = CapturedStep.recorderFor(backend);
+        if (recorder == CapturedStep.Recorder.EAGER && !eagerCaptureForTests) {
+            throw new IllegalArgumentException("cudaGraph (--cuda-graph) needs a CUDA device (--device cuda), not "
+                    + backend.name());
+        }
+        return sr.captured(optimizer, first.batch().size(), first.lr().dim(2), first.lr().dim(3), first.hr().dim(2),
+                recorder);
+    }
+
+    /**
+     * One step through the captured step: the loss parts and the update flag come back in one read after it. The
+     * update is decided on the device from the gradient alone; a non-finite loss part stops the run after the step.
+     */
+    private StepLoss capturedStep(CapturedStep captured, DeviceBatch staged, Schedule.Stage stage, double lr) {
+        try (Scope scope = Scope.open()) {
+            backend.joinStaged();
+            CapturedStep.Outcome o = captured.step(staged.lr(), staged.hr(), groundTruth(staged.batch()), stage, lr);
+            guard(o.loss(), o.updated(), lr);
+            return o.loss();
+        }
+    }
+
     private StepLoss trainStep(DeviceBatch staged, Schedule.Stage stage, double lr) {
         try (Scope scope = Scope.open()) {
             Batch batch = staged.batch();
-            int n = batch.size();
             backend.joinStaged();
             Tensor lrT = staged.lr();
             Tensor hrT = staged.hr();
-            List<GroundTruth> boxes = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                float[] b = batch.boxes().get(i);
-                double[] d = new double[b.length];
-                for (int k = 0; k < b.length; k++) {
-                    d[k] = b[k];
-                }
-                boxes.add(new GroundTruth(d, batch.labels().get(i)));
-            }
+            List<GroundTruth> boxes = groundTruth(batch);
             task.trained().zeroGrad();
             StepLoss parts = task.step(lrT, hrT, boxes, stage, step, lr);
             guard(parts, true, lr); // the loss parts are host values already: a bad one stops before the update

@@ -204,7 +204,25 @@ class CudaParityTest {
             b.softmaxCrossEntropyForward(logits, labels, rowLoss);
             b.softmaxCrossEntropyBackward(logits, labels, in(b, r, 37), dlogits);
             b.softmaxRows(logits, probs);
-            return List.of(mse, slots32, dp, dl, rowLoss, dlogits, probs);
+            // the flagged twins of a captured step: two bad labels (rows 5 and 30), first bad row into the flags
+            lv[30] = 21;
+            lv[5] = -3;
+            Tensor badLabels = b.allocate(DType.I32, 37).keep();
+            b.write(badLabels, lv);
+            Tensor flags = b.allocate(DType.F64, 2).keep();
+            Tensor flaggedLoss = b.allocate(DType.F32, 37).keep().fill(0), flaggedD = b.allocate(DType.F32, 37, 21)
+                    .keep().fill(0);
+            b.softmaxCrossEntropyForward(logits, badLabels, flaggedLoss, flags, 0);
+            b.softmaxCrossEntropyBackward(logits, badLabels, null, flaggedD, flags, 1);
+            double[] fv = b.readDoubles(flags);
+            Tensor flags32 = b.allocate(DType.F32, 2).keep();
+            b.write(flags32, new float[] {(float) fv[0], (float) fv[1]});
+            // a factor read on the device (the loss weights of a captured step)
+            Tensor factor = b.allocate(DType.F32, 1).keep();
+            b.write(factor, new float[] {-0.37f});
+            Tensor scaled = poisoned(b, 1, 3, 13, 7);
+            b.scaleBy(p, factor, scaled);
+            return List.of(mse, slots32, dp, dl, rowLoss, dlogits, probs, flaggedLoss, flaggedD, flags32, scaled);
         });
         // the selection must be exact: 0/1 either way; losses from a few values so ties decide (the lower prior wins)
         parity("hard-negative mining, 6 x 8732 priors", new Tolerance(0, 0), (b, r) -> {

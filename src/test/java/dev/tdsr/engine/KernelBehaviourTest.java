@@ -398,6 +398,62 @@ class KernelBehaviourTest {
         }
     }
 
+    /**
+     * The flagged cross-entropies (a captured step's): no exception on a bad label, the first bad row in the flag
+     * slot (-1 when none), the other rows as the unflagged op computes them, the bad rows untouched.
+     */
+    @Test
+    void flaggedCrossEntropyRecordsTheFirstBadRowInsteadOfFailing() {
+        try (Scope s = Scope.open()) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+            Tensor logits = dev.tdsr.testing.GradCheck.random(B, DType.F32, r, -2, 2, 5, 4);
+            Tensor good = B.allocate(DType.I32, 5).write(new int[] {0, 3, 1, 2, 0});
+            Tensor weight = dev.tdsr.testing.GradCheck.random(B, DType.F32, r, 0, 1, 5);
+            Tensor flags = B.allocate(DType.F64, 3).fill(7);
+            Tensor loss = B.allocate(5), ref = B.allocate(5), d = B.allocate(5, 4), dRef = B.allocate(5, 4);
+            B.softmaxCrossEntropyForward(logits, good, loss, flags, 0);
+            B.softmaxCrossEntropyBackward(logits, good, weight, d, flags, 2);
+            B.softmaxCrossEntropyForward(logits, good, ref);
+            B.softmaxCrossEntropyBackward(logits, good, weight, dRef);
+            assertArrayEquals(new double[] {-1, 7, -1}, flags.toDoubleArray());
+            assertArrayEquals(ref.toFloatArray(), loss.toFloatArray());
+            assertArrayEquals(dRef.toFloatArray(), d.toFloatArray());
+
+            Tensor bad = B.allocate(DType.I32, 5).write(new int[] {0, 3, 4, 2, -1}); // rows 2 and 4 are outside [0,4)
+            loss.fill(-5);
+            d.fill(-5);
+            B.softmaxCrossEntropyForward(logits, bad, loss, flags, 1);
+            B.softmaxCrossEntropyBackward(logits, bad, weight, d, flags, 2);
+            assertArrayEquals(new double[] {-1, 2, 2}, flags.toDoubleArray());
+            float[] lv = loss.toFloatArray(), rv = ref.toFloatArray();
+            float[] dv = d.toFloatArray(), drv = dRef.toFloatArray();
+            for (int row = 0; row < 5; row++) {
+                boolean skipped = row == 2 || row == 4;
+                assertEquals(skipped ? -5f : rv[row], lv[row], "row " + row);
+                for (int c = 0; c < 4; c++) {
+                    assertEquals(skipped ? -5f : drv[row * 4 + c], dv[row * 4 + c], "row " + row + " class " + c);
+                }
+            }
+            InvalidTensorArgumentException e = assertThrows(InvalidTensorArgumentException.class,
+                    () -> B.softmaxCrossEntropyForward(logits, good, loss, B.allocate(DType.F32, 1), 0));
+            assertTrue(e.getMessage().startsWith("softmax_xent_forward_flagged: label flags"), e.getMessage());
+        }
+    }
+
+    /** scaleBy: y = factor[0] * x with the factor read from a tensor, in place too. */
+    @Test
+    void scaleByReadsItsFactorFromATensor() {
+        try (Scope s = Scope.open()) {
+            Tensor x = B.allocate(2, 3).write(new float[] {1, -2, 3, 0.5f, 0, -7});
+            Tensor f = B.allocate(1).write(new float[] {-1.5f});
+            Tensor y = B.allocate(2, 3);
+            B.scaleBy(x, f, y);
+            assertArrayEquals(new float[] {-1.5f, 3, -4.5f, -0.75f, -0f, 10.5f}, y.toFloatArray());
+            B.scaleBy(x, f, x);
+            assertArrayEquals(y.toFloatArray(), x.toFloatArray());
+        }
+    }
+
     @Test
     void finiteCheckAndSum() {
         try (Scope s = Scope.open()) {

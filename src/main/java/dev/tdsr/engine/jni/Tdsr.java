@@ -180,6 +180,12 @@ public final class Tdsr {
     public static native int tdsr_softmax_xent_backward(tdsr_tensor logits, tdsr_tensor labels, tdsr_tensor rowWeight,
             tdsr_tensor dlogits);
 
+    public static native int tdsr_softmax_xent_forward_flagged(tdsr_tensor logits, tdsr_tensor labels,
+            tdsr_tensor rowLoss, tdsr_tensor flags, long at);
+
+    public static native int tdsr_softmax_xent_backward_flagged(tdsr_tensor logits, tdsr_tensor labels,
+            tdsr_tensor rowWeight, tdsr_tensor dlogits, tdsr_tensor flags, long at);
+
     public static native int tdsr_softmax_rows(tdsr_tensor logits, tdsr_tensor probs);
 
     public static native int tdsr_mine_hard_negatives(tdsr_tensor rowLoss, tdsr_tensor labels, long images, int negPos,

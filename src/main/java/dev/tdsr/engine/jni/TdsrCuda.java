@@ -61,4 +61,12 @@ public final class TdsrCuda {
     public static native int tdsr_cuda_graph_launch(int device, Pointer graph);
 
     public static native int tdsr_cuda_graph_destroy(Pointer graph);
+
+    /** A new graph pool of {@code device} (its id, > 0), or -1: see tdsr_cuda_last_error. */
+    public static native long tdsr_cuda_pool_create(int device);
+
+    /** The calling thread's allocations on {@code device} come from {@code pool} (0: its stream's again). */
+    public static native int tdsr_cuda_pool_use(int device, long pool);
+
+    public static native int tdsr_cuda_pool_release(int device, long pool);
 }
