@@ -9,8 +9,10 @@
 #   4 memcheck      compute-sanitizer memcheck on cuda_twins_test
 #   5 info          java -jar tdsr-native.jar info --device cuda: GPU, driver, CUDA runtime, cuDNN, cuBLAS, TF32
 #   6 gpu-suite     the JUnit GPU suite (CudaParityTest, CudaTrainingTest, CudaGraphTest) with TF32 off
-#   7 train-quick   train --quick --device cuda (the smoke study, end to end)
-#   8 step-x4/x8    bench-step: full-size TDSR step at 4x and 8x, batch 6, TF32 on
+#   7 train-graph   train --mode tdsr --device cuda --cuda-graph on a small synthetic set (after a 10-step detector),
+#                   and the same run eagerly: both runs' mean seconds per step after the first stage
+#   8 train-quick   train --quick --device cuda (the smoke study, end to end)
+#   9 step-x4/x8    bench-step: full-size TDSR step at 4x and 8x, batch 6, TF32 on
 #
 # Users with a GPU run the same script: scripts/gpu-bundle.sh once, then bash scripts/gpu-check.sh on the GPU machine.
 # Usage: bash scripts/gpu-check.sh [--dry-run]
@@ -128,7 +130,7 @@ gpu_suite() {
     # shellcheck disable=SC2086 # JF: the JVM flags, none with a space
     "$JAVA" $JF -Dtdsr.cuda.tf32=false -jar "$JUNIT" execute --class-path "$JAR:$TESTS" \
         --select-class dev.tdsr.engine.CudaParityTest --select-class dev.tdsr.train.CudaTrainingTest \
-        --select-class dev.tdsr.engine.CudaGraphTest \
+        --select-class dev.tdsr.engine.CudaGraphTest --select-class dev.tdsr.train.CudaGraphTrainingTest \
         --details=tree --disable-banner --fail-if-no-tests | tee /tmp/gpu-suite.out
     local rc=${PIPESTATUS[0]} n
     count() { sed -n "s/.*\[ *\([0-9]*\) tests $1 .*/\1/p" /tmp/gpu-suite.out | head -n 1; }
@@ -142,6 +144,27 @@ if [[ -n "$JUNIT" ]]; then
 else
     ROWS+=("| gpu-suite | not run | 0 s | no JUnit console launcher (run scripts/gpu-bundle.sh) |")
 fi
+# --cuda-graph end to end: data, a small detector, then TDSR with the captured step and the same run eagerly.
+train_graph() {
+    local d=$OUT/graph
+    rm -rf "$d"
+    # shellcheck disable=SC2086 # JF: the JVM flags, none with a space
+    "$JAVA" $JF -jar "$JAR" generate-dataset --out "$d/data" --images 24 --size 300 --classes 3 >/dev/null &&
+        "$JAVA" $JF -jar "$JAR" train --mode detector --device cuda --data "$d/data" --size small --steps 10 \
+            --out "$d/det" >/dev/null || return 1
+    local rc=0 m
+    for m in graph eager; do
+        "$JAVA" $JF -jar "$JAR" train --mode tdsr --device cuda $([[ $m == graph ]] && echo --cuda-graph) \
+            --data "$d/data" --detector "$d/det/final" --size small --schedule 5:1:0+25:1:0.01 --steps 30 \
+            --checkpoint-every 1000 --out "$d/$m" >"$d/$m.log" 2>&1 || { tail -n 5 "$d/$m.log"; rc=1; continue; }
+        # seconds per step over steps 6..30 (the task stage: replays for the graph run), from metrics.jsonl
+        sed -n 's/.*"step":\([0-9]*\).*"seconds":\([0-9.eE+-]*\).*/\1 \2/p' "$d/$m/metrics.jsonl" |
+            awk -v m=$m '$1==5{a=$2} $1==30{b=$2} END{printf "%s: %.4f s/step (steps 6-30), ", m, (b-a)/25}'
+    done
+    echo
+    return $rc
+}
+step train-graph 120 bash -c "$(declare -f train_graph); JAVA='$JAVA' JAR='$JAR' OUT='$OUT' JF='${JFLAGS[*]}' train_graph"
 step train-quick 240 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" train --quick --device cuda --out "$OUT/quick"
 for s in 4 8; do
     step step-x$s 90 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" bench-step --device cuda --scale $s --batch 6 --steps 5 --warmup 2

@@ -140,12 +140,11 @@ class CapturedStepTest {
     @Test
     void aStepUpdatesAndABatchWithAnUnknownClassIsRefusedBeforeIt() {
         CpuBackend cpu = CpuBackend.get();
-        try (Scope s = Scope.open()) {
-            Dbpn sr = new Dbpn(DbpnConfig.small(4), cpu, DType.F32, 1);
-            Ssd ssd = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), cpu, DType.F32, 2);
-            SsdTaskNetwork task = new SsdTaskNetwork(ssd);
+        Dbpn sr = new Dbpn(DbpnConfig.small(4), cpu, DType.F32, 1);
+        Ssd ssd = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), cpu, DType.F32, 2);
+        try (Scope s = Scope.open(); SsdTaskNetwork task = new SsdTaskNetwork(ssd);
+             Optimizer opt = new Optimizer(sr.parameters(), Optimizer.Settings.adam())) {
             task.setTrainable(false);
-            Optimizer opt = new Optimizer(sr.parameters(), Optimizer.Settings.adam());
             SplittableRandom r = new SplittableRandom(5);
             Tensor lr = GradCheck.random(cpu, DType.F32, r, 0, 1, 1, 3, 68, 68);
             Tensor hr = GradCheck.random(cpu, DType.F32, r, 0, 1, 1, 3, 272, 272);
@@ -162,6 +161,8 @@ class CapturedStepTest {
                 assertTrue(e.getMessage().contains("outside the detector's 2 object classes"), e.getMessage());
                 assertEquals(1, opt.steps(), "a refused batch takes no step");
             }
+        } finally {
+            sr.close();
         }
     }
 }
