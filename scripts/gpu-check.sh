@@ -12,7 +12,8 @@
 #   7 train-graph   train --mode tdsr --device cuda --cuda-graph on a small synthetic set (after a 10-step detector),
 #                   and the same run eagerly: both runs' mean seconds per step after the first stage
 #   8 train-quick   train --quick --device cuda (the smoke study, end to end)
-#   9 step-x4/x8    bench-step: full-size TDSR step at 4x and 8x, batch 6, TF32 on
+#   9 step-x4/x8    bench-step: full-size TDSR step at 4x and 8x, batch 6, TF32 on; step-x4-graph: the 4x step
+#                   captured and replayed (bench-step --cuda-graph)
 #
 # Users with a GPU run the same script: scripts/gpu-bundle.sh once, then bash scripts/gpu-check.sh on the GPU machine.
 # Usage: bash scripts/gpu-check.sh [--dry-run]
@@ -169,6 +170,9 @@ step train-quick 240 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" train --quick --device c
 for s in 4 8; do
     step step-x$s 90 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" bench-step --device cuda --scale $s --batch 6 --steps 5 --warmup 2
 done
+# the same 4x step as the trainer's --cuda-graph replays it (with its guarded Adam update), beside the eager step
+step step-x4-graph 90 "$JAVA" "${JFLAGS[@]}" -jar "$JAR" bench-step --device cuda --scale 4 --batch 6 --steps 5 \
+    --warmup 2 --cuda-graph
 
 # ---- the summary ---------------------------------------------------------------------------------------------------
 {

@@ -13,6 +13,7 @@ import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.TdsrObjective;
+import dev.tdsr.train.CapturedStep;
 import dev.tdsr.train.Optimizer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -64,6 +65,10 @@ public final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--adam", description = "end each step with an Adam update of the SR parameters")
     boolean adam;
 
+    @Option(names = "--cuda-graph", description = "the trainer's --cuda-graph step (with its guarded Adam update): "
+            + "the first warm-up step captures it, later steps replay it (GPU only; --part step)")
+    boolean cudaGraph;
+
     static final class PartConverter implements CommandLine.ITypeConverter<Part> {
         @Override
         public Part convert(String value) {
@@ -89,6 +94,10 @@ public final class BenchStepCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Backend backend = deviceOptions.choose().backend();
+        if (cudaGraph && (!(backend instanceof CudaBackend) || part != Part.step || warmup < 1)) {
+            throw new IllegalArgumentException("--cuda-graph times the captured training step on a GPU: needs --device "
+                    + "cuda (got " + backend.name() + "), --part step and --warmup >= 1 (the eager step that captures)");
+        }
         int lrSize = (300 + scale - 1) / scale;
         List<GroundTruth> boxes = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
@@ -106,17 +115,23 @@ public final class BenchStepCommand implements Callable<Integer> {
                 Tensor hr = backend.allocate(batch, 3, 300, 300).fill(0.5)) {
             TdsrObjective<java.util.List<dev.tdsr.models.GroundTruth>> objective = new TdsrObjective<>(sr,
                     new dev.tdsr.models.SsdTaskNetwork(detector), 1, 0.01);
-            Optimizer optimizer = adam ? new Optimizer(sr.parameters(), Optimizer.Settings.adam()) : null;
+            Optimizer optimizer = adam || cudaGraph ? new Optimizer(sr.parameters(), Optimizer.Settings.adam()) : null;
+            CapturedStep captured = cudaGraph ? CapturedStep.onGpu(sr, new dev.tdsr.models.SsdTaskNetwork(detector),
+                    optimizer, batch, lrSize, lrSize, 300) : null;
             double[] seconds = new double[steps];
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
                 try (Scope s = Scope.open()) {
                     switch (part) {
                         case step -> {
-                            sr.parameters().zeroGrad();
-                            objective.step(lr, hr, boxes).total();
-                            if (optimizer != null) {
-                                optimizer.step(1e-4);
+                            if (captured != null) { // zeroes, steps and reads the loss itself
+                                captured.run(lr, hr, boxes, 1, 0.01, 1e-4);
+                            } else {
+                                sr.parameters().zeroGrad();
+                                objective.step(lr, hr, boxes).total();
+                                if (optimizer != null) {
+                                    optimizer.step(1e-4);
+                                }
                             }
                         }
                         case sr_forward -> sr.forward(lr);
@@ -135,11 +150,15 @@ public final class BenchStepCommand implements Callable<Integer> {
                 mean += s / steps;
             }
             String memory = backend instanceof NativeBackend n ? n.memoryStats() : "";
+            if (captured != null) {
+                captured.close();
+            }
             if (optimizer != null) {
                 optimizer.close();
             }
             out.printf(Locale.ROOT, "bench-step %s %s %s%s scale %d batch %d threads %d: %.3f s/step (mean of %d after %d warm-up; "
-                    + "fastest %.3f s); %s%n", backend.name(), size, part.name().replace('_', '-'), adam ? "+adam" : "", scale,
+                    + "fastest %.3f s); %s%n", backend.name(), size, part.name().replace('_', '-'),
+                    cudaGraph ? "+adam+graph" : adam ? "+adam" : "", scale,
                     batch, Engine.threads(), mean, steps, warmup,
                     java.util.Arrays.stream(seconds).min().orElse(mean), memory);
         }

@@ -12,6 +12,7 @@ import static org.bytedeco.cuda.global.cublas.cublasDgemm_v2;
 import static org.bytedeco.cuda.global.cublas.cublasGetVersion_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSetMathMode;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
+import static org.bytedeco.cuda.global.cublas.cublasSetWorkspace_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSgemm_v2;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT;
@@ -97,6 +98,14 @@ final class CudnnEngine {
     private final Map<ConvShape, Plan> plans = new HashMap<>();
     /** Workspaces by stream address, and the stream both handles are set to. */
     private final java.util.Map<Long, Tensor> workspaces = new java.util.HashMap<>();
+    /** Outgrown workspaces, never freed: a CUDA graph captured before the growth writes into them when it replays. */
+    private final java.util.List<Tensor> retiredWorkspaces = new java.util.ArrayList<>();
+    /**
+     * cuBLAS's workspace by stream address, from the caching allocator and set explicitly (cublasSetStream resets it):
+     * a GEMM inside a CUDA graph capture then never allocates one itself. 32 MiB: cuBLAS's recommendation for Hopper.
+     */
+    private final java.util.Map<Long, Tensor> cublasWorkspaces = new java.util.HashMap<>();
+    private static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
     private long boundStream;
 
     /** A convolution in cuDNN's terms. */
@@ -131,6 +140,7 @@ final class CudnnEngine {
         cudnn("cudnnSetStream", cudnnSetStream(cudnn, s));
         cublas("cublasCreate", cublasCreate_v2(cublas));
         cublas("cublasSetStream", cublasSetStream_v2(cublas, s));
+        cublasWorkspace(boundStream);
         cublas("cublasSetMathMode", cublasSetMathMode(cublas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
     }
 
@@ -282,7 +292,19 @@ final class CudnnEngine {
             cudnn("cudnnSetStream", cudnnSetStream(cudnn, s));
             cublas("cublasSetStream", cublasSetStream_v2(cublas, s));
             boundStream = stream.address();
+            cublasWorkspace(boundStream);
         }
+    }
+
+    /** Gives cuBLAS the workspace of stream {@code address} (allocated on first use, kept by this engine). */
+    private void cublasWorkspace(long address) {
+        Tensor w = cublasWorkspaces.get(address);
+        if (w == null) {
+            w = backend.allocate(DType.F32, CUBLAS_WORKSPACE_BYTES / 4);
+            Scope.forget(w); // owned by this engine, not by the step that first needed it
+            cublasWorkspaces.put(address, w);
+        }
+        cublas("cublasSetWorkspace", cublasSetWorkspace_v2(cublas, backend.devicePointer(w), CUBLAS_WORKSPACE_BYTES));
     }
 
     /**
@@ -297,7 +319,10 @@ final class CudnnEngine {
         Tensor workspace = workspaces.get(boundStream);
         if (workspace == null || workspace.numel() < words) {
             if (workspace != null) {
-                workspace.close();
+                // A captured CUDA graph may still use the old one at every replay: keep it. Growing at least 2x
+                // bounds what is kept to less than the workspace in use.
+                words = Math.max(words, 2 * workspace.numel());
+                retiredWorkspaces.add(workspace);
             }
             workspace = backend.allocate(DType.F32, words);
             Scope.forget(workspace); // owned by this engine, not by the step that first needed it

@@ -36,7 +36,7 @@ import java.util.Locale;
  * same size. On the CPU (tests) {@link Recorder#EAGER} runs the same work every step without capturing, so the static
  * buffers, device scalars and slots are checked against the eager {@link Trainer} step there.
  */
-final class CapturedStep implements AutoCloseable {
+public final class CapturedStep implements AutoCloseable {
     // The loss slots (f64, read once per step). The loc and conf sums are divided by N on the host.
     static final int MSE = 0;
     static final int LOC = 1;
@@ -111,7 +111,12 @@ final class CapturedStep implements AutoCloseable {
     }
 
     /** What one step reports to the loop: its loss parts and whether the update was taken. */
-    record Outcome(StepLoss loss, boolean updated) {}
+    record Outcome(StepLoss loss, boolean updated) {
+        /** The weighted total (what {@code bench-step} prints to end a step). */
+        public double total() {
+            return loss.total();
+        }
+    }
 
     private final Backend backend;
     private final Dbpn sr;
@@ -147,6 +152,31 @@ final class CapturedStep implements AutoCloseable {
         this.factors = backend.allocate(slab.dtype(), 2).keep();
         this.alpha = backend.view(factors, 0, 1).keep();
         this.taskFactor = backend.view(factors, 1, 1).keep();
+    }
+
+    /**
+     * A captured TDSR step on a GPU for {@code bench-step --cuda-graph}: S, the frozen detector ({@code null}: MSE
+     * only) and the optimizer updating S, for batches of that size; throws on a backend without CUDA graphs.
+     */
+    public static CapturedStep onGpu(Dbpn sr, SsdTaskNetwork task, Optimizer optimizer, int batch, long lrHeight,
+            long lrWidth, long hrSize) {
+        if (!(sr.parameters().slab().backend() instanceof CudaBackend gpu)) {
+            throw new IllegalArgumentException("--cuda-graph needs a CUDA device (--device cuda), not "
+                    + sr.parameters().slab().backend().name());
+        }
+        if (task != null) {
+            task.setTrainable(false);
+        }
+        return new CapturedStep(sr, task, optimizer, batch, lrHeight, lrWidth, hrSize, new CudaRecorder(gpu));
+    }
+
+    /**
+     * One step at rate {@code rate} with weights {@code alpha} and {@code beta} (the first one runs eagerly and
+     * captures, later ones replay); returns the weighted total, read after the step.
+     */
+    public double run(Tensor lrImages, Tensor hrImages, List<GroundTruth> boxes, double alpha, double beta,
+            double rate) {
+        return step(lrImages, hrImages, boxes, new Schedule.Stage(1, alpha, beta), rate).total();
     }
 
     /** The recorder of {@code backend}: a CUDA graph on a GPU, eager elsewhere. */

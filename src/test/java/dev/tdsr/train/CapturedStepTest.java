@@ -117,6 +117,11 @@ class CapturedStepTest {
                 r.err());
         assertFalse(r.err().strip().contains("\n"), "one line: " + r.err());
         assertFalse(Files.exists(tmp.resolve("cli")));
+
+        CliRun.Result bench = run("bench-step", "--device", "cpu", "--cuda-graph");
+        assertEquals(2, bench.code(), bench.err());
+        assertTrue(bench.err().strip().startsWith("error: --cuda-graph times the captured training step on a GPU: "
+                + "needs --device cuda (got cpu)"), bench.err());
     }
 
     @Test

@@ -5,22 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tdsr.data.SyntheticDataset;
-import dev.tdsr.engine.CpuBackend;
 import dev.tdsr.engine.CudaBackend;
-import dev.tdsr.engine.DType;
 import dev.tdsr.engine.MemoryStats;
-import dev.tdsr.models.ModelFiles;
-import dev.tdsr.models.PriorBoxes;
-import dev.tdsr.models.Ssd;
-import dev.tdsr.models.SsdConfig;
 import dev.tdsr.testing.TestBackends;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,33 +39,17 @@ class CudaGraphTrainingTest {
         return TrainConfig.fromJson(n, "test");
     }
 
-    /** memory[i]: the device allocator after step i + 1 (the evaluation hook runs between steps). */
-    private List<StepMetrics> run(TrainConfig cfg, CudaBackend gpu, MemoryStats[] memory) throws IOException {
-        Evaluation probe = (step, models) -> {
-            memory[(int) step - 1] = gpu.memory();
-            return Map.of();
-        };
-        Trainer.Options opts = new Trainer.Options(new PrintWriter(new StringWriter()), false, probe, false);
-        try (Trainer t = Trainer.start(cfg, gpu, opts)) {
-            t.run();
-        }
-        return MetricsLog.read(Path.of(cfg.out()).resolve(MetricsLog.FILE)).steps();
-    }
-
     @Test
     void replayedStepsEqualEagerStepsAndAllocateNothing() throws IOException {
         CudaBackend gpu = TestBackends.cudaOrSkip();
         System.setProperty("tdsr.cuda.tf32", "false");
-        Path data = tmp.resolve("data");
-        new SyntheticDataset(96, 2, 5).write(data, SyntheticDataset.Layout.VOC, 10);
-        Path detector = tmp.resolve("detector");
-        Ssd d = new Ssd(new SsdConfig(272, 1.0 / 16, 3, PriorBoxes.Sizes.VOC, false), CpuBackend.get(), DType.F32, 9);
-        ModelFiles.save(detector, d);
-        d.parameters().close();
-
-        List<StepMetrics> eager = run(config(data, detector, "eager", false), gpu, new MemoryStats[STEPS]);
+        Path data = TrainerTest.tinyData(tmp);
+        Path detector = TrainerTest.tinyDetector(tmp);
+        // the evaluation hook of CudaTrainingTest.run records the allocator after every step
+        List<StepMetrics> eager = CudaTrainingTest.run(config(data, detector, "eager", false), gpu,
+                new MemoryStats[STEPS]);
         MemoryStats[] memory = new MemoryStats[STEPS];
-        List<StepMetrics> graph = run(config(data, detector, "graph", true), gpu, memory);
+        List<StepMetrics> graph = CudaTrainingTest.run(config(data, detector, "graph", true), gpu, memory);
         assertEquals(STEPS, graph.size());
         for (int i = 0; i < STEPS; i++) {
             StepMetrics e = eager.get(i), g = graph.get(i);

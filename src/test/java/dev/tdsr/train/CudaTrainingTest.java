@@ -51,7 +51,7 @@ class CudaTrainingTest {
     }
 
     /** Runs the config on a backend; memory[i] = the device allocator after step i + 1. */
-    private List<StepMetrics> run(TrainConfig cfg, Backend backend, MemoryStats[] memory) throws IOException {
+    static List<StepMetrics> run(TrainConfig cfg, Backend backend, MemoryStats[] memory) throws IOException {
         Evaluation probe = (step, models) -> {
             if (memory != null && backend instanceof CudaBackend gpu) {
                 memory[(int) step - 1] = gpu.memory();
