@@ -191,7 +191,14 @@ void twins() {
         CHECK_EQ(tdsr_softmax_xent_forward(z, bad, loss), TDSR_ERR_INVALID_ARGUMENT);
         CHECK(std::string(tdsr_last_error()).find("row 5 ") != std::string::npos);
         CHECK_EQ(tdsr_softmax_xent_backward(z, bad, w, dz), TDSR_ERR_INVALID_ARGUMENT);
-        return Outputs{get(loss, R), get(dz, R * C), get(p, R * C)};
+        // the flagged twins (a captured step's): the first bad row into the flags, the bad rows skipped
+        auto flags = ts.zeros(d, {2}), floss = ts.zeros(d, {R}), fdz = ts.zeros(d, {R, C});
+        OK(tdsr_softmax_xent_forward_flagged(z, bad, floss, flags, 0));
+        OK(tdsr_softmax_xent_backward_flagged(z, bad, w, fdz, flags, 1));
+        const std::vector<double> fv = get(flags, 2);
+        CHECK_EQ(fv[0], 5.0);
+        CHECK_EQ(fv[1], 5.0);
+        return Outputs{get(loss, R), get(dz, R * C), get(p, R * C), get(floss, R), get(fdz, R * C), fv};
     });
     compare("l2norm", [&](int d) {
         Tensors ts;

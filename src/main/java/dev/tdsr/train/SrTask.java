@@ -63,8 +63,8 @@ final class SrTask implements Task {
         SsdTaskNetwork detection = null;
         if (taskNetwork != null) {
             if (!(taskNetwork instanceof SsdTaskNetwork d)) {
-                throw new IllegalArgumentException("cudaGraph: the captured step knows the detection task network only, "
-                        + "not " + taskNetwork.kind());
+                throw new IllegalArgumentException("cudaGraph: the captured step knows the detection task network "
+                        + "only, not " + taskNetwork.kind());
             }
             detection = d;
         }

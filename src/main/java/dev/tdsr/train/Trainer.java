@@ -335,7 +335,7 @@ public final class Trainer implements AutoCloseable {
                         StepLoss parts;
                         try (current) {
                             if (config.cudaGraph() && captured == null) {
-                                captured = capturedStep(current);
+                                captured = newCapturedStep(current);
                             }
                             parts = captured != null ? capturedStep(captured, current, schedule.stages().get(stage), lr)
                                     : trainStep(current, schedule.stages().get(stage), lr);
@@ -428,7 +428,7 @@ public final class Trainer implements AutoCloseable {
      * The captured step of this run (--cuda-graph), built for the first batch's shapes: a CUDA graph on a GPU; on
      * other backends a clear error (TrainCommand says so before any work), except under {@link #eagerCaptureForTests}.
      */
-    private CapturedStep capturedStep(DeviceBatch first) {
+    private CapturedStep newCapturedStep(DeviceBatch first) {
         if (!(task instanceof SrTask sr)) {
             throw new IllegalArgumentException("cudaGraph: mode " + config.modeValue() + " has no captured step");
         }
@@ -449,7 +449,10 @@ public final class Trainer implements AutoCloseable {
         try (Scope scope = Scope.open()) {
             backend.joinStaged();
             CapturedStep.Outcome o = captured.step(staged.lr(), staged.hr(), groundTruth(staged.batch()), stage, lr);
-            guard(o.loss(), o.updated(), lr);
+            guard(o.loss(), o.updated(), lr, o.updated()
+                    ? "the step's update was taken (the captured step decides from the gradient on the device) and "
+                            + "training stopped after it"
+                    : "training stopped before the update");
             return o.loss();
         }
     }
@@ -472,6 +475,11 @@ public final class Trainer implements AutoCloseable {
 
     /** The NaN/Inf guard: names the bad part; the update is not taken, so the last checkpoint stays good. */
     private void guard(StepLoss p, boolean gradientFinite, double lr) {
+        guard(p, gradientFinite, lr, "training stopped before the update");
+    }
+
+    /** The guard with what happened to the step's update in the message ({@code stopped}). */
+    private void guard(StepLoss p, boolean gradientFinite, double lr, String stopped) {
         String bad = p.firstNonFinite();
         if (bad == null && !gradientFinite) {
             bad = "gradient";
@@ -488,9 +496,9 @@ public final class Trainer implements AutoCloseable {
             default -> "check the data and the start weights (--sr-init, --detector)";
         };
         throw new DivergenceException(String.format(Locale.ROOT,
-                "step %d: the %s is not finite (mse %s, loc %s, conf %s); training stopped before the update. "
+                "step %d: the %s is not finite (mse %s, loc %s, conf %s); %s. "
                         + "%s Try: a lower --lr (now %.3g), %s.",
-                step + 1, bad.equals("gradient") ? bad : bad + " loss", p.mse(), p.loc(), p.conf(),
+                step + 1, bad.equals("gradient") ? bad : bad + " loss", p.mse(), p.loc(), p.conf(), stopped,
                 lastCheckpoint == null ? "No checkpoint yet." : "Last good checkpoint: " + lastCheckpoint
                         + " (--resume continues from it; with another --lr, start a new run from its weights).",
                 lr, hint));
