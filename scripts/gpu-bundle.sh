@@ -2,7 +2,7 @@
 # Prepares .gpu/ (git-ignored) on a build machine: everything scripts/gpu-check.sh needs on a GPU machine that has
 # no Java, no Maven and no network. About 55 MB, inside the 64 MiB a device call carries:
 #   tdsr-native.jar    the fat jar (engine + CUDA library for sm_75..sm_90, JNI glue of the cuDNN/cuBLAS presets)
-#   tests.jar          the compiled test classes (the GPU suite: CudaParityTest, CudaTrainingTest)
+#   tests.jar          the compiled test classes (the GPU suite: CudaParityTest, CudaTrainingTest, CudaGraphTest, CudaGraphTrainingTest)
 #   junit.jar          JUnit's console launcher (runs the suite without Maven)
 #   jre.tar.gz         a jlinked Temurin 25 runtime (docs: shared design build.md section 8)
 #   openblas/include   cblas.h and openblas_config.h, so the native build can be redone there with its nvcc (the

@@ -298,5 +298,6 @@ public final class Ssd implements AutoCloseable {
     @Override
     public void close() {
         parameters().close();
+        input.close();
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * order (RGB means 123,117,104; with {@code bgr} the channels are reversed first and the means are 104,117,123).
  * Differentiable; no clamp (a clamp would stop the task gradient outside [0,1]).
  */
-public final class SsdInput implements Layer {
+public final class SsdInput implements Layer, AutoCloseable {
     static final double[] RGB_MEANS = {123, 117, 104};
     private final boolean bgr;
     private final FixedChannelAffine affine;
@@ -34,6 +34,12 @@ public final class SsdInput implements Layer {
     public Tensor backward(Tensor dy) {
         Tensor dx = affine.backward(dy);
         return bgr ? reverseChannels(dx) : dx;
+    }
+
+    /** Frees the transform's device constants. */
+    @Override
+    public void close() {
+        affine.close();
     }
 
     /** A new tensor with the channel order reversed (its own inverse, so it also serves the backward). */

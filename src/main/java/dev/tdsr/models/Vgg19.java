@@ -87,5 +87,6 @@ public final class Vgg19 implements PerceptualNetwork, AutoCloseable {
     @Override
     public void close() {
         params.close();
+        input.close();
     }
 }

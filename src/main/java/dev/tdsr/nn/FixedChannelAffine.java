@@ -7,7 +7,7 @@ import dev.tdsr.engine.Tensor;
  * {@code y[:, c] = scale[c] * x[:, c] + shift[c]} with constants (nothing is trained): the input normalisation of a
  * network that reads images in [0,1] (SSD's 255 * x - mean, ImageNet's (x - mean) / std). Differentiable, no clamp.
  */
-public final class FixedChannelAffine implements Layer {
+public final class FixedChannelAffine implements Layer, AutoCloseable {
     private final double[] scale;
     private final double[] shift;
     // The constants on the device, written once per backend and dtype and kept: a forward writes nothing from the
@@ -40,12 +40,22 @@ public final class FixedChannelAffine implements Layer {
         Backend b = x.backend();
         if (scaleTensor == null || scaleTensor.isClosed() || shiftTensor.isClosed() || scaleTensor.backend() != b
                 || scaleTensor.dtype() != x.dtype()) {
+            close();
             scaleTensor = HostDoubles.of(b, x.dtype(), scale, scale.length).keep();
             shiftTensor = HostDoubles.of(b, x.dtype(), shift, shift.length).keep();
         }
         Tensor y = b.allocate(x.dtype(), x.shape());
         b.channelAffineForward(x, scaleTensor, shiftTensor, y);
         return y;
+    }
+
+    /** Frees the device constants (the model's close calls it); a later forward writes them again. */
+    @Override
+    public void close() {
+        if (scaleTensor != null) {
+            scaleTensor.close();
+            shiftTensor.close();
+        }
     }
 
     @Override
