@@ -213,8 +213,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         Backends.Choice choice = device.choose();
         if (Boolean.TRUE.equals(cfg.cudaGraph()) && !(choice.backend() instanceof dev.tdsr.engine.CudaBackend)) {
-            throw new IllegalArgumentException("--cuda-graph captures the step on a GPU; the device is "
-                    + choice.backend().name() + " (" + choice.reason() + "): use --device cuda, or drop the flag");
+            throw new IllegalArgumentException("--cuda-graph captures the step on a GPU, but the device is "
+                    + choice.reason() + ": use --device cuda, or drop the flag");
         }
         pw.println("device: " + choice.reason());
         if (!resume && cfg.modeValue() == TrainConfig.Mode.STUDY) {

@@ -115,7 +115,7 @@ class CapturedStepTest {
         CliRun.Result r = run("train", "--mode", "sr", "--device", "cpu", "--cuda-graph", "--data", data.toString(),
                 "--out", tmp.resolve("cli").toString(), "--steps", "1");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().strip().startsWith("error: --cuda-graph captures the step on a GPU; the device is cpu"),
+        assertTrue(r.err().strip().startsWith("error: --cuda-graph captures the step on a GPU, but the device is cpu"),
                 r.err());
         assertFalse(r.err().strip().contains("\n"), "one line: " + r.err());
         assertFalse(Files.exists(tmp.resolve("cli")));
