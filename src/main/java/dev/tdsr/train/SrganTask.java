@@ -6,7 +6,6 @@ import dev.tdsr.engine.Tensor;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
-import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.SrganDiscriminator;
@@ -66,7 +65,7 @@ final class SrganTask implements Task {
     }
 
     @Override
-    public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
+    public StepLoss step(Tensor lr, Tensor hr, dev.tdsr.data.Batch batch, Schedule.Stage stage, long step,
             double rate) {
         Backend b = hr.backend();
         Tensor full = generator.forward(lr);
