@@ -32,7 +32,7 @@ import java.util.Map;
  */
 final class SrTask<T> implements Task {
     /** The trained T's model folder inside a checkpoint or final/ (alternating runs only). */
-    static final String TASK_NETWORK = "task-network";
+    static final String TASK_NETWORK = Trainer.TASK_NETWORK;
     static final String TASK_OPTIMIZER = "task-network-optimizer.safetensors";
     private final Dbpn sr;
     private final TaskTargets<T> targets;

@@ -63,6 +63,8 @@ public final class Trainer implements AutoCloseable {
                          boolean stopped) {}
 
     static final String CHECKPOINTS = "checkpoints";
+    /** Where an alternating run (SR4IR's) keeps its trained task network inside final/ and each checkpoint. */
+    public static final String TASK_NETWORK = "task-network";
     static final String STATE = "state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
