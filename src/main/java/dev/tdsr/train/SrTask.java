@@ -126,8 +126,7 @@ final class SrTask<T> implements Task {
     @Override
     public void saveExtras(Path checkpoint) throws IOException {
         if (taskOptimizer != null) {
-            Safetensors.write(checkpoint.resolve(TASK_OPTIMIZER), taskOptimizer.state(), Map.of(
-                    "kind", taskOptimizer.settings().kind().name(), "steps", Long.toString(taskOptimizer.steps())));
+            taskOptimizer.write(checkpoint.resolve(TASK_OPTIMIZER));
         }
     }
 
@@ -145,13 +144,7 @@ final class SrTask<T> implements Task {
                     + "with alternate false?");
         }
         ModelFiles.loadInto(targets.network().parameters(), Safetensors.read(weights), weights.toString());
-        Safetensors.Contents opt = Safetensors.load(o);
-        String kind = opt.metadata().get("kind");
-        if (!taskOptimizer.settings().kind().name().equals(kind)) {
-            throw new WeightFormatException(o + ": optimizer state of kind " + kind + ", but the run uses "
-                    + taskOptimizer.settings().kind());
-        }
-        taskOptimizer.load(opt.tensors(), Long.parseLong(opt.metadata().get("steps")), o.toString());
+        taskOptimizer.read(o);
     }
 
     /** Frees T's optimizer state (S and T belong to the run's models). */
