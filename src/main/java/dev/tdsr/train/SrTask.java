@@ -138,10 +138,15 @@ final class SrTask<T> implements Task {
         }
         Path weights = checkpoint.resolve(TASK_NETWORK).resolve(ModelFiles.WEIGHTS);
         Path o = checkpoint.resolve(TASK_OPTIMIZER);
+        if (!Files.exists(weights) && !Files.exists(o)) {
+            // a checkpoint of a run that did not alternate: Trainer.branch lets an alternating run continue one only
+            // when the shared steps all had beta 0, where T is not updated: T keeps its start weights, its optimizer
+            // starts fresh (an alternating run's own checkpoints always hold both)
+            return;
+        }
         if (!Files.isRegularFile(weights) || !Files.isRegularFile(o)) {
-            throw new WeightFormatException(checkpoint + ": no trained task network (" + TASK_NETWORK + "/ and "
-                    + TASK_OPTIMIZER + "), which an alternating run's checkpoint holds; was it written by a run "
-                    + "with alternate false?");
+            throw new WeightFormatException(checkpoint + ": an alternating run's checkpoint holds both "
+                    + TASK_NETWORK + "/" + ModelFiles.WEIGHTS + " and " + TASK_OPTIMIZER + "; one of them is missing");
         }
         ModelFiles.loadInto(targets.network().parameters(), Safetensors.read(weights), weights.toString());
         taskOptimizer.read(o);

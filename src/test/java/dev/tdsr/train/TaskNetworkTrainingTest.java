@@ -172,6 +172,23 @@ class TaskNetworkTrainingTest {
         }
     }
 
+    /** An alternating run may branch from SR-FT's checkpoint (no T in it: T is untouched in beta-0 steps). */
+    @Test
+    void anAlternatingRunBranchedFromSrFtRepeatsTheStraightRun() throws IOException {
+        List<StepMetrics> straight = train(segmentation("alt-straight-2", 6, true));
+        Trainer.Result srFt;
+        ObjectNode ft = segmentation("alt-srft", 2, false).toJson();
+        ft.put("schedule", "2:1:0");
+        try (Trainer t = Trainer.start(TrainConfig.fromJson(ft, "test"), CpuBackend.get(), TrainerTest.quiet())) {
+            srFt = t.run();
+        }
+        try (Trainer t = Trainer.branch(srFt.checkpoint(), segmentation("alt-branched", 6, true), CpuBackend.get(),
+                TrainerTest.quiet())) {
+            t.run();
+        }
+        TrainerTest.assertSameLosses(straight, TrainerTest.steps(tmp.resolve("alt-branched")));
+    }
+
     /** SR4IR's alternation on SSD: S's update leaves T's weights alone, T's update leaves S's alone. */
     @Test
     void sUpdateLeavesTAndTUpdateLeavesS() throws IOException {
