@@ -1,23 +1,21 @@
 package dev.tdsr.api;
 
-import dev.tdsr.data.Bicubic;
 import dev.tdsr.data.ClassList;
-import dev.tdsr.data.Image;
 import dev.tdsr.engine.Backend;
-import dev.tdsr.engine.DType;
-import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.Detection;
 import dev.tdsr.models.DetectionOutput;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
+import dev.tdsr.models.SsdTaskNetwork;
 import java.awt.image.BufferedImage;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Task-driven detection: optional super-resolution (D-DBPN), then the SSD300 detector.
+ * Task-driven detection: optional super-resolution (D-DBPN), then the SSD300 detector; the detection case of
+ * {@link TaskDrivenPipeline} (which runs any task network), with SSD's decoding.
  *
  * <p><b>Geometry.</b> The (super-resolved) image is resized, bicubically and ignoring the aspect ratio, to the
  * detector's square input ({@code inputSize}, 300 for SSD300; skipped when it already has that size), as
@@ -33,19 +31,18 @@ import java.util.List;
  * an unclosed instance is freed by a Cleaner with an SLF4J warning.
  */
 public final class TaskDrivenDetector implements AutoCloseable {
-    private final Backend backend;
-    private final SuperResolver sr;
     private final int inputSize;
     private final List<String> classNames;
     private final DetectionOutput decoder;
-    private final ModelPool<Ssd> pool;
+    /** SR, the resize to the detector's input and SSD's forward pass: the detection case of the generic pipeline. */
+    private final TaskDrivenPipeline pipeline;
 
     private TaskDrivenDetector(Builder b, ModelSource source, Backend backend) {
-        this.backend = backend;
-        Ssd first = source.load(p -> ModelFiles.loadSsd(p, backend, null));
-        SuperResolver srModel = null;
-        ModelPool<Ssd> detectors = null;
+        TaskDrivenPipeline p = new TaskDrivenPipeline(source, backend,
+                path -> new SsdTaskNetwork(ModelFiles.loadSsd(path, backend, null)), null, b.srBuilder,
+                b.replicas(), "TaskDrivenDetector");
         try {
+            Ssd first = ((SsdTaskNetwork) p.network()).ssd();
             int classes = first.config().numClasses();
             List<String> recorded = first.classNames();
             List<String> names = b.classNames != null ? List.copyOf(b.classNames)
@@ -60,19 +57,9 @@ public final class TaskDrivenDetector implements AutoCloseable {
             this.classNames = names;
             this.inputSize = first.config().inputSize();
             this.decoder = new DetectionOutput(first.priors(), classes, b.scoreThreshold, 200, 0.45, 200);
-            detectors = ModelPool.replicate(this, "TaskDrivenDetector(" + source + ")", first, b.replicas(),
-                    () -> new Ssd(first.config(), backend, DType.F32, 0), Ssd::parameters, backend);
-            if (b.srBuilder != null) {
-                srModel = b.srBuilder.build(backend, b.replicas());
-            }
-            this.sr = srModel;
-            this.pool = detectors;
+            this.pipeline = p;
         } catch (RuntimeException e) {
-            if (detectors != null) {
-                detectors.close();
-            } else {
-                first.close();
-            }
+            p.close();
             throw e;
         }
     }
@@ -99,46 +86,29 @@ public final class TaskDrivenDetector implements AutoCloseable {
     /** Detections plus the head outputs they were decoded from. */
     public Analysis analyze(BufferedImage image) {
         RgbPlanes p = RgbPlanes.of(image);
-        float[] rgb = p.rgb();
-        int w = p.width();
-        int h = p.height();
-        if (sr != null) {
-            rgb = sr.upscale(rgb, w, h);
-            w *= sr.scale();
-            h *= sr.scale();
-        }
-        Image frame = new Image(w, h, rgb);
-        float[] input = w == inputSize && h == inputSize ? rgb : Bicubic.resize(frame, inputSize, inputSize).data();
         try {
-            return pool.apply(ssd -> EngineErrors.translating(() -> detect(ssd, input, p.width(), p.height())));
+            return pipeline.compute(p.rgb(), p.width(), p.height(),
+                    (net, out) -> decode(out.get(0), out.get(1), p.width(), p.height()));
         } finally {
             Reference.reachabilityFence(this);
         }
     }
 
-    private Analysis detect(Ssd ssd, float[] input, int width, int height) {
-        try (Scope scope = Scope.open()) {
-            Tensor x = backend.allocate(DType.F32, 1, 3, inputSize, inputSize).write(input);
-            Ssd.Output out = ssd.forward(x);
-            List<DetectedObject> found = new ArrayList<>();
-            for (Detection d : decoder.detect(out.loc(), out.conf(), new double[] {width}, new double[] {height})) {
-                found.add(new DetectedObject(d.classIndex(), classNames.get(d.classIndex() - 1), d.score(), d.x1(),
-                        d.y1(), d.x2(), d.y2()));
-            }
-            int priors = (int) out.loc().dim(1);
-            int classes = (int) out.conf().dim(2);
-            return new Analysis(List.copyOf(found), priors, classes, out.loc().toFloatArray(),
-                    out.conf().toFloatArray());
+    private Analysis decode(Tensor loc, Tensor conf, int width, int height) {
+        List<DetectedObject> found = new ArrayList<>();
+        for (Detection d : decoder.detect(loc, conf, new double[] {width}, new double[] {height})) {
+            found.add(new DetectedObject(d.classIndex(), classNames.get(d.classIndex() - 1), d.score(), d.x1(),
+                    d.y1(), d.x2(), d.y2()));
         }
+        int priors = (int) loc.dim(1);
+        int classes = (int) conf.dim(2);
+        return new Analysis(List.copyOf(found), priors, classes, loc.toFloatArray(), conf.toFloatArray());
     }
 
     /** Frees the detector's (and the owned SR network's) native weights; idempotent. */
     @Override
     public void close() {
-        pool.close();
-        if (sr != null) {
-            sr.close();
-        }
+        pipeline.close();
     }
 
     /**

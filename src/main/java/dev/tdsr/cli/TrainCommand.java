@@ -117,9 +117,24 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sr-init", description = "S's start weights (model folder, .safetensors or DBPN_x*.pth)")
     Path srInit;
 
-    @Option(names = "--detector", description = "detector weights (model folder, .safetensors or ssd.pytorch .pth): "
-            + "frozen in tdsr, the start point in detector mode")
+    @Option(names = {"--detector", "--task-network"}, description = "the task network T: detector weights (model "
+            + "folder, .safetensors or ssd.pytorch .pth), frozen in tdsr, the start point in detector mode; in tdsr "
+            + "also a segmentation FCN's model folder (its model.json names the kind; --data then needs VOC's "
+            + "SegmentationClass masks)")
     Path detector;
+
+    @Option(names = "--hr-size", description = "tdsr through a segmentation network: the HR side of the training "
+            + "and evaluation images (default: ssdInput, 300; key hrSize)")
+    Integer hrSize;
+
+    @Option(names = "--alternate", description = "mode tdsr, SR4IR's alternating training: after each task-driven "
+            + "update of S, one update of T on its task loss of hr, of S(lr) detached and (with --patch-mix) of the "
+            + "mixed images; T is saved beside S in final/task-network (key alternate)")
+    Boolean alternate;
+
+    @Option(names = "--task-lr", description = "with --alternate: T's learning rate (following S's warm-up and decay; "
+            + "default: --lr; key taskLr)")
+    Double taskLr;
 
     @Option(names = "--perceptual-weight", description = "mode tdsr, SR4IR's task-driven perceptual loss: its weight "
             + "in the task-driven stages (beta > 0), on the mean smooth-L1 distance between the frozen task network's "
@@ -298,6 +313,9 @@ public final class TrainCommand implements Callable<Integer> {
         putIf(n, "perceptualWeight", perceptualWeight);
         putIf(n, "perceptualTaps", perceptualTaps);
         putIf(n, "patchMixGrid", patchMixGrid);
+        putIf(n, "alternate", alternate);
+        putIf(n, "hrSize", hrSize);
+        putIf(n, "taskLr", taskLr);
         putIf(n, "srInit", srInit);
         putIf(n, "detector", detector);
         putIf(n, "contentNetwork", contentNetwork);

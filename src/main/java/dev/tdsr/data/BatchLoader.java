@@ -31,6 +31,9 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final LoaderConfig cfg;
     private final ExecutorService pool;
     private final AtomicReferenceArray<Image.Rgb8> cache;
+    /** Segmentation classes (with background) of the masks the batches carry; 0: no masks (detection). */
+    private final int maskClasses;
+    private final AtomicReferenceArray<SegmentationMask> maskCache;
     private final int perEpoch;
     private final int lrWidth;
     private final int lrHeight;
@@ -42,9 +45,24 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private boolean closed;
 
     private record Pending(long index, int epoch, int[] samples, float[] hr, float[] lr, float[][] boxes,
-                           int[][] labels, List<Future<?>> parts) {}
+                           int[][] labels, SegmentationMask[] masks, List<Future<?>> parts) {}
 
     public BatchLoader(Dataset data, LoaderConfig cfg) {
+        this(data, cfg, 0);
+    }
+
+    /**
+     * With {@code maskClasses > 0} each batch also carries every image's class mask ({@link Batch#masks()}, read from
+     * {@link VocSegmentationReader#maskOf} and checked against {@code maskClasses}), resized to the HR side by nearest
+     * neighbour. The geometric augmentations (expand, crop, mirror) do not move masks yet, so they are refused then.
+     */
+    public BatchLoader(Dataset data, LoaderConfig cfg, int maskClasses) {
+        SsdAugmentation a = cfg.augmentation();
+        if (maskClasses > 0 && (a.expand() || a.crop() || a.mirror())) {
+            throw new IllegalArgumentException("loader: segmentation batches take no geometric augmentation (expand, "
+                    + "crop, mirror move the image but not its mask); train with augment false (--no-augment)");
+        }
+        this.maskClasses = maskClasses;
         this.data = data;
         this.cfg = cfg;
         int n = data.size();
@@ -57,6 +75,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         this.lrHeight = lrWidth;
         long decodedBytes = data.samples().stream().mapToLong(s -> 3L * s.width() * s.height()).sum();
         this.cache = decodedBytes <= cfg.cacheBytes() ? new AtomicReferenceArray<>(n) : null;
+        this.maskCache = maskClasses > 0 && cache != null ? new AtomicReferenceArray<>(n) : null;
         AtomicInteger threadNo = new AtomicInteger();
         this.pool = cfg.workers() == 0 ? null : Executors.newFixedThreadPool(cfg.workers(), r -> {
             Thread t = new Thread(r, "tdsr-loader-" + threadNo.getAndIncrement());
@@ -120,7 +139,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             samples.add(data.samples().get(i));
         }
         return new Batch(p.index, p.epoch, p.samples.length, cfg.hrSize(), lrWidth, lrHeight, p.hr, p.lr,
-                List.of(p.boxes), List.of(p.labels), samples);
+                List.of(p.boxes), List.of(p.labels), samples, maskClasses > 0 ? List.of(p.masks) : null);
     }
 
     private void fill() {
@@ -139,7 +158,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         int hrLen = 3 * cfg.hrSize() * cfg.hrSize();
         int lrLen = 3 * lrWidth * lrHeight;
         Pending p = new Pending(index, epoch, idx, new float[idx.length * hrLen], new float[idx.length * lrLen],
-                new float[idx.length][], new int[idx.length][], new ArrayList<>());
+                new float[idx.length][], new int[idx.length][], new SegmentationMask[idx.length], new ArrayList<>());
         for (int slot = 0; slot < idx.length; slot++) {
             int s = slot;
             Runnable task = () -> prepare(p, s, hrLen, lrLen);
@@ -197,6 +216,28 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         System.arraycopy(lr.data(), 0, p.lr, slot * lrLen, lrLen);
         p.boxes[slot] = r.boxes();
         p.labels[slot] = r.labels();
+        if (maskClasses > 0) {
+            p.masks[slot] = mask(i, s).resizeNearest(cfg.hrSize(), cfg.hrSize());
+        }
+    }
+
+    private SegmentationMask mask(int i, Sample s) {
+        SegmentationMask m = maskCache == null ? null : maskCache.get(i);
+        if (m == null) {
+            try {
+                m = SegmentationMask.read(VocSegmentationReader.maskOf(s), maskClasses);
+            } catch (IOException e) {
+                throw new DatasetFormatException(Problem.CORRUPT_IMAGE, e.getMessage(), e);
+            }
+            if (m.width() != s.width() || m.height() != s.height()) {
+                throw new DatasetFormatException(Problem.CORRUPT_IMAGE, VocSegmentationReader.maskOf(s) + ": mask is "
+                        + m.width() + "x" + m.height() + " but its image is " + s.width() + "x" + s.height());
+            }
+            if (maskCache != null) {
+                maskCache.set(i, m);
+            }
+        }
+        return m;
     }
 
     private Image.Rgb8 decoded(int i, Sample s) {

@@ -27,12 +27,38 @@ public final class VocSegmentationReader {
         public int classes() {
             return classNames.size();
         }
+
+        /**
+         * The set as a {@link Dataset} of its images (no boxes) for the {@link BatchLoader}, whose segmentation mode
+         * finds each mask by {@link #maskOf}; the class list is the object classes (background not included).
+         */
+        public Dataset dataset() {
+            List<Sample> samples = new ArrayList<>();
+            for (Item it : items) {
+                samples.add(new Sample(it.id(), it.image(), it.width(), it.height(), List.of()));
+            }
+            return new Dataset(name, ClassList.of(classNames.subList(1, classNames.size())), samples,
+                    new LoadSummary(BadInputPolicy.FAIL_FAST));
+        }
+    }
+
+    /** Where the mask of a VOC sample lies: {@code SegmentationClass/<id>.png} beside its {@code JPEGImages}. */
+    public static Path maskOf(Sample sample) {
+        return sample.imagePath().toAbsolutePath().getParent().getParent().resolve("SegmentationClass")
+                .resolve(sample.id() + ".png");
     }
 
     /** A decoded image and its mask, of the same size. */
     public record Loaded(Image image, SegmentationMask mask) {}
 
     private VocSegmentationReader() {}
+
+    /** Reads set {@code set} of VOC2007, else of VOC2012 (the years that have segmentation sets), under {@code root}. */
+    public static Set read(Path root, String set) throws IOException {
+        boolean has2007 = Files.isDirectory(root.resolve("VOC2007"))
+                || Files.isDirectory(root.resolve("VOCdevkit").resolve("VOC2007"));
+        return read(root, set, has2007 ? "2007" : "2012");
+    }
 
     /** Reads set {@code set} (train, val, trainval, test) of {@code root/VOC<year>} or {@code root/VOCdevkit/...}. */
     public static Set read(Path root, String set, String year) throws IOException {

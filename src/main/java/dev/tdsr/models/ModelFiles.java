@@ -250,6 +250,19 @@ public final class ModelFiles {
         return loader.load(path, backend);
     }
 
+    /**
+     * Whether {@code path} holds an SSD: a model folder whose model.json says "ssd300", or a weights file that is not
+     * one of our folders (an original .pth, a .safetensors: read as an SSD as {@link #loadTaskNetwork} does).
+     */
+    public static boolean isSsd(Path path) throws IOException {
+        Path json = Files.isDirectory(path) ? path.resolve(CONFIG) : path;
+        if (!json.getFileName().toString().equals(CONFIG) || !Files.isRegularFile(json)) {
+            return true;
+        }
+        return modelKind(JSON.readTree(TextFiles.readUtf8(json, "a model description")), json.toString())
+                .equals("ssd300");
+    }
+
     private static String modelKind(com.fasterxml.jackson.databind.JsonNode tree, String source)
             throws WeightFormatException {
         if (tree == null || !tree.path("model").isTextual()) {

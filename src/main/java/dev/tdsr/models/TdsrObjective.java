@@ -80,7 +80,7 @@ public final class TdsrObjective<T> {
         this.sr4ir = sr4ir;
         if (task != null) {
             task.setTrainable(false);
-            for (String t : sr4ir.taps()) {
+            for (String t : sr4ir.perceptual() > 0 ? sr4ir.taps() : List.<String>of()) { // unused taps: any names
                 if (!task.featureTaps().contains(t)) {
                     throw new IllegalArgumentException("perceptual tap '" + t + "': the " + task.kind()
                             + " network has " + task.featureTaps());

@@ -29,7 +29,13 @@ public enum Method {
     /** SR4IR's task-driven perceptual loss alone, on TDSR's schedule (an ablation). */
     SR4IR_TDP("SR4IR-TDP", true),
     /** SR4IR's cross-quality patch mix alone, on TDSR's schedule (an ablation). */
-    SR4IR_MIX("SR4IR-Mix", true);
+    SR4IR_MIX("SR4IR-Mix", true),
+    /**
+     * SR4IR with all three of its ideas: the perceptual loss and the patch mix of {@link #SR4IR} plus alternating
+     * updates of the detector (after each task-driven update of S one of T, on HR, S(lr) detached and the mixed
+     * images). Evaluated with its own trained detector, which its run saves beside S.
+     */
+    SR4IR_ALT("SR4IR-Alt", true);
 
     private final String label;
     private final boolean finetuned;
@@ -79,7 +85,7 @@ public enum Method {
             }
         }
         throw new IllegalArgumentException("method: expected one of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, SR4IR, SR4IR-TDP, "
-                + "SR4IR-Mix, got '"
+                + "SR4IR-Mix, SR4IR-Alt, got '"
                 + text + "'");
     }
 

@@ -12,6 +12,7 @@ import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.eval.ImageQuality;
 import dev.tdsr.eval.PairedBootstrap;
+import dev.tdsr.eval.SegmentationBench;
 import dev.tdsr.eval.SegmentationMetrics;
 import dev.tdsr.models.Dbpn;
 import dev.tdsr.models.DbpnConfig;
@@ -59,7 +60,11 @@ public final class SegmentationStudy {
     }
 
     /** One test or training image: HR, its LR (from the HR, as the detection path makes it) and its mask. */
-    record Item(String id, Image hr, Image lr, SegmentationMask mask) {}
+    private record Item(String id, Image hr, Image lr, SegmentationMask mask) {
+        Item(SegmentationBench.Item it) {
+            this(it.id(), it.hr(), it.lr(), it.mask());
+        }
+    }
 
     /** Runs the study into {@code dir} (default {@code runs/study-<name>}); returns the exit code. */
     public static int run(String nameOrFile, List<String> overrides, Path dir, Backend backend, PrintWriter out)
@@ -209,25 +214,13 @@ public final class SegmentationStudy {
     }
 
     private List<Item> load(Path data, String split, int max) throws IOException {
-        VocSegmentationReader.Set set = VocSegmentationReader.read(data, split, "2007");
-        if (set.classes() != classes) {
-            throw new IllegalArgumentException(data + ": classes.txt has " + (set.classes() - 1)
-                    + " classes; expected dataset.classes = " + config.dataset().classes());
+        try {
+            return SegmentationBench.open(data, split, max, classes, config.dataset().size(),
+                    Degradation.bicubic(config.scale())).items().stream().map(Item::new).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (dataset.classes " + config.dataset().classes()
+                    + ", dataset.size " + config.dataset().size() + ")", e);
         }
-        Degradation degradation = Degradation.bicubic(config.scale());
-        List<Item> items = new ArrayList<>();
-        for (VocSegmentationReader.Item it : set.items()) {
-            if (max > 0 && items.size() == max) {
-                break;
-            }
-            VocSegmentationReader.Loaded l = VocSegmentationReader.load(it, classes);
-            if (l.image().width() != config.dataset().size() || l.image().height() != config.dataset().size()) {
-                throw new IllegalArgumentException(it.image() + ": " + l.image().width() + "x" + l.image().height()
-                        + "; expected dataset.size " + config.dataset().size() + " square");
-            }
-            items.add(new Item(it.id(), l.image(), degradation.apply(l.image(), null), l.mask()));
-        }
-        return items;
     }
 
     /** Adam on pixel CE of HR images, each mirrored with probability 1/2 (its mask with it). */
@@ -315,58 +308,15 @@ public final class SegmentationStudy {
 
     /** S's outputs of a batch's LR images, clamped to [0,1] as the detection study evaluates them. */
     private List<Image> upscale(Dbpn net, List<Item> batch, int side) {
-        List<Image> lrs = batch.stream().map(Item::lr).toList();
-        Tensor y = TdsrObjective.cropTo(net.forward(stack(lrs)), side, side);
-        float[] v = y.toFloatArray();
-        List<Image> out = new ArrayList<>();
-        int per = 3 * side * side;
-        for (int k = 0; k < batch.size(); k++) {
-            float[] im = new float[per];
-            for (int i = 0; i < per; i++) {
-                im[i] = Math.min(1f, Math.max(0f, v[k * per + i]));
-            }
-            out.add(new Image(side, side, im));
-        }
-        return out;
+        return SegmentationBench.upscale(net, batch.stream().map(Item::lr).toList(), side);
     }
 
     /** The FCN's per-pixel argmax of each input against its item's mask, one metrics object per image. */
     private List<SegmentationMetrics> segment(SegmentationTaskNetwork fcn, List<Image> inputs, List<Item> batch) {
-        float[] logits = fcn.forward(stack(inputs)).get(0).toFloatArray();
-        int side = inputs.get(0).width();
-        int plane = side * side;
-        List<SegmentationMetrics> outList = new ArrayList<>();
-        for (int k = 0; k < inputs.size(); k++) {
-            int[] pred = new int[plane];
-            int[] truth = new int[plane];
-            for (int p = 0; p < plane; p++) {
-                int best = 0;
-                float bestV = logits[(k * classes) * plane + p];
-                for (int c = 1; c < classes; c++) {
-                    float v = logits[(k * classes + c) * plane + p];
-                    if (v > bestV) {
-                        bestV = v;
-                        best = c;
-                    }
-                }
-                pred[p] = best;
-                truth[p] = batch.get(k).mask.labels()[p] & 0xff;
-            }
-            SegmentationMetrics m = new SegmentationMetrics(classes);
-            m.add(truth, pred);
-            outList.add(m);
-        }
-        return outList;
+        return SegmentationBench.segment(fcn, inputs, batch.stream().map(Item::mask).toList());
     }
 
     private Tensor stack(List<Image> images) {
-        int w = images.get(0).width();
-        int h = images.get(0).height();
-        int per = 3 * w * h;
-        float[] v = new float[images.size() * per];
-        for (int k = 0; k < images.size(); k++) {
-            System.arraycopy(images.get(k).data(), 0, v, k * per, per);
-        }
-        return backend.allocate(DType.F32, images.size(), 3, h, w).write(v);
+        return SegmentationBench.stack(backend, images);
     }
 }

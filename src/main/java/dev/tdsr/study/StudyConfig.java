@@ -24,15 +24,22 @@ public record StudyConfig(String name, String description, long seed, String dev
                           List<Method> methods, Dataset dataset, Detector detector, SuperResolution sr,
                           Srgan srgan, Sr4ir sr4ir, Training training, Evaluation evaluation) {
     /**
-     * SR4IR's objectives of the SR4IR rows (on TDSR's schedule): SR4IR uses both ideas, SR4IR-TDP the perceptual loss
-     * only, SR4IR-Mix the patch mix only. Optional (null) in a config without those rows.
+     * SR4IR's objectives of the SR4IR rows (on TDSR's schedule): SR4IR uses both ideas for S with the detector
+     * frozen, SR4IR-TDP the perceptual loss only, SR4IR-Mix the patch mix only, SR4IR-Alt both plus alternating
+     * updates of the detector at {@code taskLr} (null: the fine-tunings' lr). Optional (null) in a config without
+     * those rows.
      *
      * @param perceptualWeight weight of the task-driven perceptual loss (mean smooth-L1 of the detector's features)
      * @param perceptualTaps   the detector's feature taps, comma-separated ("conv4_3,fc7")
      * @param patchMixGrid     the cross-quality patch mix's grid (4 = 4x4 patches)
+     * @param taskLr           SR4IR-Alt's learning rate of the detector's updates (null: training.lr)
      */
-    public record Sr4ir(double perceptualWeight, String perceptualTaps, int patchMixGrid) {
+    public record Sr4ir(double perceptualWeight, String perceptualTaps, int patchMixGrid, Double taskLr) {
         public Sr4ir {
+            if (taskLr != null && (!(taskLr > 0) || Double.isInfinite(taskLr))) {
+                throw new IllegalArgumentException("sr4ir.task_lr: expected a finite learning rate > 0 or null, got "
+                        + taskLr);
+            }
             if (!(perceptualWeight > 0) || Double.isInfinite(perceptualWeight)) {
                 throw new IllegalArgumentException("sr4ir.perceptual_weight: expected a finite value > 0, got "
                         + perceptualWeight);
@@ -56,7 +63,7 @@ public record StudyConfig(String name, String description, long seed, String dev
 
     /** Whether {@code m} is one of SR4IR's rows. */
     public static boolean isSr4ir(Method m) {
-        return m == Method.SR4IR || m == Method.SR4IR_TDP || m == Method.SR4IR_MIX;
+        return m == Method.SR4IR || m == Method.SR4IR_TDP || m == Method.SR4IR_MIX || m == Method.SR4IR_ALT;
     }
 
     /**
@@ -270,7 +277,7 @@ public record StudyConfig(String name, String description, long seed, String dev
             return switch (m) {
                 case SR_FT -> srFtSchedule;
                 case SR_FT_PLUS -> srFtPlusSchedule;
-                case TDSR, SR4IR, SR4IR_TDP, SR4IR_MIX -> tdsrSchedule; // the same budget as TDSR
+                case TDSR, SR4IR, SR4IR_TDP, SR4IR_MIX, SR4IR_ALT -> tdsrSchedule; // the same budget as TDSR
                 default -> throw new IllegalArgumentException("training: " + m + " is not a fine-tuned row");
             };
         }
@@ -330,7 +337,7 @@ public record StudyConfig(String name, String description, long seed, String dev
         require(device, "device", "\"cpu\" or \"cuda[:n]\"");
         require(scales, "scales", "a list like [4, 8]");
         require(methods, "methods", "a list of HR, LR, Bicubic, SRGAN, SR, SR-FT, SR-FT+, TDSR, SR4IR, SR4IR-TDP, "
-                + "SR4IR-Mix");
+                + "SR4IR-Mix, SR4IR-Alt");
         require(dataset, "dataset", "an object");
         require(detector, "detector", "an object");
         require(sr, "sr", "an object");
@@ -361,7 +368,8 @@ public record StudyConfig(String name, String description, long seed, String dev
         }
         if (methods.stream().anyMatch(StudyConfig::isSr4ir) && sr4ir == null) {
             throw new IllegalArgumentException("sr4ir: missing; the methods include an SR4IR row, which needs its block "
-                    + "\"sr4ir\": {\"perceptual_weight\": 1.0, \"perceptual_taps\": \"conv4_3,fc7\", \"patch_mix_grid\": 4}");
+                    + "\"sr4ir\": {\"perceptual_weight\": 1.0, \"perceptual_taps\": \"conv4_3,fc7\", \"patch_mix_grid\": 4, "
+                    + "\"task_lr\": null}");
         }
         if (srgan != null && srgan.discCrop() > detector.inputSize()) {
             throw new IllegalArgumentException("srgan.disc_crop: " + srgan.discCrop() + " does not fit in the "

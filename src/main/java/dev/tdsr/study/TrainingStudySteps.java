@@ -266,6 +266,10 @@ public final class TrainingStudySteps implements StudySteps {
             n.put("perceptualTaps", c.sr4ir().perceptualTaps());
             n.put("patchMixGrid", c.sr4ir().patchMixGrid(method));
         }
+        if (method == Method.SR4IR_ALT) { // the detector trains too: its run saves it beside S (final/task-network)
+            n.put("alternate", true);
+            n.put("taskLr", c.sr4ir().taskLr() != null ? c.sr4ir().taskLr() : c.training().lr());
+        }
         Trainer.Result r = train(n, dir, sharedStart(c, scale, Schedule.parse(c.training().schedule(method))));
         if (method == Method.SR_FT) {
             srFtRuns.put(scale, r);
@@ -363,9 +367,13 @@ public final class TrainingStudySteps implements StudySteps {
     public Evaluation evaluate(StudyConfig c, Method method, int scale, Trained sr, Path dir) throws Exception {
         TestBench bench = testSet(c, scale);
         TestBench.Score score;
-        try (SrNetwork s = sr == null ? null : ModelFiles.loadSrNetwork(sr.modelDir(), backend)) {
-            score = bench.score(method.benchInput(), s, detector(scale), c.evaluation().figureImages(),
-                    c.evaluation().vocOptions());
+        Path ownDetector = sr == null ? null : sr.modelDir().resolve(Trainer.TASK_NETWORK);
+        try (SrNetwork s = sr == null ? null : ModelFiles.loadSrNetwork(sr.modelDir(), backend);
+             Ssd own = ownDetector != null && Files.isDirectory(ownDetector)
+                     ? ModelFiles.loadSsd(ownDetector, backend, null) : null) {
+            // a row that trained the detector with S (SR4IR-Alt) is scored with its own detector
+            score = bench.score(method.benchInput(), s, own != null ? own : detector(scale),
+                    c.evaluation().figureImages(), c.evaluation().vocOptions());
         }
         MethodResult result = MethodResult.of(method, score.psnrY(), score.psnrRgb(), null, score.voc(),
                 score.coco());

@@ -1,7 +1,7 @@
 package dev.tdsr.train;
 
+import dev.tdsr.data.Batch;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdTaskNetwork;
 import dev.tdsr.models.TaskLoss;
@@ -9,7 +9,6 @@ import dev.tdsr.models.TdsrObjective;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The task network trained on the HR images with its own loss (SSD: ssd.pytorch's MultiBoxLoss, loc + conf, each
@@ -29,9 +28,8 @@ final class DetectorTask implements Task {
     }
 
     @Override
-    public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
-            double rate) {
-        TaskLoss v = detector.lossGradient(hr, boxes, 1).loss();
+    public StepLoss step(Tensor lr, Tensor hr, Batch batch, Schedule.Stage stage, long step, double rate) {
+        TaskLoss v = detector.lossGradient(hr, TaskTargets.boxes(batch), 1).loss();
         return StepLoss.of(new TdsrObjective.Parts(0, v, 0, v.total()));
     }
 

@@ -161,7 +161,7 @@ public final class MetricsLog implements AutoCloseable {
             } else if (n.has("loss") || n.has("mse")) {
                 steps.add(new StepMetrics(step, num(n, "mse"), num(n, "loc"), num(n, "conf"), num(n, "loss"),
                         num(n, "lr"), n.path("stage").asInt(0), num(n, "seconds"), optional(n, "content"),
-                        optional(n, "adv"), optional(n, "disc")));
+                        optional(n, "adv"), optional(n, "disc"), optional(n, "task")));
             }
         }
         return new Contents(steps, evals);

@@ -186,6 +186,23 @@ public final class Optimizer implements AutoCloseable {
                 : HostArray.of(t.toFloatArray(), t.shape());
     }
 
+    /** Writes {@link #state()} with its kind and step count to {@code file} (a checkpoint's optimizer file). */
+    void write(java.nio.file.Path file) throws java.io.IOException {
+        dev.tdsr.io.Safetensors.write(file, state(), Map.of("kind", settings.kind().name(), "steps",
+                Long.toString(steps())));
+    }
+
+    /** Loads a file of {@link #write}; a state of another optimizer kind is refused naming the file. */
+    void read(java.nio.file.Path file) throws java.io.IOException {
+        dev.tdsr.io.Safetensors.Contents opt = dev.tdsr.io.Safetensors.load(file);
+        String kind = opt.metadata().get("kind");
+        if (!settings.kind().name().equals(kind)) {
+            throw new WeightFormatException(file + ": optimizer state of kind " + kind + ", but the run uses "
+                    + settings.kind());
+        }
+        load(opt.tensors(), Long.parseLong(opt.metadata().get("steps")), file.toString());
+    }
+
     @Override
     public void close() {
         proceed.close();

@@ -47,6 +47,8 @@ abstract class Progress implements AutoCloseable {
                 sb.append(" content ").append(sig(m.content(), 3)).append(" G ").append(sig(m.adv(), 3))
                         .append(" D ").append(sig(m.disc(), 3));
             }
+        } else if (m.task() != null) { // a task without loc/conf (segmentation's pixel CE)
+            sb.append(" task ").append(sig(m.task(), 3));
         } else if (kind != Parts.SR) {
             sb.append(" loc ").append(sig(m.loc(), 3)).append(" conf ").append(sig(m.conf(), 3));
         }

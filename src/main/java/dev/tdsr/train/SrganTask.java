@@ -5,8 +5,6 @@ import dev.tdsr.engine.Backend;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
-import dev.tdsr.io.WeightFormatException;
-import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.SrganDiscriminator;
@@ -66,7 +64,7 @@ final class SrganTask implements Task {
     }
 
     @Override
-    public StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step,
+    public StepLoss step(Tensor lr, Tensor hr, dev.tdsr.data.Batch batch, Schedule.Stage stage, long step,
             double rate) {
         Backend b = hr.backend();
         Tensor full = generator.forward(lr);
@@ -170,9 +168,7 @@ final class SrganTask implements Task {
         LinkedHashMap<String, HostArray> d = new LinkedHashMap<>(ModelFiles.export(discriminator.parameters()));
         d.putAll(ModelFiles.export(discriminator.buffers()));
         Safetensors.write(checkpoint.resolve(DISCRIMINATOR), d, Map.of());
-        Safetensors.write(checkpoint.resolve(DISCRIMINATOR_OPTIMIZER), discriminatorOptimizer.state(), Map.of(
-                "kind", discriminatorOptimizer.settings().kind().name(),
-                "steps", Long.toString(discriminatorOptimizer.steps())));
+        discriminatorOptimizer.write(checkpoint.resolve(DISCRIMINATOR_OPTIMIZER));
     }
 
     @Override
@@ -182,14 +178,7 @@ final class SrganTask implements Task {
         Path d = checkpoint.resolve(DISCRIMINATOR);
         ModelFiles.loadInto(List.of(discriminator.parameters(), discriminator.buffers()), Safetensors.read(d),
                 d.toString());
-        Path o = checkpoint.resolve(DISCRIMINATOR_OPTIMIZER);
-        Safetensors.Contents opt = Safetensors.load(o);
-        String kind = opt.metadata().get("kind");
-        if (!discriminatorOptimizer.settings().kind().name().equals(kind)) {
-            throw new WeightFormatException(o + ": optimizer state of kind " + kind + ", but the run uses "
-                    + discriminatorOptimizer.settings().kind());
-        }
-        discriminatorOptimizer.load(opt.tensors(), Long.parseLong(opt.metadata().get("steps")), o.toString());
+        discriminatorOptimizer.read(checkpoint.resolve(DISCRIMINATOR_OPTIMIZER));
     }
 
     /** Frees D and its optimizer state (G and the detector belong to the run's models). */

@@ -1,12 +1,11 @@
 package dev.tdsr.train;
 
+import dev.tdsr.data.Batch;
 import dev.tdsr.engine.Tensor;
-import dev.tdsr.models.GroundTruth;
 import dev.tdsr.models.ModelFiles;
 import dev.tdsr.nn.ParameterSet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What one kind of training computes in a step; the loop ({@link Trainer}) is shared. A step runs inside the loop's
@@ -18,11 +17,18 @@ interface Task {
     ParameterSet trained();
 
     /**
-     * Forward and backward of one batch; loss parts not computed by this task are 0. {@code step} is the 0-based
-     * index of this update and {@code rate} its learning rate, for tasks that also update networks of their own
-     * (SRGAN's discriminator) or draw per-step randomness (its crops) reproducibly.
+     * Forward and backward of one batch ({@code lr}, {@code hr} its staged images; the task network's targets, boxes
+     * or masks, are read from {@code batch} by {@link TaskTargets}); loss parts not computed by this task are 0.
+     * {@code step} is the 0-based index of this update and {@code rate} its learning rate, for tasks that also update
+     * networks of their own (SRGAN's discriminator) or draw per-step randomness (its crops) reproducibly.
      */
-    StepLoss step(Tensor lr, Tensor hr, List<GroundTruth> boxes, Schedule.Stage stage, long step, double rate);
+    StepLoss step(Tensor lr, Tensor hr, Batch batch, Schedule.Stage stage, long step, double rate);
+
+    /**
+     * Called after the optimizer took this step's update of {@link #trained()}: a task that also updates another
+     * network from the same batch after S's update (SR4IR's alternating updates of T) does it here.
+     */
+    default void afterUpdate(Tensor lr, Tensor hr, Batch batch, Schedule.Stage stage, long step, double rate) {}
 
     /** Writes the trained model as a model folder ({@link ModelFiles}). */
     void save(Path dir) throws IOException;

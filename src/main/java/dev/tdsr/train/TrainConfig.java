@@ -41,6 +41,14 @@ import java.util.Locale;
  * 4 by default; the paper's 64/16): stages with beta 0 with MSE (SRResNet), stages with beta > 0 as SRGAN with alpha *
  * the VGG content loss on the frozen detector's VGG16 features + beta * the adversarial loss (the paper's 1e-3) against
  * a discriminator (discChannels 16, discDense 128, discCrop 96; the paper's 64/1024/96), decay x0.1 at 2/3.
+ *
+ * <p>The task network of {@code tdsr} ({@code detector}, CLI {@code --detector} or {@code --task-network}) is any
+ * {@link dev.tdsr.models.TaskNetwork} model folder the trainer reads targets for: SSD (boxes) or the segmentation FCN
+ * (masks of the data's VOC {@code SegmentationClass}; {@code hrSize} is then the HR side of the batches, default
+ * {@code ssdInput}, and only
+ * the photometric part of augmentation is applied). SR4IR's options: {@code perceptualWeight}/{@code perceptualTaps}
+ * (the task-driven perceptual loss), {@code patchMixGrid} (cross-quality patch mix) and {@code alternate} (after
+ * each task-driven update of S one update of T, at {@code taskLr}, default {@code lr}, following S's lr schedule).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainConfig(
@@ -50,7 +58,7 @@ public record TrainConfig(
         Long seed, Integer ssdInput, Double ssdWidth, Integer dbpnBase, Integer dbpnFeat, Integer dbpnStages,
         Boolean dbpnResidual, Integer srganChannels, Integer srganBlocks, Boolean srganResidual, Integer discChannels,
         Integer discDense,
-        Integer discCrop, Double perceptualWeight, String perceptualTaps, Integer patchMixGrid, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
+        Integer discCrop, Double perceptualWeight, String perceptualTaps, Integer patchMixGrid, Boolean alternate, Double taskLr, Integer hrSize, String srInit, String detector, String contentNetwork, String out, Integer checkpointEvery, Integer keepCheckpoints, Integer logEvery,
         Integer evalEvery, String evalData, String evalSplit, Integer evalImages, Integer workers, String device,
         Boolean cudaGraph) {
 
@@ -186,7 +194,8 @@ public record TrainConfig(
                 or(dbpnResidual, false), or(srganChannels, 16), or(srganBlocks, 4), or(srganResidual, false),
                 or(discChannels, 16),
                 or(discDense, 128), or(discCrop, 96), or(perceptualWeight, 0.0),
-                or(perceptualTaps, DEFAULT_PERCEPTUAL_TAPS), or(patchMixGrid, 0), srInit,
+                or(perceptualTaps, DEFAULT_PERCEPTUAL_TAPS), or(patchMixGrid, 0), or(alternate, false),
+                or(taskLr, or(lr, 1e-4)), hrSize, srInit,
                 detector, contentNetwork, or(out, "runs/" + m), or(checkpointEvery, 500), or(keepCheckpoints, DEFAULT_KEEP_CHECKPOINTS),
                 or(logEvery, 10), or(evalEvery, 0),
                 evalData, evalSplit, or(evalImages, 100), or(workers, 2), or(device, "auto"), or(cudaGraph, false));
@@ -230,14 +239,20 @@ public record TrainConfig(
             throw new IllegalArgumentException("cudaGraph (--cuda-graph) captures the D-DBPN step of --mode sr and "
                     + "tdsr; mode " + m + " runs eagerly (leave the flag off)");
         }
-        if (cudaGraph && (perceptualWeight != 0 || patchMixGrid != 0)) {
+        if (cudaGraph && (perceptualWeight != 0 || patchMixGrid != 0 || alternate)) {
             throw new IllegalArgumentException("cudaGraph (--cuda-graph) does not capture SR4IR's objectives "
-                    + "(perceptualWeight, patchMixGrid: the patch mix is drawn on the host every step); leave the "
-                    + "flag off for them");
+                    + "(perceptualWeight, patchMixGrid, alternate: the patch mix is drawn and T updated from the host "
+                    + "every step); leave the flag off for them");
         }
-        if (m != Mode.TDSR && m != Mode.STUDY && (perceptualWeight != 0 || patchMixGrid != 0)) {
-            throw new IllegalArgumentException("perceptualWeight / patchMixGrid (SR4IR's objectives) train S through "
-                    + "the frozen task network: --mode tdsr, not " + m);
+        if (m != Mode.TDSR && m != Mode.STUDY && (perceptualWeight != 0 || patchMixGrid != 0 || alternate)) {
+            throw new IllegalArgumentException("perceptualWeight / patchMixGrid / alternate (SR4IR's objectives) train "
+                    + "S through the task network: --mode tdsr, not " + m);
+        }
+        if (hrSize != null && hrSize < 8) {
+            throw new IllegalArgumentException("hrSize (--hr-size): expected the HR side in pixels (>= 8), got " + hrSize);
+        }
+        if (!(taskLr > 0) || Double.isInfinite(taskLr)) {
+            throw new IllegalArgumentException("taskLr (--task-lr): expected a finite learning rate > 0, got " + taskLr);
         }
         srResNetConfig();
         if (m == Mode.SRGAN) {
@@ -347,8 +362,13 @@ public record TrainConfig(
     public LoaderConfig loaderConfig() {
         SsdAugmentation aug = augment ? SsdAugmentation.ssd() : SsdAugmentation.none();
         LrSource lrSource = modeValue() == Mode.DETECTOR ? degradationValue() : lrSourceValue();
-        return new LoaderConfig(ssdInput, batch, workers, shuffle, aug, lrSource, seed, 0, true, false,
+        return new LoaderConfig(hrSide(), batch, workers, shuffle, aug, lrSource, seed, 0, true, false,
                 LoaderConfig.DEFAULT_CACHE_BYTES, 4);
+    }
+
+    /** The HR side of the batches: {@code hrSize} (a segmentation run's), else the detector's input {@code ssdInput}. */
+    public int hrSide() {
+        return hrSize != null ? hrSize : ssdInput;
     }
 
     /** Milestones at fractions of a run (rounded, at least 1, duplicates of a short run dropped). */

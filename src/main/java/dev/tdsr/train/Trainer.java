@@ -15,7 +15,6 @@ import dev.tdsr.io.AtomicFiles;
 import dev.tdsr.io.HostArray;
 import dev.tdsr.io.Safetensors;
 import dev.tdsr.io.WeightFormatException;
-import dev.tdsr.models.GroundTruth;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -64,6 +63,8 @@ public final class Trainer implements AutoCloseable {
                          boolean stopped) {}
 
     static final String CHECKPOINTS = "checkpoints";
+    /** Where an alternating run (SR4IR's) keeps its trained task network inside final/ and each checkpoint. */
+    public static final String TASK_NETWORK = "task-network";
     static final String STATE = "state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,7 +114,7 @@ public final class Trainer implements AutoCloseable {
         this.lrSchedule = config.lrSchedule();
         try {
             this.evaluation = options.evaluation() != null ? options.evaluation()
-                    : config.evalEvery() > 0 ? PeriodicEvaluation.of(config) : null;
+                    : config.evalEvery() > 0 ? PeriodicEvaluation.of(config, run.models()) : null;
             if (resumeFrom != null) {
                 restore(resumeFrom);
                 startedFrom = (branched ? "branched from " : "resumed from ") + resumeFrom;
@@ -265,7 +266,8 @@ public final class Trainer implements AutoCloseable {
         return locked(lock, child, backend, options, parentCheckpoint, true);
     }
 
-    private static final List<String> SR4IR_KEYS = List.of("perceptualWeight", "perceptualTaps", "patchMixGrid");
+    private static final List<String> SR4IR_KEYS = List.of("perceptualWeight", "perceptualTaps", "patchMixGrid",
+            "alternate", "taskLr");
 
     /** The fields two runs must share for one to continue the other's steps. */
     private static ObjectNode sharedPart(TrainConfig c) {
@@ -343,7 +345,7 @@ public final class Trainer implements AutoCloseable {
                         step++;
                         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                         last = new StepMetrics(step, parts.mse(), parts.loc(), parts.conf(), parts.total(), lr,
-                                stage + 1, seconds, parts.content(), parts.adv(), parts.disc());
+                                stage + 1, seconds, parts.content(), parts.adv(), parts.disc(), parts.task());
                         metrics.step(last);
                         progress.update(last);
                         if (evaluation != null && (config.evalEvery() > 0 && step % config.evalEvery() == 0
@@ -411,19 +413,6 @@ public final class Trainer implements AutoCloseable {
         return new DeviceBatch(batch, lrT, hrT);
     }
 
-    private static List<GroundTruth> groundTruth(Batch batch) {
-        List<GroundTruth> boxes = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            float[] b = batch.boxes().get(i);
-            double[] d = new double[b.length];
-            for (int k = 0; k < b.length; k++) {
-                d[k] = b[k];
-            }
-            boxes.add(new GroundTruth(d, batch.labels().get(i)));
-        }
-        return boxes;
-    }
-
     /**
      * The captured step of this run (--cuda-graph), built for the first batch's shapes: a CUDA graph on a GPU; on
      * other backends a clear error (TrainCommand says so before any work), except under {@link #eagerCaptureForTests}.
@@ -448,7 +437,7 @@ public final class Trainer implements AutoCloseable {
     private StepLoss capturedStep(CapturedStep captured, DeviceBatch staged, Schedule.Stage stage, double lr) {
         try (Scope scope = Scope.open()) {
             backend.joinStaged();
-            CapturedStep.Outcome o = captured.step(staged.lr(), staged.hr(), groundTruth(staged.batch()), stage, lr);
+            CapturedStep.Outcome o = captured.step(staged.lr(), staged.hr(), TaskTargets.boxes(staged.batch()), stage, lr);
             guard(o.loss(), o.updated(), lr, o.updated()
                     ? "the step's update was taken (the captured step decides from the gradient on the device) and "
                             + "training stopped after it"
@@ -463,12 +452,12 @@ public final class Trainer implements AutoCloseable {
             backend.joinStaged();
             Tensor lrT = staged.lr();
             Tensor hrT = staged.hr();
-            List<GroundTruth> boxes = groundTruth(batch);
             task.trained().zeroGrad();
-            StepLoss parts = task.step(lrT, hrT, boxes, stage, step, lr);
+            StepLoss parts = task.step(lrT, hrT, batch, stage, step, lr); // the task reads its targets from the batch
             guard(parts, true, lr); // the loss parts are host values already: a bad one stops before the update
             optimizer.guardedStep(lr); // the device skips the update on a non-finite gradient
             guard(parts, optimizer.lastStepTaken(), lr);
+            task.afterUpdate(lrT, hrT, batch, stage, step, lr); // SR4IR's alternating update of T, when on
             return parts;
         }
     }
@@ -491,6 +480,8 @@ public final class Trainer implements AutoCloseable {
             case "mse" -> "check the SR weights (--sr-init) and that images are in [0,1]";
             case "content", "adversarial", "discriminator" -> "lower beta (the adversarial weight) in --schedule, "
                     + "or pretrain the generator longer with MSE (the schedule's first stage)";
+            case "task" -> "check the masks of the data and the task network's weights (--task-network), or lower "
+                    + "beta in --schedule";
             case "loc", "conf" -> "check the boxes and labels of the data and the detector weights (--detector)"
                     + (config.modeValue() == TrainConfig.Mode.TDSR ? ", or lower beta in --schedule" : "");
             default -> "check the data and the start weights (--sr-init, --detector)";
@@ -635,7 +626,8 @@ public final class Trainer implements AutoCloseable {
             String text;
             if (v instanceof Number n && kv.getKey().startsWith("psnr")) {
                 text = String.format(java.util.Locale.ROOT, "%.2f dB", n.doubleValue());
-            } else if (v instanceof Number n && (kv.getKey().startsWith("map") || kv.getKey().contains("ap"))) {
+            } else if (v instanceof Number n && (kv.getKey().startsWith("map") || kv.getKey().contains("ap")
+                    || kv.getKey().equals(PeriodicEvaluation.MIOU) || kv.getKey().equals(PeriodicEvaluation.PIXEL_ACC))) {
                 text = String.format(java.util.Locale.ROOT, "%.1f %%", 100 * n.doubleValue());
             } else if (v instanceof Double d) {
                 text = Progress.sig(d, 3);

@@ -15,6 +15,9 @@ import dev.tdsr.models.ModelFiles;
 import dev.tdsr.models.Ssd;
 import dev.tdsr.models.SsdConfig;
 import dev.tdsr.models.SsdTaskNetwork;
+import dev.tdsr.models.SegmentationTaskNetwork;
+import dev.tdsr.models.TaskNetwork;
+import dev.tdsr.data.VocSegmentationReader;
 import dev.tdsr.models.SrNetwork;
 import dev.tdsr.models.SrResNet;
 import dev.tdsr.models.PerceptualNetwork;
@@ -43,6 +46,13 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
         if (mode == TrainConfig.Mode.STUDY) {
             throw new IllegalArgumentException("mode study is run by the study (dev.tdsr.study), not by Trainer");
         }
+        if (config.detector() != null && !ModelFiles.isSsd(Path.of(config.detector()))) {
+            return buildWithTaskNetwork(config, backend); // e.g. the FCN: its kind comes from its model.json
+        }
+        if (config.hrSize() != null) {
+            throw new IllegalArgumentException("hrSize (--hr-size) " + config.hrSize() + ": the HR side of a "
+                    + "segmentation run; an SSD run's HR images have the detector's input side (ssdInput)");
+        }
         Path dataDir = Path.of(config.data());
         Dataset data = openDataset(dataDir, config);
         boolean coco = Files.isDirectory(dataDir.resolve("annotations"));
@@ -64,6 +74,7 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             } else if (mode == TrainConfig.Mode.DETECTOR) {
                 det = new Ssd(config.ssdConfig(classes, coco), backend, DType.F32, config.seed() + 1);
             }
+            SsdTaskNetwork detection = det == null ? null : new SsdTaskNetwork(det);
             if (mode == TrainConfig.Mode.SRGAN) {
                 SrResNet g;
                 if (config.srInit() != null) {
@@ -88,30 +99,23 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
                 SrganTask task = new SrganTask(g, perceptual, disc, config.optimizerSettings(), config.seed());
                 Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
                 BatchLoader loader = new BatchLoader(data, config.loaderConfig());
-                return new TrainingRun(config, backend, new RunModels(s, det, vgg), task, optimizer, loader);
+                return new TrainingRun(config, backend, new RunModels(s, detection, vgg), task, optimizer, loader);
             }
             if (mode != TrainConfig.Mode.DETECTOR) {
+                s = srNetwork(config, backend);
                 if (config.srInit() != null) {
-                    Dbpn loaded = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
-                    s = loaded;
-                    if (loaded.config().scale() != config.scale()) {
-                        throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x"
-                                + loaded.config().scale() + " model, but --scale is " + config.scale());
-                    }
-                    config = config.with(sizes(loaded.config(), null));
-                } else {
-                    s = new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
+                    config = config.with(sizes(((Dbpn) s).config(), null));
                 }
             }
             if (det != null && (det.classNames() == null || mode == TrainConfig.Mode.DETECTOR)) {
                 det.setClassNames(data.classes().names()); // what model.json records for detect
             }
             Task task = mode == TrainConfig.Mode.DETECTOR ? new DetectorTask(det)
-                    : new SrTask((Dbpn) s, det == null ? null : new SsdTaskNetwork(det), config.sr4ir());
+                    : srTask((Dbpn) s, detection == null ? null : TaskTargets.of(detection), config);
             Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
             BatchLoader loader = new BatchLoader(mode == TrainConfig.Mode.SR ? data : data.nonEmpty(),
                     config.loaderConfig());
-            return new TrainingRun(config, backend, new RunModels(s, det), task, optimizer, loader);
+            return new TrainingRun(config, backend, new RunModels(s, detection), task, optimizer, loader);
         } catch (IOException | RuntimeException e) {
             if (disc != null) {
                 disc.close();
@@ -125,6 +129,81 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
             if (vgg != null) {
                 vgg.close();
             }
+            throw e;
+        }
+    }
+
+    /** S: loaded from {@code srInit} (its scale checked), or new from the config's sizes. */
+    private static Dbpn srNetwork(TrainConfig config, Backend backend) throws IOException {
+        if (config.srInit() == null) {
+            return new Dbpn(config.dbpnConfig(), backend, DType.F32, config.seed());
+        }
+        Dbpn loaded = ModelFiles.loadDbpn(Path.of(config.srInit()), backend, config.scale());
+        if (loaded.config().scale() != config.scale()) {
+            loaded.close();
+            throw new IllegalArgumentException("--sr-init " + config.srInit() + ": a x" + loaded.config().scale()
+                    + " model, but --scale is " + config.scale());
+        }
+        return loaded;
+    }
+
+    /** S's task, with T's alternating updates when the config asks for them (lr taskLr, S's schedule's shape). */
+    private static SrTask<?> srTask(Dbpn s, TaskTargets<?> targets, TrainConfig config) {
+        return new SrTask<>(s, targets, config.sr4ir(), config.alternate() ? config.optimizerSettings() : null,
+                config.taskLr() / config.lr());
+    }
+
+    /**
+     * Mode tdsr through a task network that is not SSD (a model folder whose model.json names its kind, e.g. the
+     * FCN): the batches carry the class masks of {@code data}'s VOC segmentation set ({@code split}, default
+     * trainval), which must have the network's classes.
+     */
+    private static TrainingRun buildWithTaskNetwork(TrainConfig config, Backend backend) throws IOException {
+        if (config.modeValue() != TrainConfig.Mode.TDSR) {
+            throw new IllegalArgumentException("--detector " + config.detector() + " is not an SSD (its model.json "
+                    + "names another task network); mode " + config.modeValue() + " takes an SSD, only mode tdsr "
+                    + "trains S through another task network");
+        }
+        Path dataDir = Path.of(config.data());
+        if (!Files.isDirectory(dataDir)) {
+            throw new IOException("--data " + dataDir + ": no such folder");
+        }
+        TaskNetwork<?> net = ModelFiles.loadTaskNetwork(Path.of(config.detector()), backend);
+        Dbpn s = null;
+        try {
+            TaskTargets<?> targets = TaskTargets.of(net);
+            int classes = ((SegmentationTaskNetwork) net).fcn().config().classes();
+            VocSegmentationReader.Set set = VocSegmentationReader.read(dataDir,
+                    config.split() != null ? config.split() : "trainval");
+            if (set.classes() != classes) {
+                throw new IllegalArgumentException("--detector " + config.detector() + ": the segmentation network "
+                        + "has " + classes + " classes (with background) but " + dataDir + " has " + set.classes());
+            }
+            Dataset data = set.dataset();
+            if (data.size() == 0) {
+                throw new IllegalArgumentException("--data " + dataDir + ": the segmentation set has no images");
+            }
+            if (config.lrSourceValue() instanceof LrFiles files) {
+                data = files.verify(data);
+            }
+            s = srNetwork(config, backend);
+            if (config.srInit() != null) {
+                config = config.with(sizes(s.config(), null));
+            }
+            SrTask<?> task = srTask(s, targets, config);
+            Optimizer optimizer = new Optimizer(task.trained(), config.optimizerSettings());
+            // the photometric part of augmentation only: expand, crop and mirror would move the image off its mask
+            dev.tdsr.data.LoaderConfig lc = config.loaderConfig();
+            dev.tdsr.data.SsdAugmentation a = lc.augmentation();
+            lc = lc.withAugmentation(new dev.tdsr.data.SsdAugmentation(a.photometric(), false, false, false,
+                    a.enforceCropIou(), a.clampOutput()));
+            BatchLoader loader = new BatchLoader(data, lc, classes);
+            return new TrainingRun(config, backend, new RunModels(s, net), task, optimizer, loader);
+        } catch (IOException | RuntimeException e) {
+            if (s != null) {
+                s.close();
+            }
+            net.close();
             throw e;
         }
     }
@@ -169,11 +248,14 @@ record TrainingRun(TrainConfig config, Backend backend, RunModels models, Task t
         if (task instanceof SrganTask gan) {
             gan.close();
         }
+        if (task instanceof SrTask<?> sr) {
+            sr.close();
+        }
         if (models.sr() != null) {
             models.sr().close();
         }
-        if (models.detector() != null) {
-            models.detector().close();
+        if (models.task() != null) {
+            models.task().close();
         }
         if (models.perceptual() != null) {
             models.perceptual().close();

@@ -36,9 +36,10 @@ class ConfigLoaderTest {
         StudyConfig c = ConfigLoader.builtin("sr4ir");
         assertEquals(List.of(4), c.scales());
         assertTrue(c.methods().containsAll(List.of(Method.TDSR, Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX,
-                Method.SR_FT)), c.methods().toString());
+                Method.SR4IR_ALT, Method.SR_FT)), c.methods().toString());
+        assertTrue(c.sr4ir().taskLr() > 0, "SR4IR-Alt's detector lr");
         assertEquals(ConfigLoader.defaults().detector(), c.detector(), "the default study's detector, reusable");
-        for (Method m : List.of(Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX)) {
+        for (Method m : List.of(Method.SR4IR, Method.SR4IR_TDP, Method.SR4IR_MIX, Method.SR4IR_ALT)) {
             assertEquals(c.training().schedule(Method.TDSR), c.training().schedule(m), "same budget as TDSR");
         }
         assertEquals(0, c.sr4ir().patchMixGrid(Method.SR4IR_TDP));

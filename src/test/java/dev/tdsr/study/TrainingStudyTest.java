@@ -61,6 +61,35 @@ class TrainingStudyTest {
     }
 
     /**
+     * SR4IR's alternating row: its run trains the detector too and saves it beside S (final/task-network), which the
+     * study scores the row with; the frozen rows keep the study's detector.
+     */
+    @Test
+    void theAlternatingSr4irRowTrainsAndIsScoredWithItsOwnDetector() throws Exception {
+        Path out = dir.resolve("alt");
+        List<String> args = new java.util.ArrayList<>(List.of(tinyStudy(out, "[4]", "--set",
+                "methods=[\"HR\",\"SR-FT\",\"SR4IR\",\"SR4IR-Alt\"]", "--set", "sr4ir.task_lr=0.001")));
+        args.set(args.indexOf("--quick"), "--study");
+        args.add(2, "sr4ir");
+        int g = args.indexOf("srgan.schedule=1:1:0+1:1:0.001"); // the sr4ir study has no SRGAN row
+        args.remove(g);
+        args.remove(g - 1);
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        StudyResults r = StudyResults.read(out.resolve("results.json"));
+        assertEquals(List.of(Method.HR, Method.SR_FT, Method.SR4IR, Method.SR4IR_ALT),
+                r.scales().get(0).methods().stream().map(MethodResult::method).toList());
+        Path own = out.resolve("x4/sr4ir-alt/final").resolve(dev.tdsr.train.Trainer.TASK_NETWORK);
+        assertTrue(Files.isRegularFile(own.resolve("weights.safetensors")), "the trained detector beside S");
+        assertTrue(!Files.exists(out.resolve("x4/sr4ir/final").resolve(dev.tdsr.train.Trainer.TASK_NETWORK)));
+        try (var a = dev.tdsr.models.ModelFiles.loadSsd(own, dev.tdsr.engine.CpuBackend.get(), null);
+             var b = dev.tdsr.models.ModelFiles.loadSsd(out.resolve("detector/final"), dev.tdsr.engine.CpuBackend.get(),
+                     null)) {
+            assertTrue(!java.util.Arrays.equals(a.parameters().slab().toFloatArray(),
+                    b.parameters().slab().toFloatArray()), "SR4IR-Alt's detector was updated");
+        }
+    }
+
+    /**
      * Issue 21: a study on paired data ({@code dataset.lr_dir}) trains S and scores the LR, Bicubic and SR rows on the
      * LR files; with pairs written by {@code generate-dataset --write-lr} and no augmentation (the quick study's
      * setting) every number equals the study that degrades on the fly.
