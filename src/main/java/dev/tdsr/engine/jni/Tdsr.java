@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(
         include = "tdsr.h",
         link = "tdsr_cpu",
-        preload = {"gcc_s@.1", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"})
+        preload = {"gcc_s@.1", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0", "dnnl@.3", "tdsr_dnnl"})
 public final class Tdsr {
     static {
         Loader.load();
