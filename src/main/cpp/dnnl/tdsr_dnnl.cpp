@@ -165,7 +165,11 @@ extern "C" const char* tdsr_dnnl_error(void) { return g_error.c_str(); }
 extern "C" const char* tdsr_dnnl_info(void) {
     thread_local std::string info;
     const dnnl_version_t* v = dnnl_version();
+    const int isa = int(dnnl::get_effective_cpu_isa());
+    const char* name = isa == dnnl_cpu_isa_avx2 ? "avx2" : isa == dnnl_cpu_isa_avx2_vnni ? "avx2_vnni"
+                     : isa == dnnl_cpu_isa_avx512_core ? "avx512_core" : isa == dnnl_cpu_isa_avx512_core_vnni ? "avx512_core_vnni"
+                     : isa == dnnl_cpu_isa_avx512_core_bf16 ? "avx512_core_bf16" : nullptr;
     info = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
-           " isa=" + std::to_string(int(dnnl::get_effective_cpu_isa()));
+           " isa=" + (name ? std::string(name) : std::to_string(isa));
     return info.c_str();
 }

@@ -72,16 +72,16 @@ class OneDnnConvTest {
             Tensor b = random(rng, cout);
             Tensor dy = random(rng, n, cout, ho, wo);
             Engine.setThreads(threads);
-            double[][] gemm = passes(Engine.ConvAlgorithm.GEMM, deconv, x, wt, b, dy, spec);
-            double[][] onednn = passes(Engine.ConvAlgorithm.ONEDNN, deconv, x, wt, b, dy, spec);
+            double[][] gemm = ConvCoresAgreeTest.passes(Engine.ConvAlgorithm.GEMM, deconv, x, wt, b, dy, spec);
+            double[][] onednn = ConvCoresAgreeTest.passes(Engine.ConvAlgorithm.ONEDNN, deconv, x, wt, b, dy, spec);
             String[] names = {"forward", "input gradient", "weight gradient", "bias gradient"};
             for (int i = 0; i < names.length; i++) {
-                double err = maxRelative(gemm[i], onednn[i]);
+                double err = ConvCoresAgreeTest.maxRelative(gemm[i], onednn[i]);
                 assertTrue(err <= TOLERANCE, names[i] + ": oneDNN differs from the GEMM cores by " + err
                         + " (relative to the largest)");
             }
             // AUTO takes oneDNN for these layers (more than 16 output channels): the same numbers.
-            double[][] auto = passes(Engine.ConvAlgorithm.AUTO, deconv, x, wt, b, dy, spec);
+            double[][] auto = ConvCoresAgreeTest.passes(Engine.ConvAlgorithm.AUTO, deconv, x, wt, b, dy, spec);
             for (int i = 0; i < names.length; i++) {
                 assertArrayEquals(onednn[i], auto[i], names[i] + ": AUTO did not run oneDNN");
             }
@@ -109,56 +109,13 @@ class OneDnnConvTest {
         assertThrows(IllegalArgumentException.class, () -> Engine.convAlgorithm("mkl"));
     }
 
-    /** y, dx, dw, db in float under one algorithm (dw and db start from a nonzero value: they accumulate). */
-    private static double[][] passes(Engine.ConvAlgorithm a, boolean deconv, Tensor x64, Tensor wt64, Tensor b64,
-            Tensor dy64, ConvSpec spec) {
-        Engine.setConvAlgorithm(a);
-        Tensor x = f32(x64), wt = f32(wt64), b = f32(b64), dy = f32(dy64);
-        Tensor y = B.allocate(DType.F32, dy.shape());
-        Tensor dx = B.allocate(DType.F32, x.shape()).fill(5); // overwritten
-        Tensor dw = B.allocate(DType.F32, wt.shape()).fill(0.25);
-        Tensor db = B.allocate(DType.F32, b.shape()).fill(0.25);
-        if (deconv) {
-            B.deconv2dForward(x, wt, b, y, spec);
-            B.deconv2dBackwardInput(dy, wt, dx, spec);
-            B.deconv2dBackwardParams(dy, x, dw, db, spec);
-        } else {
-            B.conv2dForward(x, wt, b, y, spec);
-            B.conv2dBackwardInput(dy, wt, dx, spec);
-            B.conv2dBackwardParams(dy, x, dw, db, spec);
-        }
-        return new double[][] {f64(y), f64(dx), f64(dw), f64(db)};
-    }
-
-    private static double[] f64(Tensor t) {
-        float[] f = t.toFloatArray();
-        double[] v = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            v[i] = f[i];
-        }
-        return v;
-    }
-
-    private static Tensor f32(Tensor t) {
-        double[] v = t.toDoubleArray();
+    /** A float tensor of `shape` with values uniform in [-1, 1). */
+    private static Tensor random(SplittableRandom rng, long... shape) {
+        double[] v = values(rng, Tensor.numelOf(shape), -1, 1);
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             f[i] = (float) v[i];
         }
-        return B.allocate(DType.F32, t.shape()).write(f);
-    }
-
-    private static Tensor random(SplittableRandom rng, long... shape) {
-        return B.allocate(DType.F64, shape).write(values(rng, Tensor.numelOf(shape), -1, 1));
-    }
-
-    private static double maxRelative(double[] a, double[] b) {
-        double scale = 1e-300;
-        double diff = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-        }
-        return diff / scale;
+        return B.allocate(DType.F32, shape).write(f);
     }
 }
