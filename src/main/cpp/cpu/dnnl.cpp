@@ -62,6 +62,9 @@ const Library& library() {
     return lib;
 }
 
+// Under AUTO the weight gradient goes to oneDNN up to this many input x output channels.
+constexpr int64_t kDnnlWeightGradMaxChannels = 64 * 64;
+
 // oneDNN wants exact sizes: the far padding (Ho-1)s + d(k-1) + 1 - H - p must not be negative.
 bool fits(const ConvGeom& g) {
     return (g.Ho - 1) * g.sh + g.dh * (g.kh - 1) + 1 - g.H - g.ph >= 0 &&
@@ -74,10 +77,13 @@ bool use_dnnl_conv(int pass, const ConvGeom& g) {
     const int algorithm = conv_algorithm().load();
     if (algorithm != CONV_AUTO && algorithm != CONV_DNNL) return false;
     if (g.pointwise() || !fits(g)) return false;
-    // AUTO: the layers the GEMM cores take (the direct cores keep the study's narrow layers), every pass (measured:
-    // benchmarks/dnnl, DECISIONS).
-    if (algorithm == CONV_AUTO && use_direct_conv(g)) return false;
-    (void)pass;
+    if (algorithm == CONV_AUTO) {
+        // AUTO: the layers the GEMM cores take (the direct cores keep the study's narrow layers); every pass except
+        // the weight gradient of wide layers, where our GEMM cores measured faster (VGG conv2_2 to fc6: 67-85 against
+        // 56-76 GFLOP/s; up to 64 x 64 channels oneDNN wins: D-DBPN, conv1_2; README "Performance").
+        if (use_direct_conv(g)) return false;
+        if (pass == 2 && int64_t(g.C) * g.M > kDnnlWeightGradMaxChannels) return false;
+    }
     return library().conv != nullptr;
 }
 
