@@ -2,6 +2,7 @@
 // the tensors' device through its ops table (device.hpp). Every C++ exception stops here (guarded).
 #include "core.hpp"
 #include "cpu/conv_direct.hpp"
+#include "cpu/dnnl.hpp"
 #include "cpu/threads.hpp"
 #include "device.hpp"
 
@@ -101,7 +102,8 @@ const char* tdsr_version(void) { return "0.1.0"; }
 
 const char* tdsr_blas_info(void) {
     thread_local std::string info;
-    info = std::string("OpenBLAS ") + openblas_get_config() + " core=" + openblas_get_corename();
+    info = std::string("OpenBLAS ") + openblas_get_config() + " core=" + openblas_get_corename() + "; " +
+           cpu::dnnl_status();
     return info.c_str();
 }
 
@@ -117,8 +119,10 @@ int tdsr_set_num_threads(int n) {
 
 int tdsr_set_conv_algorithm(int algorithm) {
     return guarded("set_conv_algorithm", [&] {
-        if (algorithm < cpu::CONV_AUTO || algorithm > cpu::CONV_DIRECT)
-            fail(Msg() << "set_conv_algorithm: expected 0 (auto), 1 (gemm) or 2 (direct), got " << algorithm);
+        if (algorithm < cpu::CONV_AUTO || algorithm > cpu::CONV_DNNL)
+            fail(Msg() << "set_conv_algorithm: expected 0 (auto), 1 (gemm), 2 (direct) or 3 (onednn), got " << algorithm);
+        if (algorithm == cpu::CONV_DNNL && !cpu::dnnl_loaded())
+            fail(Msg() << "set_conv_algorithm: oneDNN (3) is not available: " << cpu::dnnl_status());
         cpu::conv_algorithm().store(algorithm);
     });
 }

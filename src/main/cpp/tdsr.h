@@ -53,12 +53,13 @@ const char* tdsr_last_error(void);
 /* After TDSR_ERR_OUT_OF_MEMORY: the bytes asked for and the bytes the device had free (-1 where it cannot tell). */
 void tdsr_last_oom(int64_t* requested, int64_t* free_bytes);
 const char* tdsr_version(void);
-/* BLAS library, its version/config string and the core it selected. */
+/* BLAS library, its version/config string and the core it selected; then oneDNN's version, or why it is not loaded. */
 const char* tdsr_blas_info(void);
 /* Threads of the CPU twins: OpenMP owns them; BLAS runs single-threaded, each GEMM cut into one slice per thread. */
 int tdsr_set_num_threads(int n);
-/* The CPU twins' convolution cores: 0 = per layer (direct cores for few output channels, else im2col + GEMM), 1 = always
- * im2col + GEMM, 2 = direct wherever it applies (no dilation, not 1x1). For tests and benchmarks that compare them. */
+/* The CPU twins' convolution cores: 0 = per layer (direct cores for few output channels; else oneDNN in float where
+ * libtdsr_dnnl.so loads, im2col + GEMM otherwise and in double), 1 = always im2col + GEMM, 2 = direct wherever it
+ * applies (no dilation, not 1x1), 3 = oneDNN for every float convolution it takes. For tests and benchmarks. */
 int tdsr_set_conv_algorithm(int algorithm);
 /* The caching allocator of a device: one line (allocated, reserved, peak, raw allocations), and the numbers
  * out[0..5] = allocated, reserved, peak allocated, peak reserved, raw allocations, raw releases (bytes, counts). */

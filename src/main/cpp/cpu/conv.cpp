@@ -7,11 +7,13 @@
 #include "../ops/conv.hpp"
 #include "blas.hpp"
 #include "conv_direct.hpp"
+#include "dnnl.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace tdsr::cpu {
@@ -127,6 +129,12 @@ inline int tile_team(int64_t jobs) {
 // y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (use_dnnl_conv(0, g)) {
+            dnnl_conv(0, g, x, w, y);
+            return;
+        }
+    }
     if (use_direct_conv(g)) {
         direct_conv_forward(x, w, y, g);
         return;
@@ -198,6 +206,12 @@ void conv_backward_input_by_conv(const T* dy, const T* w, T* dx, const ConvGeom&
 // zeroed copies of the images they touch, added in thread order afterwards (deterministic for a given count).
 template <class T>
 void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (use_dnnl_conv(1, g)) {
+            dnnl_conv(1, g, dy, w, dx);
+            return;
+        }
+    }
     if (use_direct_conv(g)) {
         direct_conv_backward_input(dy, w, dx, g);
         return;
@@ -267,6 +281,12 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
 // the others into their own buffers, which are then added in thread order.
 template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (use_dnnl_conv(2, g)) {
+            dnnl_conv(2, g, dy, x, dw);
+            return;
+        }
+    }
     if (use_direct_conv(g)) {
         direct_conv_backward_weight(dy, x, dw, g);
         return;

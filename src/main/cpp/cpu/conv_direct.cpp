@@ -256,6 +256,7 @@ bool use_direct_conv(const ConvGeom& g) {
     if (g.dh != 1 || g.dw != 1 || g.pointwise()) return false;
     switch (conv_algorithm().load()) {
         case CONV_GEMM: return false;
+        case CONV_DNNL: return false;
         case CONV_DIRECT: return true;
         default: return g.M <= kDirectMaxChannels;
     }

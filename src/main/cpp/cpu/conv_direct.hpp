@@ -21,8 +21,8 @@
 namespace tdsr::cpu {
 
 // Which convolution cores the CPU twin runs (tdsr_set_conv_algorithm): AUTO picks per layer; the others force one, for
-// tests that compare the two and for benchmarks.
-enum ConvAlgorithm { CONV_AUTO = 0, CONV_GEMM = 1, CONV_DIRECT = 2 };
+// tests that compare them and for benchmarks. DNNL: oneDNN for every float convolution it takes (cpu/dnnl.hpp).
+enum ConvAlgorithm { CONV_AUTO = 0, CONV_GEMM = 1, CONV_DIRECT = 2, CONV_DNNL = 3 };
 std::atomic<int>& conv_algorithm();
 
 // Whether the direct cores take this geometry: no dilation, not a 1x1 (a plain GEMM already), and under AUTO few

@@ -70,14 +70,18 @@ class ConvCoresAgreeTest {
         }
     }
 
-    /** y, dx, dw, db of one layer under one core (dw and db start from a nonzero value: they accumulate). */
-    private static double[][] passes(Engine.ConvAlgorithm a, boolean deconv, Tensor x, Tensor wt, Tensor b, Tensor dy,
+    /**
+     * y, dx, dw, db of one layer under one core, in the inputs' dtype, read back as doubles (dw and db start from a
+     * nonzero value: they accumulate). Also {@link OneDnnConvTest}'s.
+     */
+    static double[][] passes(Engine.ConvAlgorithm a, boolean deconv, Tensor x, Tensor wt, Tensor b, Tensor dy,
             ConvSpec spec) {
         Engine.setConvAlgorithm(a);
-        Tensor y = B.allocate(DType.F64, dy.shape());
-        Tensor dx = B.allocate(DType.F64, x.shape()).fill(5); // overwritten
-        Tensor dw = B.allocate(DType.F64, wt.shape()).fill(0.25);
-        Tensor db = B.allocate(DType.F64, b.shape()).fill(0.25);
+        DType dt = x.dtype();
+        Tensor y = B.allocate(dt, dy.shape());
+        Tensor dx = B.allocate(dt, x.shape()).fill(5); // overwritten
+        Tensor dw = B.allocate(dt, wt.shape()).fill(0.25);
+        Tensor db = B.allocate(dt, b.shape()).fill(0.25);
         if (deconv) {
             B.deconv2dForward(x, wt, b, y, spec);
             B.deconv2dBackwardInput(dy, wt, dx, spec);
@@ -87,14 +91,26 @@ class ConvCoresAgreeTest {
             B.conv2dBackwardInput(dy, wt, dx, spec);
             B.conv2dBackwardParams(dy, x, dw, db, spec);
         }
-        return new double[][] {y.toDoubleArray(), dx.toDoubleArray(), dw.toDoubleArray(), db.toDoubleArray()};
+        return new double[][] {doubles(y), doubles(dx), doubles(dw), doubles(db)};
+    }
+
+    static double[] doubles(Tensor t) {
+        if (t.dtype() == DType.F64) {
+            return t.toDoubleArray();
+        }
+        float[] f = t.toFloatArray();
+        double[] v = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = f[i];
+        }
+        return v;
     }
 
     private static Tensor random(SplittableRandom rng, long... shape) {
         return B.allocate(DType.F64, shape).write(values(rng, Tensor.numelOf(shape), -1, 1));
     }
 
-    private static double maxRelative(double[] a, double[] b) {
+    static double maxRelative(double[] a, double[] b) {
         double scale = 1e-300;
         double diff = 0;
         for (int i = 0; i < a.length; i++) {

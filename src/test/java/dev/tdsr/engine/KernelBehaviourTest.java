@@ -465,14 +465,20 @@ class KernelBehaviourTest {
         }
     }
 
-    /** The D-DBPN 4x projection layers on a team of threads (GEMMs cut into slices) against one thread. */
+    /**
+     * The D-DBPN 4x projection layers on a team of threads (the GEMM cores' slices) against one thread. The GEMM cores
+     * are forced: AUTO runs these float layers through oneDNN, whose kernels block differently per thread count (its
+     * team is held against our cores in OneDnnConvTest).
+     */
     @Test
     void aThreadTeamGivesTheOneThreadResult() {
         int before = Engine.threads();
         try {
+            Engine.setConvAlgorithm(Engine.ConvAlgorithm.GEMM);
             float[][] one = convPasses(1), team = convPasses(2);
             assertCloseToOneThread(one, team);
         } finally {
+            Engine.setConvAlgorithm(Engine.ConvAlgorithm.AUTO);
             Engine.setThreads(before);
         }
     }
@@ -486,12 +492,14 @@ class KernelBehaviourTest {
     void aTeamOverImagesAndTilesGivesTheOneThreadResult() {
         int before = Engine.threads();
         try {
+            Engine.setConvAlgorithm(Engine.ConvAlgorithm.GEMM); // the GEMM cores' teams (see above)
             float[][] one = batchPasses(1), team = batchPasses(2), again = batchPasses(2);
             for (int k = 0; k < one.length; k++) {
                 assertArrayEquals(team[k], again[k], "pass " + k + ": two runs on 2 threads differ");
             }
             assertCloseToOneThread(one, team);
         } finally {
+            Engine.setConvAlgorithm(Engine.ConvAlgorithm.AUTO);
             Engine.setThreads(before);
         }
     }

@@ -13,12 +13,14 @@ import org.bytedeco.javacpp.annotation.Platform;
  * checks every status and turns failures into exceptions.
  *
  * <p>The OpenBLAS runtime (from the org.bytedeco:openblas preset, copied next to our library by CMake) and libgomp
- * are preloaded from the jar, so the engine needs nothing installed on the machine.
+ * are preloaded from the jar, so the engine needs nothing installed on the machine. libtdsr_omp_env comes before
+ * libgomp (it sets OMP_WAIT_POLICY=passive, read once when libgomp loads); oneDNN and libtdsr_dnnl come last and
+ * may fail to load (libtdsr_cpu then runs its own convolution cores).
  */
 @Platform(
         include = "tdsr.h",
         link = "tdsr_cpu",
-        preload = {"gcc_s@.1", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0"})
+        preload = {"gcc_s@.1", "tdsr_omp_env", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0", "dnnl@.3", "tdsr_dnnl"})
 public final class Tdsr {
     static {
         Loader.load();
