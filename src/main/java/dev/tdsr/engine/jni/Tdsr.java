@@ -15,12 +15,13 @@ import org.bytedeco.javacpp.annotation.Platform;
  * <p>The OpenBLAS runtime (from the org.bytedeco:openblas preset, copied next to our library by CMake) and libgomp
  * are preloaded from the jar, so the engine needs nothing installed on the machine. libtdsr_omp_env comes before
  * libgomp (it sets OMP_WAIT_POLICY=passive, read once when libgomp loads); oneDNN and libtdsr_dnnl come last and
- * may fail to load (libtdsr_cpu then runs its own convolution cores).
+ * may fail to load (libtdsr_cpu then runs its own convolution cores); libOpenCL.so.1, which libdnnl.so.3 links, comes
+ * from the OpenCL preset so a machine without an ICD loader still runs oneDNN.
  */
 @Platform(
         include = "tdsr.h",
         link = "tdsr_cpu",
-        preload = {"gcc_s@.1", "tdsr_omp_env", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0", "dnnl@.3", "tdsr_dnnl"})
+        preload = {"gcc_s@.1", "tdsr_omp_env", "gomp@.1", "quadmath@.0", "gfortran@.5", "openblas@.0", "OpenCL@.1", "dnnl@.3", "tdsr_dnnl"})
 public final class Tdsr {
     static {
         Loader.load();
