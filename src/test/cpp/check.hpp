@@ -2,6 +2,8 @@
 // file:line and the failed expression; the test's main catches it, prints it and exits non-zero.
 #pragma once
 
+#include <cstdio>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -14,6 +16,18 @@ struct Failure : std::runtime_error {
 
 [[noreturn]] inline void fail(const char* file, int line, const std::string& what) {
     throw Failure(std::string(file) + ":" + std::to_string(line) + ": " + what);
+}
+
+// Runs one named case of a test's main: prints "ok NAME" or "FAIL NAME: where and what", returns 0 or 1.
+inline int run(const char* name, const std::function<void()>& f) {
+    try {
+        f();
+        std::printf("ok %s\n", name);
+        return 0;
+    } catch (const Failure& e) {
+        std::printf("FAIL %s: %s\n", name, e.what());
+        return 1;
+    }
 }
 
 }  // namespace check

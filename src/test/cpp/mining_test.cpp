@@ -172,27 +172,16 @@ void test_ssd300() {
     check_case(loss, labels, N, P, 3);
 }
 
-int run(const char* name, const std::function<void()>& f) {
-    try {
-        f();
-        std::printf("ok %s\n", name);
-        return 0;
-    } catch (const check::Failure& e) {
-        std::printf("FAIL %s: %s\n", name, e.what());
-        return 1;
-    }
-}
-
 }  // namespace
 
 int main() {
     int failures = 0;
-    failures += run("random_ties_f32", test_random<float>);
-    failures += run("random_ties_f64", test_random<double>);
-    failures += run("all_ties_f32", test_all_ties<float>);
-    failures += run("all_ties_f64", test_all_ties<double>);
-    failures += run("edges_f32", test_edges<float>);
-    failures += run("edges_f64", test_edges<double>);
-    failures += run("ssd300_batch6_f32", test_ssd300<float>);
+    failures += check::run("random_ties_f32", test_random<float>);
+    failures += check::run("random_ties_f64", test_random<double>);
+    failures += check::run("all_ties_f32", test_all_ties<float>);
+    failures += check::run("all_ties_f64", test_all_ties<double>);
+    failures += check::run("edges_f32", test_edges<float>);
+    failures += check::run("edges_f64", test_edges<double>);
+    failures += check::run("ssd300_batch6_f32", test_ssd300<float>);
     return failures == 0 ? 0 : 1;
 }

@@ -115,30 +115,19 @@ void test_large() {
     CHECK(!all_finite(thrust::device, v.data(), int64_t(v.size())));
 }
 
-int run(const char* name, const std::function<void()>& f) {
-    try {
-        f();
-        std::printf("ok %s\n", name);
-        return 0;
-    } catch (const check::Failure& e) {
-        std::printf("FAIL %s: %s\n", name, e.what());
-        return 1;
-    }
-}
-
 }  // namespace
 
 int main() {
     int failures = 0;
-    failures += run("empty_f32", test_empty<float>);
-    failures += run("empty_f64", test_empty<double>);
-    failures += run("one_element_f32", test_one<float>);
-    failures += run("one_element_f64", test_one<double>);
-    failures += run("random_f32", test_random<float>);
-    failures += run("random_f64", test_random<double>);
-    failures += run("nan_inf_f32", test_non_finite<float>);
-    failures += run("nan_inf_f64", test_non_finite<double>);
-    failures += run("ten_million_f32", test_large<float>);
-    failures += run("ten_million_f64", test_large<double>);
+    failures += check::run("empty_f32", test_empty<float>);
+    failures += check::run("empty_f64", test_empty<double>);
+    failures += check::run("one_element_f32", test_one<float>);
+    failures += check::run("one_element_f64", test_one<double>);
+    failures += check::run("random_f32", test_random<float>);
+    failures += check::run("random_f64", test_random<double>);
+    failures += check::run("nan_inf_f32", test_non_finite<float>);
+    failures += check::run("nan_inf_f64", test_non_finite<double>);
+    failures += check::run("ten_million_f32", test_large<float>);
+    failures += check::run("ten_million_f64", test_large<double>);
     return failures == 0 ? 0 : 1;
 }
