@@ -101,18 +101,39 @@ public final class Dbpn implements SrNetwork {
         int t = config.stages();
         List<Tensor> gh = zerosLike(upMaps);
         List<Tensor> gl = zerosLike(downMaps);
-        Channels.accumulateSplit(output.backward(dSr), newestFirst(gh));
+        splitAndFree(output.backward(dSr), newestFirst(gh));
         for (int i = t - 1; i >= 2; i--) {
-            Channels.accumulateSplit(ups[i + 1].backward(gh.get(i)), newestFirst(gl.subList(0, i)));
-            Channels.accumulateSplit(downs[i].backward(gl.get(i - 1)), newestFirst(gh.subList(0, i)));
+            splitAndFree(backwardAndFree(ups[i + 1], gh.get(i)), newestFirst(gl.subList(0, i)));
+            splitAndFree(backwardAndFree(downs[i], gl.get(i - 1)), newestFirst(gh.subList(0, i)));
         }
-        be.axpy(1, ups[2].backward(gh.get(1)), gl.get(0));
-        be.axpy(1, downs[1].backward(gl.get(0)), gh.get(0));
-        Tensor dLr = feat0.backward(feat1.backward(ups[1].backward(gh.get(0))));
+        addAndFree(backwardAndFree(ups[2], gh.get(1)), gl.get(0));
+        addAndFree(backwardAndFree(downs[1], gl.get(0)), gh.get(0));
+        Tensor dLr = feat0.backward(feat1.backward(backwardAndFree(ups[1], gh.get(0))));
         if (config.residual()) {
             be.axpy(1, bicubic.backward(dSr), dLr);
         }
         return dLr;
+    }
+
+    // The gradient maps are freed as soon as their last consumer has run: at full size each HR map is tens of MB
+    // per image, and keeping all of them until the step's scope closes doubled the step's peak memory.
+
+    /** {@code unit.backward(dMap)}, then frees the accumulated map gradient it consumed. */
+    private static Tensor backwardAndFree(Layer unit, Tensor dMap) {
+        Tensor dx = unit.backward(dMap);
+        dMap.close();
+        return dx;
+    }
+
+    /** Adds the channel slices of {@code g} into {@code targets}, then frees {@code g}. */
+    private static void splitAndFree(Tensor g, List<Tensor> targets) {
+        Channels.accumulateSplit(g, targets);
+        g.close();
+    }
+
+    private static void addAndFree(Tensor g, Tensor target) {
+        g.backend().axpy(1, g, target);
+        g.close();
     }
 
     private static List<Tensor> newestFirst(List<Tensor> maps) {

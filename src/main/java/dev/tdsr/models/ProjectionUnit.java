@@ -20,7 +20,8 @@ import dev.tdsr.nn.Sequential;
  *   r = third(b - u)
  *   out = r + a
  * </pre>
- * u and a each have two consumers, so their gradients are summed in the backward.
+ * u and a each have two consumers, so their gradients are summed in the backward, which frees each intermediate
+ * gradient once both consumers have used it (the peak of a full-size step is the forward's maps plus a few gradients).
  */
 public final class ProjectionUnit implements Layer {
     public enum Direction {
@@ -84,7 +85,14 @@ public final class ProjectionUnit implements Layer {
         Tensor dA = second.backward(dDiff);
         be.axpy(1, dOut, dA);                        // a also feeds the sum
         Tensor dU = first.backward(dA);
+        dA.close();
         be.axpy(-1, dDiff, dU);                      // u also feeds the residual with a minus sign
-        return bottleneck == null ? dU : bottleneck.backward(dU);
+        dDiff.close();
+        if (bottleneck == null) {
+            return dU;
+        }
+        Tensor dx = bottleneck.backward(dU);
+        dU.close();
+        return dx;
     }
 }

@@ -276,9 +276,16 @@ public final class Ssd implements AutoCloseable {
             Tensor gc = b.allocate(dconf.dtype(), headShapes[6 + k]);
             b.rowsToNchw(dconf, gc, (long) config.numClasses() * priors.offset(k));
             gsrc[k] = loc[k].backward(gl);
-            b.axpy(1, conf[k].backward(gc), gsrc[k]);
+            Tensor fromConf = conf[k].backward(gc);
+            b.axpy(1, fromConf, gsrc[k]);
+            gl.close();
+            gc.close();
+            fromConf.close();
         }
-        gsrc[0] = l2norm.backward(gsrc[0]);
+        Tensor normed = gsrc[0];
+        gsrc[0] = l2norm.backward(normed);
+        normed.close();
+        // every gradient below is this method's own: each is freed once the next layer down has consumed it
         Tensor g = null;
         for (int i = trunk.size() - 1, k = 5; i >= 0; i--) {
             if (k >= 0 && taps[k] == i) {
@@ -286,12 +293,17 @@ public final class Ssd implements AutoCloseable {
                     g = gsrc[k];
                 } else {
                     b.axpy(1, gsrc[k], g);
+                    gsrc[k].close();
                 }
                 k--;
             }
-            g = trunk.get(i).backward(g);
+            Tensor down = trunk.get(i).backward(g);
+            g.close();
+            g = down;
         }
-        return input.backward(g);
+        Tensor dImage = input.backward(g);
+        g.close();
+        return dImage;
     }
 
     /** Frees the parameter slabs. */

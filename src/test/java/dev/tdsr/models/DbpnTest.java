@@ -3,8 +3,10 @@ package dev.tdsr.models;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdsr.engine.DType;
+import dev.tdsr.engine.NativeBackend;
 import dev.tdsr.engine.Scope;
 import dev.tdsr.engine.Tensor;
 import dev.tdsr.models.ProjectionUnit.Direction;
@@ -83,6 +85,31 @@ class DbpnTest {
             }
             net.parameters().close();
         }
+    }
+
+    /**
+     * The backward frees every gradient map once its last consumer has run, so what it leaves alive is the input
+     * gradient, not a second copy of the forward's maps (at full size that copy doubled the step's peak memory).
+     */
+    @Test
+    void backwardLeavesOnlyTheInputGradientAlive() {
+        NativeBackend cpu = (NativeBackend) GradCheck.cpu();
+        Dbpn net = new Dbpn(new DbpnConfig(4, 8, 16, 5), cpu, DType.F32, 1);
+        try (Scope s = Scope.open()) {
+            Tensor lr = cpu.allocate(DType.F32, 1, 3, 6, 6).fill(0.5);
+            long before = cpu.memory().allocatedBytes();
+            Tensor sr = net.forward(lr);
+            long forward = cpu.memory().allocatedBytes() - before;
+            Tensor dSr = cpu.allocate(DType.F32, sr.shape()).fill(1e-3);
+            long beforeBackward = cpu.memory().allocatedBytes();
+            Tensor dLr = net.backward(dSr);
+            long leftByBackward = cpu.memory().allocatedBytes() - beforeBackward;
+            assertEquals(lr.numel(), dLr.numel());
+            // the old backward left ~forward bytes (every gradient map) alive until the scope closed
+            assertTrue(leftByBackward < forward / 10,
+                    "backward left " + leftByBackward + " bytes alive; the forward's maps take " + forward);
+        }
+        net.parameters().close();
     }
 
     @Test
