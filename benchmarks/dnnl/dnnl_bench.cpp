@@ -34,7 +34,7 @@ static const Shape kShapes[] = {
     {"DBPN8X_DOWN_CONV", false, 64, 64, 304, 12, 8, 2, 1}, {"DBPN8X_UP_DECONV", true, 64, 64, 38, 12, 8, 2, 1},
     {"VGG_CONV1_2_300", false, 64, 64, 300, 3, 1, 1, 1},   {"VGG_CONV2_2_150", false, 128, 128, 150, 3, 1, 1, 1},
     {"VGG_CONV4_3_38", false, 512, 512, 38, 3, 1, 1, 1},   {"VGG_FC6_DILATED_19", false, 512, 1024, 19, 3, 1, 6, 6},
-    {"SSD_CONF_HEAD_38", false, 512, 84, 38, 3, 1, 1, 1},
+    {"SSD_CONF_HEAD_38", false, 512, 84, 38, 3, 1, 1, 1},  {"DBPN_OUTPUT_CONV_304", false, 448, 3, 304, 3, 1, 1, 1},
 };
 
 static double seconds() {
@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
         std::printf("sgemm 1024^3 threads=%d %.1f GFLOP/s\n", threads, 2.0 * n * n * n / t / 1e9);
     }
     std::printf("%s\n", tdsr_blas_info());
-    std::printf("%-20s %-15s %10s %10s %10s %10s %10s  (GFLOP/s, batch %d, %d threads)\n", "layer", "pass", "own-gemm",
-                "dnnl-plain", "dnnl-any", "any+reord", "engine", batch, threads);
+    std::printf("%-20s %-15s %10s %10s %10s %10s %10s %10s  (GFLOP/s, batch %d, %d threads)\n", "layer", "pass",
+                "own-gemm", "dnnl-plain", "dnnl-any", "any+reord", "engine", "phased", batch, threads);
 
     for (const Shape& s : kShapes) {
         if (argc > 3) {
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
         // Passes in the layer's own terms: forward, backwardInput, backwardWeight.
         for (int pass = 0; pass < 3; pass++) {
             const char* pname = pass == 0 ? "forward" : pass == 1 ? "backwardInput" : "backwardWeight";
-            double rate[5] = {0, 0, 0, 0, 0};
+            double rate[6] = {0, 0, 0, 0, 0, 0};
             // --- the engine through its C API ---
             {
                 tdsr_tensor* tb = tensor({batch, C, H, H}, &xbig);
@@ -147,7 +147,11 @@ int main(int argc, char** argv) {
                 }
                 check(tdsr_set_conv_algorithm(1));  // the engine's own im2col + GEMM cores
                 rate[0] = flops / best_of(reps, f) / 1e9;
-                check(tdsr_set_conv_algorithm(0));  // what the engine runs by default (oneDNN where it loaded)
+                if (s.s > 1 && s.d == 1) {
+                    check(tdsr_set_conv_algorithm(4));  // the phased GEMM cores (strided layers only)
+                    rate[5] = flops / best_of(reps, f) / 1e9;
+                }
+                check(tdsr_set_conv_algorithm(0));  // what the engine runs by default
                 rate[4] = flops / best_of(reps, f) / 1e9;
                 tdsr_tensor_free(tb), tdsr_tensor_free(ts), tdsr_tensor_free(tw);
             }
@@ -226,8 +230,8 @@ int main(int argc, char** argv) {
                     std::printf("  [%s %s any: %s]\n", s.name, pname, impl.c_str());
                 }
             }
-            std::printf("%-20s %-15s %10.1f %10.1f %10.1f %10.1f %10.1f\n", s.name, pname, rate[0], rate[1], rate[2],
-                        rate[3], rate[4]);
+            std::printf("%-20s %-15s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f\n", s.name, pname, rate[0], rate[1],
+                        rate[2], rate[3], rate[4], rate[5]);
             std::fflush(stdout);
         }
     }

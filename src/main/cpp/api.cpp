@@ -119,8 +119,9 @@ int tdsr_set_num_threads(int n) {
 
 int tdsr_set_conv_algorithm(int algorithm) {
     return guarded("set_conv_algorithm", [&] {
-        if (algorithm < cpu::CONV_AUTO || algorithm > cpu::CONV_DNNL)
-            fail(Msg() << "set_conv_algorithm: expected 0 (auto), 1 (gemm), 2 (direct) or 3 (onednn), got " << algorithm);
+        if (algorithm < cpu::CONV_AUTO || algorithm > cpu::CONV_PHASED)
+            fail(Msg() << "set_conv_algorithm: expected 0 (auto), 1 (gemm), 2 (direct), 3 (onednn) or 4 (phased), got "
+                       << algorithm);
         if (algorithm == cpu::CONV_DNNL && !cpu::dnnl_loaded())
             fail(Msg() << "set_conv_algorithm: oneDNN (3) is not available: " << cpu::dnnl_status());
         cpu::conv_algorithm().store(algorithm);

@@ -57,9 +57,11 @@ const char* tdsr_version(void);
 const char* tdsr_blas_info(void);
 /* Threads of the CPU twins: OpenMP owns them; BLAS runs single-threaded, each GEMM cut into one slice per thread. */
 int tdsr_set_num_threads(int n);
-/* The CPU twins' convolution cores: 0 = per layer (direct cores for few output channels; else oneDNN in float where
- * libtdsr_dnnl.so loads, im2col + GEMM otherwise and in double), 1 = always im2col + GEMM, 2 = direct wherever it
- * applies (no dilation, not 1x1), 3 = oneDNN for every float convolution it takes. For tests and benchmarks. */
+/* The CPU twins' convolution cores: 0 = per layer (direct cores for few output channels; the phased GEMM cores for
+ * D-DBPN 8x's strided projections; else oneDNN in float where libtdsr_dnnl.so loads, im2col + GEMM otherwise and in
+ * double), 1 = always im2col + GEMM, 2 = direct wherever it applies (no dilation, not 1x1), 3 = oneDNN for every
+ * float convolution it takes, 4 = phased GEMM for every strided undilated convolution (im2col + GEMM for the rest).
+ * For tests and benchmarks. */
 int tdsr_set_conv_algorithm(int algorithm);
 /* The caching allocator of a device: one line (allocated, reserved, peak, raw allocations), and the numbers
  * out[0..5] = allocated, reserved, peak allocated, peak reserved, raw allocations, raw releases (bytes, counts). */

@@ -1,5 +1,6 @@
-// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM, or
-// for layers with few output channels the direct cores of conv_direct.cpp (use_direct_conv).
+// Convolution and transposed convolution on the CPU: im2col/col2im over tiles of output positions + BLAS GEMM; for
+// layers with few output channels the direct cores of conv_direct.cpp (use_direct_conv); oneDNN for the rest of the
+// float layers the GEMM cores would take (dnnl.hpp); on request the phased GEMM cores of conv_phased.cpp.
 // The geometry, the checks and the conv/deconv duality live in ops/conv.hpp.
 //
 // Tiling: the im2col matrix of a whole 300x300 image is hundreds of MB; we build it for a tile of output positions
@@ -7,12 +8,19 @@
 #include "../ops/conv.hpp"
 #include "blas.hpp"
 #include "conv_direct.hpp"
+#include "conv_phased.hpp"
 #include "dnnl.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -129,6 +137,10 @@ inline int tile_team(int64_t jobs) {
 // y[n] = W * im2col(x[n]) (+ bias added by the caller). y is overwritten.
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
+    if (use_phased_conv(g)) {
+        phased_conv_forward(x, w, y, g);
+        return;
+    }
     if constexpr (std::is_same_v<T, float>) {
         if (use_dnnl_conv(0, g)) {
             dnnl_conv(0, g, x, w, y);
@@ -182,6 +194,14 @@ inline bool backward_input_as_conv(const ConvGeom& g) {
            tile_positions(g, kTileBackwardInput) < 256;
 }
 
+// A layer from many channels to few (D-DBPN's output convolution, 448 -> 3, 3x3): its input gradient as a
+// convolution to the many channels is a well-shaped forward, ~60 GFLOP/s through the GEMM cores against 15-19 for the
+// direct cores and oneDNN's backward-data (TDSR_CONV_PROFILE of the full-size 8x step, 2026-12-01).
+inline bool wide_input_gradient_as_conv(const ConvGeom& g) {
+    return conv_algorithm().load() == CONV_AUTO && g.M <= kDirectMaxChannels && g.C > kDirectMaxChannels &&
+           g.sh == 1 && g.sw == 1 && !g.pointwise() && g.ph <= g.dh * (g.kh - 1) && g.pw <= g.dw * (g.kw - 1);
+}
+
 template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g);
 
@@ -206,6 +226,14 @@ void conv_backward_input_by_conv(const T* dy, const T* w, T* dx, const ConvGeom&
 // zeroed copies of the images they touch, added in thread order afterwards (deterministic for a given count).
 template <class T>
 void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g) {
+    if (wide_input_gradient_as_conv(g)) {
+        conv_backward_input_by_conv(dy, w, dx, g);
+        return;
+    }
+    if (use_phased_conv(g)) {
+        phased_conv_backward_input(dy, w, dx, g);
+        return;
+    }
     if constexpr (std::is_same_v<T, float>) {
         if (use_dnnl_conv(1, g)) {
             dnnl_conv(1, g, dy, w, dx);
@@ -281,6 +309,10 @@ void conv_backward_input_core(const T* dy, const T* w, T* dx, const ConvGeom& g)
 // the others into their own buffers, which are then added in thread order.
 template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    if (use_phased_conv(g)) {
+        phased_conv_backward_weight(dy, x, dw, g);
+        return;
+    }
     if constexpr (std::is_same_v<T, float>) {
         if (use_dnnl_conv(2, g)) {
             dnnl_conv(2, g, dy, x, dw);
@@ -338,76 +370,159 @@ void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g
     }
 }
 
+// Threads for a pass over a whole activation (the bias add and gradient of a full-size D-DBPN map: 6 M elements).
+inline int map_team(int64_t elements) {
+    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    return elements >= (int64_t(1) << 18) ? threads : 1;
+}
+
 // y[n,m,:] += b[m]
 template <class T>
 void add_bias(T* y, const T* b, int N, int M, int64_t P) {
-    for (int n = 0; n < N; n++)
-        for (int m = 0; m < M; m++) {
-            T* row = y + (int64_t(n) * M + m) * P;
-            const T bm = b[m];
-            for (int64_t p = 0; p < P; p++) row[p] += bm;
-        }
+#pragma omp parallel for schedule(static) num_threads(map_team(int64_t(N) * M * P))
+    for (int nm = 0; nm < N * M; nm++) {
+        T* row = y + int64_t(nm) * P;
+        const T bm = b[nm % M];
+        for (int64_t p = 0; p < P; p++) row[p] += bm;
+    }
 }
 
-// db[m] += sum_{n,p} dy[n,m,p]
+// db[m] += sum_{n,p} dy[n,m,p]; each channel summed by one thread in one order, whatever the team.
 template <class T>
 void bias_grad(const T* dy, T* db, int N, int M, int64_t P) {
+#pragma omp parallel for schedule(static) num_threads(map_team(int64_t(N) * M * P))
     for (int m = 0; m < M; m++) {
         double s = 0;
         for (int n = 0; n < N; n++) {
             const T* row = dy + (int64_t(n) * M + m) * P;
-            for (int64_t p = 0; p < P; p++) s += row[p];
+            // four running sums added in a fixed order: one chain of dependent double adds was the bottleneck
+            double part[4] = {0, 0, 0, 0};
+            int64_t p = 0;
+            for (; p + 4 <= P; p += 4)
+                for (int k = 0; k < 4; k++) part[k] += row[p + k];
+            for (; p < P; p++) part[0] += row[p];
+            s += (part[0] + part[1]) + (part[2] + part[3]);
         }
         db[m] += T(s);
     }
 }
 
+// TDSR_CONV_PROFILE=1: each convolution entry point's calls, seconds and GFLOP/s per geometry, printed to stderr when
+// the process exits (which layer family a step's time goes to; a developer's tool, off by default).
+class ConvProfile {
+public:
+    static ConvProfile& get() {
+        static ConvProfile p;
+        return p;
+    }
+    bool on() const { return on_; }
+    void add(const char* op, const ConvGeom& g, double seconds) {
+        char key[160];
+        std::snprintf(key, sizeof key, "%-24s N%d %4d->%-4d %3dx%-3d -> %3dx%-3d k%dx%d s%d p%d d%d", op, g.N, g.C, g.M,
+                      g.H, g.W, g.Ho, g.Wo, g.kh, g.kw, g.sh, g.ph, g.dh);
+        std::lock_guard<std::mutex> lock(mutex_);
+        Row& r = rows_[key];
+        r.calls++;
+        r.seconds += seconds;
+        r.flops += 2.0 * g.N * g.M * double(g.K()) * double(g.P());
+    }
+    ~ConvProfile() {
+        if (!on_ || rows_.empty()) return;
+        std::vector<std::pair<std::string, Row>> v(rows_.begin(), rows_.end());
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second.seconds > b.second.seconds; });
+        double total = 0;
+        for (const auto& e : v) total += e.second.seconds;
+        std::fprintf(stderr, "tdsr conv profile: %.3f s in convolutions\n", total);
+        for (const auto& e : v)
+            std::fprintf(stderr, "  %s  %5ld calls %8.3f s %5.1f%% %6.1f GFLOP/s\n", e.first.c_str(), e.second.calls,
+                         e.second.seconds, 100 * e.second.seconds / total, e.second.flops / e.second.seconds / 1e9);
+    }
+
+private:
+    struct Row {
+        long calls = 0;
+        double seconds = 0, flops = 0;
+    };
+    ConvProfile() {
+        const char* v = std::getenv("TDSR_CONV_PROFILE");
+        on_ = v && *v && std::string(v) != "0";
+    }
+    bool on_;
+    std::mutex mutex_;
+    std::map<std::string, Row> rows_;
+};
+
+// Runs f, timed into the profile when it is on.
+template <class F>
+void profiled(const char* op, const ConvGeom& g, F f) {
+    ConvProfile& p = ConvProfile::get();
+    if (!p.on()) {
+        f();
+        return;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    p.add(op, g, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
 }  // namespace
 
 void conv2d_forward(const ConvGeom& g, const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y) {
-    dispatch_float("conv2d_forward", x, [&](auto tag) {
-        using T = decltype(tag);
-        conv_forward_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
-        if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.M, g.P());
+    profiled("conv2d_forward", g, [&] {
+        dispatch_float("conv2d_forward", x, [&](auto tag) {
+            using T = decltype(tag);
+            conv_forward_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
+            if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.M, g.P());
+        });
     });
 }
 
 void conv2d_backward_input(const ConvGeom& g, const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx) {
-    dispatch_float("conv2d_backward_input", dy, [&](auto tag) {
-        using T = decltype(tag);
-        conv_backward_input_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+    profiled("conv2d_backward_input", g, [&] {
+        dispatch_float("conv2d_backward_input", dy, [&](auto tag) {
+            using T = decltype(tag);
+            conv_backward_input_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+        });
     });
 }
 
 void conv2d_backward_params(const ConvGeom& g, const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db) {
-    dispatch_float("conv2d_backward_params", dy, [&](auto tag) {
-        using T = decltype(tag);
-        if (dw) conv_backward_weight_core(dy->data<T>(), x->data<T>(), dw->data<T>(), g);
-        if (db) bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+    profiled("conv2d_backward_params", g, [&] {
+        dispatch_float("conv2d_backward_params", dy, [&](auto tag) {
+            using T = decltype(tag);
+            if (dw) conv_backward_weight_core(dy->data<T>(), x->data<T>(), dw->data<T>(), g);
+            if (db) bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+        });
     });
 }
 
 void deconv2d_forward(const ConvGeom& g, const tdsr_tensor* x, const tdsr_tensor* w, const tdsr_tensor* b, tdsr_tensor* y) {
-    dispatch_float("deconv2d_forward", x, [&](auto tag) {
-        using T = decltype(tag);
-        conv_backward_input_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
-        if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.C, g.HW());
+    profiled("deconv2d_forward", g, [&] {
+        dispatch_float("deconv2d_forward", x, [&](auto tag) {
+            using T = decltype(tag);
+            conv_backward_input_core(x->data<T>(), w->data<T>(), y->data<T>(), g);
+            if (b) add_bias(y->data<T>(), b->data<T>(), g.N, g.C, g.HW());
+        });
     });
 }
 
 void deconv2d_backward_input(const ConvGeom& g, const tdsr_tensor* dy, const tdsr_tensor* w, tdsr_tensor* dx) {
-    dispatch_float("deconv2d_backward_input", dy, [&](auto tag) {
-        using T = decltype(tag);
-        conv_forward_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+    profiled("deconv2d_backward_input", g, [&] {
+        dispatch_float("deconv2d_backward_input", dy, [&](auto tag) {
+            using T = decltype(tag);
+            conv_forward_core(dy->data<T>(), w->data<T>(), dx->data<T>(), g);
+        });
     });
 }
 
 void deconv2d_backward_params(const ConvGeom& g, const tdsr_tensor* dy, const tdsr_tensor* x, tdsr_tensor* dw, tdsr_tensor* db) {
-    dispatch_float("deconv2d_backward_params", dy, [&](auto tag) {
-        using T = decltype(tag);
-        // The conv's "output gradient" is x and its "input" is dy.
-        if (dw) conv_backward_weight_core(x->data<T>(), dy->data<T>(), dw->data<T>(), g);
-        if (db) bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+    profiled("deconv2d_backward_params", g, [&] {
+        dispatch_float("deconv2d_backward_params", dy, [&](auto tag) {
+            using T = decltype(tag);
+            // The conv's "output gradient" is x and its "input" is dy.
+            if (dw) conv_backward_weight_core(x->data<T>(), dy->data<T>(), dw->data<T>(), g);
+            if (db) bias_grad(dy->data<T>(), db->data<T>(), int(dy->dim(0)), int(dy->dim(1)), dy->dim(2) * dy->dim(3));
+        });
     });
 }
 

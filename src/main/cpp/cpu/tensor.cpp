@@ -3,13 +3,25 @@
 #include "../alloc.hpp"
 #include "blas.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tdsr::cpu {
 
 void* allocate(int, size_t bytes) {
     void* p = host_allocator().allocate(bytes);
-    std::memset(p, 0, bytes);
+    // Zero-filled (tdsr.h); a full-size activation is tens of MB, so the engine's threads share the clearing.
+    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    if (threads > 1 && bytes >= (size_t(4) << 20)) {
+        const size_t chunk = (bytes / threads + 63) & ~size_t(63);
+#pragma omp parallel for schedule(static) num_threads(threads)
+        for (int t = 0; t < threads; t++) {
+            const size_t begin = std::min(bytes, size_t(t) * chunk), end = std::min(bytes, begin + chunk);
+            std::memset(static_cast<char*>(p) + begin, 0, end - begin);
+        }
+    } else {
+        std::memset(p, 0, bytes);
+    }
     return p;
 }
 

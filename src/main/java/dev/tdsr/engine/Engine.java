@@ -34,7 +34,7 @@ public final class Engine {
         loaded = true;
         setThreads(defaultThreads(), configuredThreads() != null ? "tdsr.threads / TDSR_THREADS" : "threads");
         String conv = System.getProperty("tdsr.conv");
-        if (conv != null && !conv.isBlank()) { // benchmarks: -Dtdsr.conv=gemm|direct|onednn|auto
+        if (conv != null && !conv.isBlank()) { // benchmarks: -Dtdsr.conv=gemm|direct|onednn|phased|auto
             setConvAlgorithm(convAlgorithm(conv));
         }
     }
@@ -120,8 +120,8 @@ public final class Engine {
     /** The CPU twins' convolution cores (tdsr_set_conv_algorithm); the results agree to rounding. */
     public enum ConvAlgorithm {
         /**
-         * Per layer: the direct cores for layers with few output channels; for the rest oneDNN in float where it
-         * loaded, else (and in double) im2col + GEMM.
+         * Per layer: the direct cores for layers with few output channels; the phased GEMM cores for D-DBPN 8x's
+         * strided projections; for the rest oneDNN in float where it loaded, else (and in double) im2col + GEMM.
          */
         AUTO,
         /** im2col + GEMM everywhere. */
@@ -129,17 +129,19 @@ public final class Engine {
         /** The direct cores wherever they apply (no dilation, not 1x1). */
         DIRECT,
         /** oneDNN for every float convolution it takes (an error where libtdsr_dnnl.so did not load). */
-        ONEDNN
+        ONEDNN,
+        /** The phased GEMM cores for every strided, undilated convolution; im2col + GEMM for the rest. */
+        PHASED
     }
 
-    /** The algorithm named by {@code -Dtdsr.conv} (auto, gemm, direct or onednn, any case). */
+    /** The algorithm named by {@code -Dtdsr.conv} (auto, gemm, direct, onednn or phased, any case). */
     static ConvAlgorithm convAlgorithm(String name) {
         for (ConvAlgorithm a : ConvAlgorithm.values()) {
             if (a.name().equalsIgnoreCase(name.trim())) {
                 return a;
             }
         }
-        throw new IllegalArgumentException("tdsr.conv must be auto, gemm, direct or onednn, got '" + name + "'");
+        throw new IllegalArgumentException("tdsr.conv must be auto, gemm, direct, onednn or phased, got '" + name + "'");
     }
 
     /** For tests and benchmarks that compare the convolution cores; the default is {@link ConvAlgorithm#AUTO}. */

@@ -12,10 +12,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CPU twin's two convolution cores (im2col + GEMM, and the direct cores for few channels) give the same forward,
- * input gradient and parameter gradients, in double precision, on shapes larger and odder than the gradient checks
- * (several images, rectangular planes, odd channel counts, D-DBPN's and SSD's kernels); the direct forward and input
- * gradient do not depend on the thread count (one image per job).
+ * The CPU twin's convolution cores (im2col + GEMM, the direct cores for few channels, the phased GEMM cores for
+ * strided layers) give the same forward, input gradient and parameter gradients, in double precision, on shapes larger
+ * and odder than the gradient checks (several images, rectangular planes, odd channel counts, D-DBPN's and SSD's
+ * kernels); the direct forward and input gradient do not depend on the thread count (each element summed by one
+ * thread in one order).
  */
 class ConvCoresAgreeTest {
     private static final Backend B = CpuBackend.get();
@@ -40,7 +41,9 @@ class ConvCoresAgreeTest {
                 Arguments.of(true, 3, 8, 8, 10, 9, 8, 4, 2, 0), // D-DBPN 4x up-projection
                 Arguments.of(true, 2, 8, 8, 6, 5, 12, 8, 2, 0), // D-DBPN 8x
                 Arguments.of(true, 2, 5, 3, 7, 8, 3, 2, 1, 1), // output padding
-                Arguments.of(true, 2, 3, 6, 9, 7, 3, 1, 1, 0));
+                Arguments.of(true, 2, 3, 6, 9, 7, 3, 1, 1, 0),
+                Arguments.of(false, 1, 20, 3, 23, 37, 3, 1, 1, 0), // D-DBPN's output convolution: 4-channel blocks
+                Arguments.of(true, 1, 8, 8, 5, 6, 12, 8, 2, 0)); // batch 1: the threads split the image
     }
 
     @ParameterizedTest(name = "deconv={0} n{1} c{2}->{3} {4}x{5} k{6} s{7} p{8} op{9}")
@@ -62,11 +65,49 @@ class ConvCoresAgreeTest {
                 double err = maxRelative(gemm[i], direct[i]);
                 assertTrue(err <= TOLERANCE, names[i] + ": the cores differ by " + err + " (relative to the largest)");
             }
+            double[][] phased = s > 1 ? passes(Engine.ConvAlgorithm.PHASED, deconv, x, wt, b, dy, spec) : null;
+            for (int i = 0; phased != null && i < names.length; i++) {
+                double err = maxRelative(gemm[i], phased[i]);
+                assertTrue(err <= TOLERANCE, names[i] + ": phased GEMM differs by " + err + " (relative to the largest)");
+            }
             Engine.setThreads(2);
             double[][] twoThreads = passes(Engine.ConvAlgorithm.DIRECT, deconv, x, wt, b, dy, spec);
             assertArrayEquals(direct[0], twoThreads[0], "direct forward on 2 threads");
             assertArrayEquals(direct[1], twoThreads[1], "direct input gradient on 2 threads");
             assertTrue(maxRelative(direct[2], twoThreads[2]) <= TOLERANCE, "direct weight gradient on 2 threads");
+            if (phased != null) {
+                double[][] phased2 = passes(Engine.ConvAlgorithm.PHASED, deconv, x, wt, b, dy, spec);
+                for (int i = 0; i < names.length; i++) {
+                    assertTrue(maxRelative(phased[i], phased2[i]) <= TOLERANCE, names[i] + ": phased on 2 threads");
+                }
+            }
+        }
+    }
+
+    /**
+     * AUTO's routes for a layer from many channels to few (D-DBPN's 448 -> 3 output convolution, scaled down): the
+     * forward on the direct cores up to 64 input channels and on the GEMM cores above, the input gradient as a
+     * convolution to the many channels. They agree with the GEMM cores in double, on 1 and 2 threads.
+     */
+    @ParameterizedTest(name = "c{0}->3")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {40, 80})
+    void manyToFewChannelsUnderAuto(int cin) {
+        try (Scope scope = Scope.open()) {
+            SplittableRandom rng = new SplittableRandom(11);
+            ConvSpec spec = ConvSpec.of(1, 1);
+            Tensor x = random(rng, 1, cin, 19, 26);
+            Tensor wt = random(rng, 3, cin, 3, 3);
+            Tensor b = random(rng, 3);
+            Tensor dy = random(rng, 1, 3, 19, 26);
+            double[][] gemm = passes(Engine.ConvAlgorithm.GEMM, false, x, wt, b, dy, spec);
+            for (int threads : new int[] {1, 2}) {
+                Engine.setThreads(threads);
+                double[][] auto = passes(Engine.ConvAlgorithm.AUTO, false, x, wt, b, dy, spec);
+                for (int i = 0; i < 4; i++) {
+                    double err = maxRelative(gemm[i], auto[i]);
+                    assertTrue(err <= TOLERANCE, "pass " + i + " on " + threads + " threads differs by " + err);
+                }
+            }
         }
     }
 
