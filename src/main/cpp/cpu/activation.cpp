@@ -1,5 +1,6 @@
 // PReLU, ReLU and LeakyReLU on the CPU: OpenMP loops over the functors of ops/activation.hpp.
 #include "../ops/activation.hpp"
+#include "threads.hpp"
 
 #include <vector>
 
@@ -26,10 +27,9 @@ void prelu_backward(const PreluGeom& g, const tdsr_tensor* x, const tdsr_tensor*
         const T* xs = x->data<T>();
         const T* a = alpha->data<T>();
         const T* gs = dy->data<T>();
-        // One pass over x and dy for both gradients, split over (n, c) rows. Each row's alpha share is summed in
-        // double by one thread into four running sums added in a fixed order (one chain of dependent double adds per
-        // element took a third of a full-size D-DBPN PReLU backward); the rows are then reduced in row order, so the
-        // result is the same for any thread count.
+        // One pass over x and dy for both gradients, split over (n, c) rows. Each row's alpha share is summed by one
+        // thread (fixed_order_sum: one chain of dependent double adds took a third of a full-size D-DBPN PReLU
+        // backward); the rows are then reduced in row order, so the result is the same for any thread count.
         T* d = dx ? dx->data<T>() : nullptr;
         std::vector<double> rows(dalpha ? size_t(g.N * g.C) : 0);
 #pragma omp parallel for schedule(static) if (x->numel > 65536)
@@ -41,14 +41,7 @@ void prelu_backward(const PreluGeom& g, const tdsr_tensor* x, const tdsr_tensor*
                 T* dr = d + nc * g.P;
                 for (int64_t p = 0; p < g.P; p++) dr[p] = prelu_dx(xr[p], an, gr[p]);
             }
-            if (dalpha) {
-                double s[4] = {0, 0, 0, 0};
-                int64_t p = 0;
-                for (; p + 4 <= g.P; p += 4)
-                    for (int k = 0; k < 4; k++) s[k] += prelu_dalpha(xr[p + k], gr[p + k]);
-                for (; p < g.P; p++) s[0] += prelu_dalpha(xr[p], gr[p]);
-                rows[nc] = (s[0] + s[1]) + (s[2] + s[3]);
-            }
+            if (dalpha) rows[nc] = fixed_order_sum(g.P, [&](int64_t p) { return prelu_dalpha(xr[p], gr[p]); });
         }
         if (dalpha) {
             std::vector<double> acc(g.C, 0.0);

@@ -32,7 +32,7 @@ inline void gemm(bool ta, bool tb, int M, int N, int K, double alpha, const doub
 template <class T>
 void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb, T beta,
                    T* C, int ldc) {
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     const int64_t work = int64_t(M) * N * K;
     // A slice should be worth a thread's start (~2^18 multiply-adds) and keep a few rows or columns.
     const int useful = int(std::min<int64_t>(work >> 18, int64_t(std::max(M, N)) / 16));

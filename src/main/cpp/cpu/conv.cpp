@@ -130,7 +130,7 @@ void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) 
 // opened tens of thousands of regions, and on cores shared with other jobs every join waited for a descheduled
 // thread (a 4x step on 2 threads took 170 s against 49 s on 1, with PyTorch at 52 s, 2026-12-01, load 9).
 inline int tile_team(int64_t jobs) {
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     return threads > 1 && jobs >= 2 * int64_t(threads) ? threads : 1;
 }
 
@@ -371,10 +371,7 @@ void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g
 }
 
 // Threads for a pass over a whole activation (the bias add and gradient of a full-size D-DBPN map: 6 M elements).
-inline int map_team(int64_t elements) {
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
-    return elements >= (int64_t(1) << 18) ? threads : 1;
-}
+inline int map_team(int64_t elements) { return elements >= (int64_t(1) << 18) ? free_threads() : 1; }
 
 // y[n,m,:] += b[m]
 template <class T>
@@ -395,13 +392,7 @@ void bias_grad(const T* dy, T* db, int N, int M, int64_t P) {
         double s = 0;
         for (int n = 0; n < N; n++) {
             const T* row = dy + (int64_t(n) * M + m) * P;
-            // four running sums added in a fixed order: one chain of dependent double adds was the bottleneck
-            double part[4] = {0, 0, 0, 0};
-            int64_t p = 0;
-            for (; p + 4 <= P; p += 4)
-                for (int k = 0; k < 4; k++) part[k] += row[p + k];
-            for (; p < P; p++) part[0] += row[p];
-            s += (part[0] + part[1]) + (part[2] + part[3]);
+            s += fixed_order_sum(P, [&](int64_t p) { return double(row[p]); });
         }
         db[m] += T(s);
     }

@@ -38,7 +38,8 @@ void to_phased(const T* x, const ConvGeom& g, const Phased& s, T* X, int team, c
         for (int r = 0; r < g.sh; r++)
             for (int q = 0; q < g.sw; q++) {
                 const int phase = (c * g.sh + r) * g.sw + q;
-                T* dst = X + int64_t(slot ? slot[phase] : phase) * stride;
+                T* const plane_start = X + int64_t(slot ? slot[phase] : phase) * stride;
+                T* dst = plane_start;
                 // The v whose column v*sw + q - pw lies inside [0, W): [lo, hi).
                 const int lo = std::min(s.W2, std::max(0, (g.pw - q + g.sw - 1) / g.sw));
                 const int hi = std::max(lo, std::min(s.W2, (g.W - 1 + g.pw - q) / g.sw + 1));
@@ -53,8 +54,7 @@ void to_phased(const T* x, const ConvGeom& g, const Phased& s, T* X, int team, c
                     for (int v = lo; v < hi; v++) dst[v] = src[v * g.sw];
                     std::fill(dst + hi, dst + s.W2, T(0));
                 }
-                std::fill(X + int64_t(slot ? slot[phase] : phase) * stride + s.plane(),
-                          X + int64_t(slot ? slot[phase] : phase) * stride + stride, T(0));
+                std::fill(plane_start + s.plane(), plane_start + stride, T(0));
             }
     }
 }
@@ -144,7 +144,7 @@ void add_from_phased_weights(const T* dWp, const ConvGeom& g, const Phased& s, T
 
 // Threads over images: each image is one job with its own output, so the result does not depend on the team.
 inline int image_team(int images) {
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     return threads > 1 && images >= threads ? threads : 1;
 }
 
@@ -152,7 +152,7 @@ inline int image_team(int images) {
 // image instead: output rows in the forward, X' channels in the weight gradient. Every output element is still summed
 // by one thread in one order, so results do not depend on the team either.
 inline int inner_team(int images) {
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     return image_team(images) == 1 ? threads : 1;
 }
 

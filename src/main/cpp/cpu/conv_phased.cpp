@@ -103,8 +103,6 @@ void widen(const T* dy, const ConvGeom& g, const Plan& p, T* D) {
         }
 }
 
-inline int team() { return omp_in_parallel() ? 1 : engine_threads().load(); }
-
 }  // namespace
 
 bool use_phased_conv(const ConvGeom& g) {
@@ -118,7 +116,7 @@ void phased_conv_forward(const T* x, const T* w, T* y, const ConvGeom& g) {
     T* X = scratch<T>(size_t(p.s.C2 * p.stride), 2);
     T* Y = scratch<T>(size_t(g.M * p.cols), 4);
     for (int n = 0; n < g.N; n++) {
-        to_phased(x + int64_t(n) * g.C * g.HW(), g, p.s, X, team(), p.slot.data(), p.stride);
+        to_phased(x + int64_t(n) * g.C * g.HW(), g, p.s, X, free_threads(), p.slot.data(), p.stride);
         bool first = true;
         for (const Plan::Run& r : p.runs) {
             gemm_parallel(false, false, g.M, int(p.cols), r.count, T(1), Wt + int64_t(r.tap) * g.M * p.s.C2 + r.c0,
@@ -145,7 +143,7 @@ void phased_conv_backward_input(const T* dy, const T* w, T* dx, const ConvGeom& 
         for (const Plan::Run& r : p.runs)
             gemm_parallel(true, false, r.count, int(p.cols), g.M, T(1), Wt + int64_t(r.tap) * g.M * p.s.C2 + r.c0,
                           p.s.C2, D, int(p.cols), T(1), X + r.c0 * p.stride + r.shift, int(p.stride));
-        from_phased(X, g, p.s, dx + int64_t(n) * g.C * g.HW(), team(), p.slot.data(), p.stride);
+        from_phased(X, g, p.s, dx + int64_t(n) * g.C * g.HW(), free_threads(), p.slot.data(), p.stride);
     }
 }
 
@@ -159,7 +157,7 @@ void phased_conv_backward_weight(const T* dy, const T* x, T* dw, const ConvGeom&
     T* D = scratch<T>(size_t(g.M * p.cols), 4);
     for (int n = 0; n < g.N; n++) {
         widen(dy + int64_t(n) * g.M * g.P(), g, p, D);
-        to_phased(x + int64_t(n) * g.C * g.HW(), g, p.s, X, team(), p.slot.data(), p.stride);
+        to_phased(x + int64_t(n) * g.C * g.HW(), g, p.s, X, free_threads(), p.slot.data(), p.stride);
         for (const Plan::Run& r : p.runs)
             gemm_parallel(false, true, g.M, r.count, int(p.cols), T(1), D, int(p.cols), X + r.c0 * p.stride + r.shift,
                           int(p.stride), T(1), dWt + int64_t(r.tap) * g.M * p.s.C2 + r.c0, p.s.C2);

@@ -91,7 +91,7 @@ void dnnl_conv(int pass, const ConvGeom& g, const float* a, const float* b, floa
     const Library& lib = library();
     const tdsr_dnnl_geom d{g.N, g.C, g.H, g.W, g.M, g.Ho, g.Wo, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
     // Inside a parallel region (a caller's team) oneDNN runs on the calling thread alone.
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     if (lib.conv(pass, &d, a, b, out, threads) != 0) fail(Msg() << "conv (oneDNN): " << lib.error());
 }
 

@@ -11,7 +11,7 @@ namespace tdsr::cpu {
 void* allocate(int, size_t bytes) {
     void* p = host_allocator().allocate(bytes);
     // Zero-filled (tdsr.h); a full-size activation is tens of MB, so the engine's threads share the clearing.
-    const int threads = omp_in_parallel() ? 1 : engine_threads().load();
+    const int threads = free_threads();
     if (threads > 1 && bytes >= (size_t(4) << 20)) {
         const size_t chunk = (bytes / threads + 63) & ~size_t(63);
 #pragma omp parallel for schedule(static) num_threads(threads)
