@@ -1,5 +1,6 @@
 // The caching allocator; the design is summarized at the top of alloc.hpp.
 #include "alloc.hpp"
+#include "host_pages.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,10 +17,7 @@
 
 namespace tdsr {
 
-void* HostRawAllocator::allocate(size_t bytes) {
-    if (bytes == 0 || bytes > SIZE_MAX - 63) return nullptr;
-    return std::aligned_alloc(64, (bytes + 63) & ~size_t(63));  // aligned_alloc wants a multiple of the alignment
-}
+void* HostRawAllocator::allocate(size_t bytes) { return host_pages_allocate(bytes); }
 
 OutOfMemory::~OutOfMemory() = default;
 

@@ -63,7 +63,7 @@ struct RawAllocator {
     virtual const char* name() const = 0;   // "host", "cuda:0"
 };
 
-// aligned_alloc(64, ...) / free.
+// host_pages_allocate (64-byte aligned; huge pages for large segments, host_pages.hpp) / free.
 struct HostRawAllocator final : RawAllocator {
     void* allocate(size_t bytes) override;
     void release(void* ptr, size_t bytes) override;

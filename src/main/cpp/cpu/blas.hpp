@@ -1,6 +1,7 @@
 // What the CPU twins add to the shared headers: the BLAS GEMM and a per-thread scratch buffer.
 #pragma once
 
+#include "../host_pages.hpp"
 #include "threads.hpp"
 
 #include <cblas.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace tdsr::cpu {
@@ -58,17 +60,13 @@ void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, i
 // Per-thread scratch buffers that only grow: im2col columns and other temporaries, no allocation per call once warm.
 // `slot` picks one of six independent buffers (a caller needing several at once: columns and a partial sum; the
 // direct convolution's transformed input, weights, padded gradient and tap table use slots 2 to 5).
+// Contents are unspecified. Large buffers sit on huge pages (host_pages.hpp).
 template <class T>
 T* scratch(size_t count, int slot = 0) {
-    thread_local std::vector<char> bufs[6];
-    std::vector<char>& buf = bufs[slot];
-    size_t bytes = count * sizeof(T);
-    if (buf.size() < bytes) {
-        buf.clear();
-        buf.shrink_to_fit();
-        buf.resize(bytes);
-    }
-    return reinterpret_cast<T*>(buf.data());
+    thread_local GrowingBuffer bufs[6];
+    void* p = bufs[slot].get(std::max<size_t>(count * sizeof(T), 1));
+    if (!p) throw std::bad_alloc();
+    return static_cast<T*>(p);
 }
 
 }  // namespace tdsr::cpu

@@ -124,6 +124,91 @@ void col2im_tile(const T* col, const ConvGeom& g, int64_t p0, int64_t p1, T* x) 
     }
 }
 
+// A stride-1 layer from many channels to very few outputs (D-DBPN's output convolution, 448 -> 3, 3x3) as one
+// well-shaped GEMM over the input planes plus shifted plane sums ("kn2row"): its M x kh x kw (27) kernel rows times
+// the C-channel input give one plane per (output, tap), and each output is the sum of its taps' planes, shifted. The
+// im2col route gives a GEMM with 3 rows; oneDNN ran it at 14-16 GFLOP/s in the full 8x step (TDSR_CONV_PROFILE,
+// 2026-12-02), 0.3 s of a 6 s step for its forward and weight gradient. AUTO only, so that the GEMM cores stay the
+// reference it is tested against.
+constexpr int64_t kPlaneSumMaxRows = 64;  // M x kh x kw
+
+inline bool few_outputs_by_planes(const ConvGeom& g) {
+    return conv_algorithm().load() == CONV_AUTO && g.sh == 1 && g.sw == 1 && !g.pointwise() &&
+           g.C > kDirectMaxInputChannels && int64_t(g.M) * g.kh * g.kw <= kPlaneSumMaxRows;
+}
+
+// The columns wo of output row segment [0, Wo) whose input column wo - pw + j dw lies inside [0, W): [lo, hi).
+inline void tap_columns(const ConvGeom& g, int j, int& lo, int& hi) {
+    const int off = j * g.dw - g.pw;
+    lo = std::clamp(-off, 0, g.Wo);
+    hi = std::clamp(g.W - off, lo, g.Wo);
+}
+
+// y[n] = sum over taps of the shifted planes z = W' x[n], W'[(m, tap)][c] = w[m][c][tap]; y overwritten. Each output
+// element adds its taps in kernel order: the same result for any thread count.
+template <class T>
+void conv_forward_by_planes(const T* x, const T* w, T* y, const ConvGeom& g) {
+    const int khw = g.kh * g.kw;
+    const int64_t R = int64_t(g.M) * khw, HW = g.HW();
+    T* wt = scratch<T>(size_t(R * g.C), 1);
+    for (int m = 0; m < g.M; m++)
+        for (int c = 0; c < g.C; c++)
+            for (int r = 0; r < khw; r++) wt[(int64_t(m) * khw + r) * g.C + c] = w[(int64_t(m) * g.C + c) * khw + r];
+    T* z = scratch<T>(size_t(R * HW));
+    for (int n = 0; n < g.N; n++) {
+        gemm_parallel(false, false, int(R), int(HW), g.C, T(1), wt, g.C, x + int64_t(n) * g.C * HW, int(HW), T(0), z,
+                      int(HW));
+#pragma omp parallel for schedule(static) num_threads(free_threads())
+        for (int64_t row = 0; row < int64_t(g.M) * g.Ho; row++) {
+            const int m = int(row / g.Ho), ho = int(row % g.Ho);
+            T* yr = y + (int64_t(n) * g.M + m) * g.P() + int64_t(ho) * g.Wo;
+            std::fill(yr, yr + g.Wo, T(0));
+            for (int i = 0; i < g.kh; i++) {
+                const int hi = g.input_row(ho, i);
+                if (hi < 0 || hi >= g.H) continue;
+                for (int j = 0; j < g.kw; j++) {
+                    int lo, hi2;
+                    tap_columns(g, j, lo, hi2);
+                    const T* zr = z + (int64_t(m) * khw + i * g.kw + j) * HW + int64_t(hi) * g.W + (j * g.dw - g.pw);
+                    for (int wo = lo; wo < hi2; wo++) yr[wo] += zr[wo];
+                }
+            }
+        }
+    }
+}
+
+// dw += sum_n W'^T, W'[(m, tap)][c] = sum_q s[(m, tap)][q] x[n][c][q], where s holds dy[n][m] shifted onto the input
+// positions that tap reads (zero elsewhere): one GEMM with the whole image as its inner dimension.
+template <class T>
+void conv_backward_weight_by_planes(const T* dy, const T* x, T* dw, const ConvGeom& g) {
+    const int khw = g.kh * g.kw;
+    const int64_t R = int64_t(g.M) * khw, HW = g.HW();
+    T* planes = scratch<T>(size_t(R * HW));
+    T* acc = scratch<T>(size_t(R * g.C), 1);
+    for (int n = 0; n < g.N; n++) {
+#pragma omp parallel for schedule(static) num_threads(free_threads())
+        for (int64_t r = 0; r < R; r++) {
+            const int m = int(r / khw), i = int(r % khw / g.kw), j = int(r % g.kw);
+            T* plane = planes + r * HW;
+            std::fill(plane, plane + HW, T(0));
+            int lo, hi2;
+            tap_columns(g, j, lo, hi2);
+            for (int ho = 0; ho < g.Ho; ho++) {
+                const int hi = g.input_row(ho, i);
+                if (hi < 0 || hi >= g.H) continue;
+                const T* dyr = dy + (int64_t(n) * g.M + m) * g.P() + int64_t(ho) * g.Wo;
+                T* dst = plane + int64_t(hi) * g.W + (j * g.dw - g.pw);
+                for (int wo = lo; wo < hi2; wo++) dst[wo] = dyr[wo];
+            }
+        }
+        gemm_parallel(false, true, int(R), g.C, int(HW), T(1), planes, int(HW), x + int64_t(n) * g.C * HW, int(HW),
+                      n == 0 ? T(0) : T(1), acc, g.C);
+    }
+    for (int m = 0; m < g.M; m++)
+        for (int c = 0; c < g.C; c++)
+            for (int r = 0; r < khw; r++) dw[(int64_t(m) * g.C + c) * khw + r] += acc[(int64_t(m) * khw + r) * g.C + c];
+}
+
 // The team for a pass cut into `jobs` independent (image, tile) jobs, or 1 when the per-tile GEMM slices should be
 // used instead (too few jobs to keep every thread busy, or already inside a parallel region). One parallel region per
 // pass, each thread running whole tiles with single-threaded BLAS: with a region per tile (im2col, GEMM slices) a step
@@ -139,6 +224,10 @@ template <class T>
 void conv_forward_core(const T* x, const T* w, T* y, const ConvGeom& g) {
     if (use_phased_conv(g)) {
         phased_conv_forward(x, w, y, g);
+        return;
+    }
+    if (few_outputs_by_planes(g)) {
+        conv_forward_by_planes(x, w, y, g);
         return;
     }
     if constexpr (std::is_same_v<T, float>) {
@@ -311,6 +400,10 @@ template <class T>
 void conv_backward_weight_core(const T* dy, const T* x, T* dw, const ConvGeom& g) {
     if (use_phased_conv(g)) {
         phased_conv_backward_weight(dy, x, dw, g);
+        return;
+    }
+    if (few_outputs_by_planes(g)) {
+        conv_backward_weight_by_planes(dy, x, dw, g);
         return;
     }
     if constexpr (std::is_same_v<T, float>) {

@@ -1,5 +1,7 @@
 // Layout ops on the CPU: the SSD heads' NCHW <-> rows permutation, the spatial crop and the pixel shuffle (index maps in ops/layout.hpp).
 #include "../ops/layout.hpp"
+#include "threads.hpp"
+#include "transpose.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -8,19 +10,19 @@ namespace tdsr::cpu {
 
 namespace {
 
-// One loop for the permutation and its adjoint: ToRows copies x into rows, else rows back into x.
+// One transposition per image for the permutation and its adjoint: ToRows copies x into rows, else rows back into x.
 template <bool ToRows>
 void permute(const RowsGeom& g, const tdsr_tensor* x, const tdsr_tensor* rows) {
     dispatch_float(ToRows ? "nchw_to_rows" : "rows_to_nchw", x, [&](auto tag) {
         using T = decltype(tag);
         T* xs = x->data<T>();
         T* rs = rows->data<T>();
-        for (int64_t n = 0; n < g.N; n++)
-            for (int64_t p = 0; p < g.HW; p++)
-                for (int64_t c = 0; c < g.C; c++) {
-                    if (ToRows) rs[rows_index(g, n, c, p)] = xs[nchw_index(g, n, c, p)];
-                    else xs[nchw_index(g, n, c, p)] = rs[rows_index(g, n, c, p)];
-                }
+        for (int64_t n = 0; n < g.N; n++) {
+            T* image = xs + nchw_index(g, n, 0, 0);
+            T* row0 = rs + rows_index(g, n, 0, 0);
+            if (ToRows) transpose(image, g.C, g.HW, g.HW, row0, g.C, free_threads());
+            else transpose(row0, g.HW, g.C, g.C, image, g.HW, free_threads());
+        }
     });
 }
 

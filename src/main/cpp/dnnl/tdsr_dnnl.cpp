@@ -9,14 +9,18 @@
 // oneDNN's scratchpad, the stream) is per calling thread, so Java threads can run convolutions at the same time.
 #include "tdsr_dnnl.h"
 
+#include "../cpu/transpose.hpp"
+#include "../host_pages.hpp"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <tuple>
-#include <vector>
 
 namespace {
 
@@ -37,8 +41,21 @@ struct Plan {
     primitive prim;
     memory::desc a, b, o, a_plain, b_plain, o_plain, scratch;
     int a_arg, b_arg, o_arg;
-    reorder to_a, to_b, from_o;  // empty where the layouts already agree
+    std::string impl;  // oneDNN's name for the kernel
+    reorder to_a, to_b, from_o;  // empty where the layouts already agree or a transposition moves the data
+    // Activations oneDNN takes channels-last: moved by cpu/transpose.hpp (twice oneDNN's reorder rate, see there).
+    bool a_channels_last = false, o_channels_last = false;
 };
+
+// An activation's NCHW <-> NHWC move, one transposition per image: [C][HW] <-> [HW][C].
+void move_channels(bool to_last, const memory::desc& d, const float* from, float* to, int threads) {
+    const memory::dims dims = d.get_dims();
+    const int64_t C = dims[1], HW = dims[2] * dims[3];
+    for (int64_t n = 0; n < dims[0]; n++) {
+        if (to_last) tdsr::cpu::transpose(from + n * C * HW, C, HW, HW, to + n * C * HW, C, threads);
+        else tdsr::cpu::transpose(from + n * C * HW, HW, C, C, to + n * C * HW, HW, threads);
+    }
+}
 
 using Key = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int>;
 
@@ -63,15 +80,29 @@ std::shared_ptr<const Plan> make_plan(int pass, const tdsr_dnnl_geom& g) {
                                                    src_any, wei_any, dst_any, strides, dil, pad_l, pad_r, attr);
     auto plan = std::make_shared<Plan>();
     if (pass == 0) {
-        plan->prim = convolution_forward(fwd);
-        plan->a = fwd.src_desc(), plan->b = fwd.weights_desc(), plan->o = fwd.dst_desc();
+        // With format any, the strided wide-kernel forwards (D-DBPN's 8x8/s4 and 12x12/s8 from the HR map) land on
+        // oneDNN's im2col + GEMM; with channels-last activations its brgemm kernel takes them, 1.6-2.6x faster with
+        // the reorders counted (DECISIONS, "Issue 20, fourth session"). A fixed rule, not a timing: the same machine
+        // always runs the same kernel, so the losses stay the same run to run.
+        auto channels_last = fwd;
+        if (std::string(fwd.impl_info_str()).find("gemm") != std::string::npos) {
+            const memory::desc src_nhwc(src, dt::f32, tag::nhwc), dst_nhwc(dst, dt::f32, tag::nhwc);
+            channels_last = convolution_forward::primitive_desc(eng, prop_kind::forward_training,
+                                                                algorithm::convolution_direct, src_nhwc, wei_any,
+                                                                dst_nhwc, strides, dil, pad_l, pad_r, attr);
+            if (std::string(channels_last.impl_info_str()).rfind("brg", 0) != 0) channels_last = fwd;
+        }
+        plan->prim = convolution_forward(channels_last);
+        plan->impl = channels_last.impl_info_str();
+        plan->a = channels_last.src_desc(), plan->b = channels_last.weights_desc(), plan->o = channels_last.dst_desc();
         plan->a_plain = src_plain, plan->b_plain = wei_plain, plan->o_plain = dst_plain;
         plan->a_arg = DNNL_ARG_SRC, plan->b_arg = DNNL_ARG_WEIGHTS, plan->o_arg = DNNL_ARG_DST;
-        plan->scratch = fwd.scratchpad_desc();
+        plan->scratch = channels_last.scratchpad_desc();
     } else if (pass == 1) {
         auto pd = convolution_backward_data::primitive_desc(eng, algorithm::convolution_direct, src_any, wei_any,
                                                              dst_any, strides, dil, pad_l, pad_r, fwd, attr);
         plan->prim = convolution_backward_data(pd);
+        plan->impl = pd.impl_info_str();
         plan->a = pd.diff_dst_desc(), plan->b = pd.weights_desc(), plan->o = pd.diff_src_desc();
         plan->a_plain = dst_plain, plan->b_plain = wei_plain, plan->o_plain = src_plain;
         plan->a_arg = DNNL_ARG_DIFF_DST, plan->b_arg = DNNL_ARG_WEIGHTS, plan->o_arg = DNNL_ARG_DIFF_SRC;
@@ -80,15 +111,22 @@ std::shared_ptr<const Plan> make_plan(int pass, const tdsr_dnnl_geom& g) {
         auto pd = convolution_backward_weights::primitive_desc(eng, algorithm::convolution_direct, src_any, wei_any,
                                                                 dst_any, strides, dil, pad_l, pad_r, fwd, attr);
         plan->prim = convolution_backward_weights(pd);
+        plan->impl = pd.impl_info_str();
         plan->a = pd.diff_dst_desc(), plan->b = pd.src_desc(), plan->o = pd.diff_weights_desc();
         plan->a_plain = dst_plain, plan->b_plain = src_plain, plan->o_plain = wei_plain;
         plan->a_arg = DNNL_ARG_DIFF_DST, plan->b_arg = DNNL_ARG_SRC, plan->o_arg = DNNL_ARG_DIFF_WEIGHTS;
         plan->scratch = pd.scratchpad_desc();
     }
-    if (plan->a != plan->a_plain) plan->to_a = reorder(reorder::primitive_desc(eng, plan->a_plain, eng, plan->a));
+    auto channels_last_of = [](const memory::desc& plain) {
+        return memory::desc(plain.get_dims(), dt::f32, tag::nhwc);
+    };
+    plan->a_channels_last = pass != 2 && plan->a == channels_last_of(plan->a_plain);  // a: x, or dy
+    plan->o_channels_last = pass != 2 && plan->o == channels_last_of(plan->o_plain);  // o: y, or dx
+    if (plan->a != plan->a_plain && !plan->a_channels_last)
+        plan->to_a = reorder(reorder::primitive_desc(eng, plan->a_plain, eng, plan->a));
     if (plan->b != plan->b_plain) plan->to_b = reorder(reorder::primitive_desc(eng, plan->b_plain, eng, plan->b));
     // The weight gradient always lands in a temporary (the engine's dw accumulates), so its reorder always exists.
-    if (plan->o != plan->o_plain || pass == 2)
+    if ((plan->o != plan->o_plain && !plan->o_channels_last) || pass == 2)
         plan->from_o = reorder(reorder::primitive_desc(eng, plan->o, eng, plan->o_plain));
     return plan;
 }
@@ -107,15 +145,13 @@ std::shared_ptr<const Plan> plan_for(int pass, const tdsr_dnnl_geom& g, int thre
     return plans.emplace(k, plan).first->second;
 }
 
-// Per-thread buffers that only grow (slot: blocked a, blocked b, blocked o, scratchpad, plain weight gradient).
+// Per-thread buffers that only grow (slot: blocked a, blocked b, blocked o, scratchpad, plain weight gradient), on
+// huge pages from 4 MiB (host_pages.hpp).
 void* buffer(int slot, size_t bytes) {
-    thread_local std::vector<char> bufs[5];
-    if (bufs[slot].size() < bytes) {
-        bufs[slot].clear();
-        bufs[slot].shrink_to_fit();
-        bufs[slot].resize(bytes);
-    }
-    return bufs[slot].data();
+    thread_local tdsr::GrowingBuffer bufs[5];
+    void* p = bufs[slot].get(std::max<size_t>(bytes, 1));
+    if (!p) throw std::bad_alloc();
+    return p;
 }
 
 }  // namespace
@@ -132,9 +168,10 @@ extern "C" int tdsr_dnnl_conv(int pass, const tdsr_dnnl_geom* g, const float* a,
         thread_local stream st(eng);
         memory a_user(plan->a_plain, eng, const_cast<float*>(a)), b_user(plan->b_plain, eng, const_cast<float*>(b));
         memory a_mem = a_user, b_mem = b_user;
-        if (plan->to_a) {
+        if (plan->to_a || plan->a_channels_last) {
             a_mem = memory(plan->a, eng, buffer(0, plan->a.get_size()));
-            plan->to_a.execute(st, a_user, a_mem);
+            if (plan->to_a) plan->to_a.execute(st, a_user, a_mem);
+            else move_channels(true, plan->a, a, static_cast<float*>(a_mem.get_data_handle()), threads);
         }
         if (plan->to_b) {
             b_mem = memory(plan->b, eng, buffer(1, plan->b.get_size()));
@@ -143,12 +180,15 @@ extern "C" int tdsr_dnnl_conv(int pass, const tdsr_dnnl_geom* g, const float* a,
         const size_t out_count = plan->o_plain.get_size() / sizeof(float);
         float* plain_out = pass == 2 ? static_cast<float*>(buffer(4, plan->o_plain.get_size())) : out;
         memory o_user(plan->o_plain, eng, plain_out);
-        memory o_mem = plan->from_o ? memory(plan->o, eng, buffer(2, plan->o.get_size())) : o_user;
+        memory o_mem = plan->from_o || plan->o_channels_last ? memory(plan->o, eng, buffer(2, plan->o.get_size()))
+                                                             : o_user;
         memory scratch(plan->scratch, eng, buffer(3, plan->scratch.get_size()));
         plan->prim.execute(st, {{plan->a_arg, a_mem}, {plan->b_arg, b_mem}, {plan->o_arg, o_mem},
                                 {DNNL_ARG_SCRATCHPAD, scratch}});
         if (plan->from_o) plan->from_o.execute(st, o_mem, o_user);
         st.wait();
+        if (plan->o_channels_last)
+            move_channels(false, plan->o, static_cast<const float*>(o_mem.get_data_handle()), plain_out, threads);
         if (pass == 2)
             for (size_t i = 0; i < out_count; i++) out[i] += plain_out[i];
         return 0;

@@ -85,20 +85,31 @@ class ConvCoresAgreeTest {
     }
 
     /**
-     * AUTO's routes for a layer from many channels to few (D-DBPN's 448 -> 3 output convolution, scaled down): the
-     * forward on the direct cores up to 64 input channels and on the GEMM cores above, the input gradient as a
-     * convolution to the many channels. They agree with the GEMM cores in double, on 1 and 2 threads.
+     * AUTO's routes for a layer from many channels to few (D-DBPN's 448 -> 3 output convolution, scaled down): up to
+     * 64 input channels the forward on the direct cores; above, the forward and the weight gradient as one GEMM over
+     * the input planes plus shifted plane sums, and the input gradient as a convolution to the many channels. They
+     * agree with the GEMM cores in double, on 1 and 2 threads, for "same" and "valid" padding, dilation and 2 images.
      */
-    @ParameterizedTest(name = "c{0}->3")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {40, 80})
-    void manyToFewChannelsUnderAuto(int cin) {
+    static Stream<Arguments> manyToFew() {
+        return Stream.of(
+                // cin, cout, n, k, pad, dilation
+                Arguments.of(40, 3, 1, 3, 1, 1), // the direct cores
+                Arguments.of(80, 3, 1, 3, 1, 1), // plane sums: D-DBPN's output convolution
+                Arguments.of(72, 2, 2, 5, 0, 1), // output smaller than the input, 2 images
+                Arguments.of(96, 3, 1, 3, 1, 2)); // dilated: taps off the edges on every side
+    }
+
+    @ParameterizedTest(name = "c{0}->{1} n{2} k{3} p{4} d{5}")
+    @MethodSource("manyToFew")
+    void manyToFewChannelsUnderAuto(int cin, int cout, int n, int k, int pad, int dil) {
         try (Scope scope = Scope.open()) {
             SplittableRandom rng = new SplittableRandom(11);
-            ConvSpec spec = ConvSpec.of(1, 1);
-            Tensor x = random(rng, 1, cin, 19, 26);
-            Tensor wt = random(rng, 3, cin, 3, 3);
-            Tensor b = random(rng, 3);
-            Tensor dy = random(rng, 1, 3, 19, 26);
+            ConvSpec spec = ConvSpec.of(1, pad, dil);
+            long ho = ConvSpec.convOutput(19, k, 1, pad, dil), wo = ConvSpec.convOutput(26, k, 1, pad, dil);
+            Tensor x = random(rng, n, cin, 19, 26);
+            Tensor wt = random(rng, cout, cin, k, k);
+            Tensor b = random(rng, cout);
+            Tensor dy = random(rng, n, cout, ho, wo);
             double[][] gemm = passes(Engine.ConvAlgorithm.GEMM, false, x, wt, b, dy, spec);
             for (int threads : new int[] {1, 2}) {
                 Engine.setThreads(threads);
