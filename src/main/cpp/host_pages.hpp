@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <new>
 
 namespace tdsr {
 
@@ -35,12 +36,14 @@ public:
     GrowingBuffer(const GrowingBuffer&) = delete;
     GrowingBuffer& operator=(const GrowingBuffer&) = delete;
     ~GrowingBuffer() { std::free(data_); }
-    // At least `bytes`, contents unspecified after growth; nullptr when memory ran out.
+    // At least `bytes` (never null), contents unspecified; throws std::bad_alloc when memory ran out.
     void* get(size_t bytes) {
+        bytes = bytes ? bytes : 1;
         if (bytes > size_) {
             std::free(data_);
             data_ = host_pages_allocate(bytes);
             size_ = data_ ? bytes : 0;
+            if (!data_) throw std::bad_alloc();
         }
         return data_;
     }

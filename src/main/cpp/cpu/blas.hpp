@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <new>
-#include <vector>
 
 namespace tdsr::cpu {
 
@@ -64,9 +62,7 @@ void gemm_parallel(bool ta, bool tb, int M, int N, int K, T alpha, const T* A, i
 template <class T>
 T* scratch(size_t count, int slot = 0) {
     thread_local GrowingBuffer bufs[6];
-    void* p = bufs[slot].get(std::max<size_t>(count * sizeof(T), 1));
-    if (!p) throw std::bad_alloc();
-    return static_cast<T*>(p);
+    return static_cast<T*>(bufs[slot].get(count * sizeof(T)));
 }
 
 }  // namespace tdsr::cpu

@@ -17,12 +17,9 @@ void permute(const RowsGeom& g, const tdsr_tensor* x, const tdsr_tensor* rows) {
         using T = decltype(tag);
         T* xs = x->data<T>();
         T* rs = rows->data<T>();
-        for (int64_t n = 0; n < g.N; n++) {
-            T* image = xs + nchw_index(g, n, 0, 0);
-            T* row0 = rs + rows_index(g, n, 0, 0);
-            if (ToRows) transpose(image, g.C, g.HW, g.HW, row0, g.C, free_threads());
-            else transpose(row0, g.HW, g.C, g.C, image, g.HW, free_threads());
-        }
+        T* row0 = rs + rows_index(g, 0, 0, 0);  // image n's rows start n * T further
+        if (ToRows) images_to_channels_last(xs, g.N, g.C, g.HW, row0, g.T, free_threads());
+        else channels_last_to_images(row0, g.T, g.N, g.C, g.HW, xs, free_threads());
     });
 }
 

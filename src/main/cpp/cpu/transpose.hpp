@@ -85,4 +85,18 @@ void transpose(const T* src, int64_t rows, int64_t cols, int64_t lds, T* dst, in
     }
 }
 
+// N images [C][HW] (dense NCHW) into channels-last rows [HW][C], image n starting at rows + n * image_stride (the
+// SSD rows' per-image length, or C x HW), and back.
+template <class T>
+void images_to_channels_last(const T* x, int64_t N, int64_t C, int64_t HW, T* rows, int64_t image_stride,
+                             int threads) {
+    for (int64_t n = 0; n < N; n++) transpose(x + n * C * HW, C, HW, HW, rows + n * image_stride, C, threads);
+}
+
+template <class T>
+void channels_last_to_images(const T* rows, int64_t image_stride, int64_t N, int64_t C, int64_t HW, T* x,
+                             int threads) {
+    for (int64_t n = 0; n < N; n++) transpose(rows + n * image_stride, HW, C, C, x + n * C * HW, HW, threads);
+}
+
 }  // namespace tdsr::cpu

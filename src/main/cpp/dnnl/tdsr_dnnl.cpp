@@ -14,11 +14,9 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <string>
 #include <tuple>
 
@@ -41,20 +39,17 @@ struct Plan {
     primitive prim;
     memory::desc a, b, o, a_plain, b_plain, o_plain, scratch;
     int a_arg, b_arg, o_arg;
-    std::string impl;  // oneDNN's name for the kernel
     reorder to_a, to_b, from_o;  // empty where the layouts already agree or a transposition moves the data
     // Activations oneDNN takes channels-last: moved by cpu/transpose.hpp (twice oneDNN's reorder rate, see there).
     bool a_channels_last = false, o_channels_last = false;
 };
 
-// An activation's NCHW <-> NHWC move, one transposition per image: [C][HW] <-> [HW][C].
+// An activation's NCHW <-> NHWC move: one transposition per image.
 void move_channels(bool to_last, const memory::desc& d, const float* from, float* to, int threads) {
     const memory::dims dims = d.get_dims();
     const int64_t C = dims[1], HW = dims[2] * dims[3];
-    for (int64_t n = 0; n < dims[0]; n++) {
-        if (to_last) tdsr::cpu::transpose(from + n * C * HW, C, HW, HW, to + n * C * HW, C, threads);
-        else tdsr::cpu::transpose(from + n * C * HW, HW, C, C, to + n * C * HW, HW, threads);
-    }
+    if (to_last) tdsr::cpu::images_to_channels_last(from, dims[0], C, HW, to, C * HW, threads);
+    else tdsr::cpu::channels_last_to_images(from, C * HW, dims[0], C, HW, to, threads);
 }
 
 using Key = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int>;
@@ -93,7 +88,6 @@ std::shared_ptr<const Plan> make_plan(int pass, const tdsr_dnnl_geom& g) {
             if (std::string(channels_last.impl_info_str()).rfind("brg", 0) != 0) channels_last = fwd;
         }
         plan->prim = convolution_forward(channels_last);
-        plan->impl = channels_last.impl_info_str();
         plan->a = channels_last.src_desc(), plan->b = channels_last.weights_desc(), plan->o = channels_last.dst_desc();
         plan->a_plain = src_plain, plan->b_plain = wei_plain, plan->o_plain = dst_plain;
         plan->a_arg = DNNL_ARG_SRC, plan->b_arg = DNNL_ARG_WEIGHTS, plan->o_arg = DNNL_ARG_DST;
@@ -102,7 +96,6 @@ std::shared_ptr<const Plan> make_plan(int pass, const tdsr_dnnl_geom& g) {
         auto pd = convolution_backward_data::primitive_desc(eng, algorithm::convolution_direct, src_any, wei_any,
                                                              dst_any, strides, dil, pad_l, pad_r, fwd, attr);
         plan->prim = convolution_backward_data(pd);
-        plan->impl = pd.impl_info_str();
         plan->a = pd.diff_dst_desc(), plan->b = pd.weights_desc(), plan->o = pd.diff_src_desc();
         plan->a_plain = dst_plain, plan->b_plain = wei_plain, plan->o_plain = src_plain;
         plan->a_arg = DNNL_ARG_DIFF_DST, plan->b_arg = DNNL_ARG_WEIGHTS, plan->o_arg = DNNL_ARG_DIFF_SRC;
@@ -111,7 +104,6 @@ std::shared_ptr<const Plan> make_plan(int pass, const tdsr_dnnl_geom& g) {
         auto pd = convolution_backward_weights::primitive_desc(eng, algorithm::convolution_direct, src_any, wei_any,
                                                                 dst_any, strides, dil, pad_l, pad_r, fwd, attr);
         plan->prim = convolution_backward_weights(pd);
-        plan->impl = pd.impl_info_str();
         plan->a = pd.diff_dst_desc(), plan->b = pd.src_desc(), plan->o = pd.diff_weights_desc();
         plan->a_plain = dst_plain, plan->b_plain = src_plain, plan->o_plain = wei_plain;
         plan->a_arg = DNNL_ARG_DIFF_DST, plan->b_arg = DNNL_ARG_SRC, plan->o_arg = DNNL_ARG_DIFF_WEIGHTS;
@@ -149,9 +141,7 @@ std::shared_ptr<const Plan> plan_for(int pass, const tdsr_dnnl_geom& g, int thre
 // huge pages from 4 MiB (host_pages.hpp).
 void* buffer(int slot, size_t bytes) {
     thread_local tdsr::GrowingBuffer bufs[5];
-    void* p = bufs[slot].get(std::max<size_t>(bytes, 1));
-    if (!p) throw std::bad_alloc();
-    return p;
+    return bufs[slot].get(bytes);
 }
 
 }  // namespace
